@@ -1,0 +1,72 @@
+// Committer: the group-commit half of Ledger (ledger/FORMAT.md, "Group commit").
+//
+// Tickets arrive in seq order (Ledger::Stage enqueues under its own lock). One
+// thread takes as many queued tickets as fit in max_batch_records (a larger
+// ticket goes alone, never split), writes their records, their side writes and
+// the new meta head as ONE Store::Write(sync=true), then completes them. A
+// failed write poisons the committer: that batch, every queued ticket and every
+// later Enqueue get the error. Thread-safe.
+#ifndef CAIRN_LEDGER_INTERNAL_COMMITTER_H_
+#define CAIRN_LEDGER_INTERNAL_COMMITTER_H_
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "crypto/status.h"
+#include "ledger/ledger.h"
+#include "ledger/store.h"
+
+namespace cairn::ledger {
+
+// Declared opaque in ledger.h. Fields below `writes` are guarded by the
+// committer's mutex.
+class CommitTicket {
+ public:
+  std::vector<Appended> records;  // seq order, dense
+  WriteSet writes;                // the records' log puts, then the caller's side writes
+  bool done = false;
+  bool awaited = false;
+  Status status;
+  std::condition_variable cv;
+};
+
+class Committer {
+ public:
+  // `store` must outlive the committer; `durable` is the head on disk.
+  Committer(Store& store, Head durable, size_t max_batch_records);
+  ~Committer();  // commits everything queued, then stops the thread
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  // Queues `ticket` behind every earlier one; the poison status if poisoned.
+  Status Enqueue(std::shared_ptr<CommitTicket> ticket);
+  // Blocks until `ticket` is committed; consumes its records.
+  Result<std::vector<Appended>> Await(const std::shared_ptr<CommitTicket>& ticket);
+  Head durable_head() const;
+  Status poison() const;
+
+ private:
+  using Batch = std::vector<std::shared_ptr<CommitTicket>>;
+  void Run();
+  Batch TakeBatch();  // called with mu_ held (through the lock in Run)
+  Status WriteBatch(Batch& batch, Head* head);
+  void Complete(const Batch& batch, const Status& status, const Head& head);
+
+  Store& store_;
+  const size_t max_batch_records_;
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::deque<std::shared_ptr<CommitTicket>> queue_;
+  Head durable_;
+  Status poison_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after every other member is ready
+};
+
+}  // namespace cairn::ledger
+
+#endif  // CAIRN_LEDGER_INTERNAL_COMMITTER_H_

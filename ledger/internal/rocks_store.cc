@@ -1,0 +1,200 @@
+// The durable Store: RocksDB with one column family per Family (DESIGN.md,
+// "Storage layout"). RocksDB's LOCK file gives the exclusive writer; read-only
+// handles take no lock. Iterators must not outlive the store.
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include "ledger/internal/meta_format.h"
+#include "ledger/internal/rocks_status.h"
+#include "ledger/store.h"
+
+namespace cairn::ledger {
+namespace {
+
+namespace fs = std::filesystem;
+
+rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name) {
+  rocksdb::ColumnFamilyOptions options;
+  // Hashes and ciphertext do not compress; spare the CPU.
+  if (name == FamilyName(Family::kLog) || name == FamilyName(Family::kKeys)) {
+    options.compression = rocksdb::kNoCompression;
+  }
+  return options;
+}
+
+std::vector<std::string> OurFamilyNames() {
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};
+  for (int i = 0; i < kFamilyCount; ++i) {
+    names.emplace_back(FamilyName(static_cast<Family>(i)));
+  }
+  return names;
+}
+
+class RocksIterator final : public StoreIterator {
+ public:
+  explicit RocksIterator(std::unique_ptr<rocksdb::Iterator> it) : it_(std::move(it)) {}
+  void Seek(std::string_view key) override { it_->Seek(rocksdb::Slice(key.data(), key.size())); }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  bool Valid() const override { return it_->Valid(); }
+  void Next() override { it_->Next(); }
+  std::string_view key() const override { return it_->key().ToStringView(); }
+  std::string_view value() const override { return it_->value().ToStringView(); }
+  Status status() const override { return FromRocks(it_->status(), "iterating"); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksStore final : public Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, OpenMode mode);
+  ~RocksStore() override;
+
+  Status Write(const WriteSet& writes, bool sync) override;
+  Result<std::optional<std::string>> Get(Family f, std::string_view key) const override;
+  std::unique_ptr<StoreIterator> NewIterator(Family f) const override;
+  Status CompactFamily(Family f) override;
+  bool read_only() const override { return read_only_; }
+
+ private:
+  RocksStore(std::string dir, bool read_only) : dir_(std::move(dir)), read_only_(read_only) {}
+  Status OpenDb(OpenMode mode, const std::vector<std::string>& existing);
+  Status CheckFormat();
+  rocksdb::ColumnFamilyHandle* cf(Family f) const { return families_[static_cast<int>(f)]; }
+
+  std::string dir_;
+  bool read_only_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // every family opened
+  std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> families_{};
+};
+
+Status NotALedger(const std::string& dir) { return NotFoundError(dir + " is not a Cairn ledger"); }
+
+Status RocksStore::OpenDb(OpenMode mode, const std::vector<std::string>& existing) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = mode == OpenMode::kCreate;
+  options.error_if_exists = mode == OpenMode::kCreate;
+  options.create_missing_column_families = mode == OpenMode::kCreate;
+  options.keep_log_file_num = 4;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : existing) descriptors.emplace_back(name, FamilyOptions(name));
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      mode == OpenMode::kReadOnly
+          ? rocksdb::DB::OpenForReadOnly(options, dir_, descriptors, &handles_, &raw)
+          : rocksdb::DB::Open(options, dir_, descriptors, &handles_, &raw);
+  if (IsLockError(s)) {
+    return UnavailableError("ledger in use by another process (lock held on " + dir_ + "/LOCK)");
+  }
+  if (!s.ok()) return FromRocks(s, "opening ledger store " + dir_);
+  db_.reset(raw);
+  for (size_t i = 0; i < existing.size(); ++i) {
+    for (int f = 0; f < kFamilyCount; ++f) {
+      if (existing[i] == FamilyName(static_cast<Family>(f))) families_[f] = handles_[i];
+    }
+  }
+  return Status::Ok();
+}
+
+Status RocksStore::CheckFormat() {
+  ASSIGN_OR_RETURN(std::optional<std::string> format, Get(Family::kMeta, kMetaFormat));
+  if (!format) return NotALedger(dir_);
+  if (*format != kStoreFormat) {
+    return FailedPreconditionError(dir_ + " has ledger format_version " + *format +
+                                   "; this build reads " + std::string(kStoreFormat));
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, OpenMode mode) {
+  std::error_code ec;
+  bool has_db = fs::exists(fs::path(dir) / "CURRENT", ec);
+  std::vector<std::string> families = OurFamilyNames();
+  if (mode == OpenMode::kCreate) {
+    if (has_db) return AlreadyExistsError(dir + " already holds a ledger");
+    fs::create_directories(dir, ec);
+    if (ec) return InternalError("creating " + dir + ": " + ec.message());
+  } else {
+    if (!has_db) return NotALedger(dir);
+    families.clear();
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &families);
+    if (!s.ok()) return FromRocks(s, "listing column families of " + dir);
+    for (const std::string& name : OurFamilyNames()) {
+      if (std::find(families.begin(), families.end(), name) == families.end()) {
+        return NotALedger(dir);
+      }
+    }
+  }
+  std::unique_ptr<RocksStore> store(new RocksStore(dir, mode == OpenMode::kReadOnly));
+  RETURN_IF_ERROR(store->OpenDb(mode, families));
+  if (mode == OpenMode::kCreate) {
+    WriteSet init;
+    init.Put(Family::kMeta, kMetaFormat, std::string(kStoreFormat));
+    RETURN_IF_ERROR(store->Write(init, /*sync=*/true));
+  }
+  RETURN_IF_ERROR(store->CheckFormat());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+RocksStore::~RocksStore() {
+  if (!db_) return;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close().PermitUncheckedError();
+}
+
+Status RocksStore::Write(const WriteSet& writes, bool sync) {
+  if (read_only_) return UnavailableError("ledger store is read-only: " + dir_);
+  rocksdb::WriteBatch batch;
+  for (const WriteOp& op : writes.ops()) {
+    rocksdb::Status s = op.is_delete ? batch.Delete(cf(op.family), op.key)
+                                     : batch.Put(cf(op.family), op.key, op.value);
+    if (!s.ok()) return FromRocks(s, "building write batch");
+  }
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  return FromRocks(db_->Write(options, &batch), "writing to " + dir_);
+}
+
+Result<std::optional<std::string>> RocksStore::Get(Family f, std::string_view key) const {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(f), rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading " + std::string(FamilyName(f)));
+  return std::optional<std::string>(std::move(value));
+}
+
+std::unique_ptr<StoreIterator> RocksStore::NewIterator(Family f) const {
+  return std::make_unique<RocksIterator>(
+      std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), cf(f))));
+}
+
+Status RocksStore::CompactFamily(Family f) {
+  if (read_only_) return UnavailableError("ledger store is read-only: " + dir_);
+  // Flush every family first: a WAL file is deleted only once no family still
+  // needs it, and a WAL may hold a value this compaction is meant to destroy.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  RETURN_IF_ERROR(FromRocks(db_->Flush(flush, handles_), "flushing before compaction"));
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return FromRocks(db_->CompactRange(options, cf(f), nullptr, nullptr),
+                   "compacting " + std::string(FamilyName(f)));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir, OpenMode mode) {
+  return RocksStore::Open(dir, mode);
+}
+
+}  // namespace cairn::ledger

@@ -1,0 +1,110 @@
+// ledger/: Cairn's append-only, hash-chained log.
+//
+// Invariant: sequence numbers are dense from 0; record n carries the leaf hash of
+// record n-1 (32 zero bytes for record 0); leaf hash = SHA-256(0x00 || stored
+// record bytes); a record, once durable, is never rewritten or deleted. The
+// `meta` family's "head" entry (seq + leaf hash of the last record) is written in
+// the same batch as the records, so a truncated or altered tail is detectable.
+//
+// Ledger sequences and commits. Stage() assigns seq and prev, encodes the records
+// and queues them, in order, for the committer; Await() blocks until they are
+// durable. The committer turns everything queued into one RocksDB WriteBatch
+// with sync=true (group commit): the records, the new head, and the side writes
+// each caller attached (projection state, wrapped keys) ride in that batch. If a
+// batch fails to write, the ledger is poisoned: the failed and every later ticket
+// return the error, and so does every later Stage(), because in-memory state
+// that callers derived from those records is now ahead of the disk.
+//
+// Thread-safety: every method is thread-safe. Stage() calls are serialized
+// internally; callers that must keep their own state consistent with the order of
+// the records (the service's sequencer) call Stage() under their own lock and
+// Await() outside it, so many callers share one fsync.
+#ifndef CAIRN_LEDGER_LEDGER_H_
+#define CAIRN_LEDGER_LEDGER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/hash.h"
+#include "crypto/status.h"
+#include "ledger/record.h"
+#include "ledger/store.h"
+
+namespace cairn::ledger {
+
+struct Appended {
+  uint64_t seq = 0;
+  crypto::Digest leaf_hash{};
+  std::string bytes;  // the stored record bytes
+};
+
+struct Head {
+  uint64_t next_seq = 0;         // number of records
+  crypto::Digest last_leaf{};    // leaf hash of record next_seq-1, zeros if empty
+};
+
+// Given the records just staged (seq assigned), adds side writes that must be
+// durable in the same batch. Runs inside Stage(), under the ledger's lock.
+using SideWrites = std::function<Status(const std::vector<Appended>& staged, WriteSet& out)>;
+
+class CommitTicket;  // opaque; returned by Stage, consumed by Await
+
+struct LedgerOptions {
+  // Upper bound on the records one WriteBatch takes; the rest wait for the next.
+  size_t max_batch_records = 1024;
+};
+
+class Ledger {
+ public:
+  // Reads the head from the store (DataLoss if meta head and log disagree) and
+  // starts the committer thread. The store must be writable.
+  static Result<std::unique_ptr<Ledger>> Open(std::unique_ptr<Store> store,
+                                              LedgerOptions options = {});
+  ~Ledger();  // drains the queue, then stops the committer
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  Result<std::shared_ptr<CommitTicket>> Stage(std::vector<RecordInput> inputs,
+                                              SideWrites side_writes = nullptr);
+  // The staged records once durable; the batch's write error otherwise.
+  Result<std::vector<Appended>> Await(const std::shared_ptr<CommitTicket>& ticket);
+  // Stage + Await: one durable append.
+  Result<std::vector<Appended>> Append(std::vector<RecordInput> inputs,
+                                       SideWrites side_writes = nullptr);
+
+  Head staged_head() const;   // includes staged, not yet durable records
+  Head durable_head() const;
+  // Writes outside the chain (e.g. deleting wrapped keys after a crypto-shred
+  // committed), synchronously. Never touches `log`.
+  Status WriteUnchained(const WriteSet& writes);
+  Store& store() { return *store_; }
+  const Store& store() const { return *store_; }
+
+ private:
+  class Impl;
+  Ledger(std::unique_ptr<Store> store, std::unique_ptr<Impl> impl);
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reading: the record at `seq`, or every record in order. Works on any Store,
+// including a read-only one.
+Result<std::string> ReadRecord(const Store& store, uint64_t seq);  // NotFound past the head
+Result<Head> ReadHead(const Store& store);  // from meta; {0, zeros} for an empty ledger
+
+// Visits records from `from_seq` in key order; stop early by returning false.
+// Reports the raw key too, so verifiers can see gaps and misplaced records.
+using RecordVisitor = std::function<bool(std::string_view key, std::string_view bytes)>;
+Status ForEachRecord(const Store& store, uint64_t from_seq, const RecordVisitor& visit);
+
+// meta keys
+inline constexpr char kMetaHead[] = "head";            // 8-byte BE seq of last record || 32-byte leaf
+inline constexpr char kMetaFormat[] = "format_version";
+
+}  // namespace cairn::ledger
+
+#endif  // CAIRN_LEDGER_LEDGER_H_

@@ -1,0 +1,97 @@
+// EncodeRecord / DecodeRecord: the FlatBuffers envelope of ledger/FORMAT.md.
+#include "ledger/record.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include <flatbuffers/flatbuffers.h>
+
+#include "schema/record_generated.h"
+
+namespace cairn::ledger {
+namespace {
+
+constexpr size_t kAlign = 8;  // the widest scalar in a Record (seq, time_unix_ms)
+
+// The four identifier bytes, printable ones as is and the rest as \xNN.
+std::string Printable(const uint8_t* p, size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\') {
+      out += static_cast<char>(p[i]);
+    } else {
+      out += {'\\', 'x', kHex[p[i] >> 4], kHex[p[i] & 0xf]};
+    }
+  }
+  return out;
+}
+
+std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+
+Actor ReadActor(const schema::Actor* a) {
+  if (a == nullptr) return {};
+  return {Str(a->principal()), Str(a->principal_type()), Str(a->source()),
+          Str(a->request_id()), Str(a->user_agent())};
+}
+
+Result<RecordFields> ReadVerified(const uint8_t* data, size_t size) {
+  flatbuffers::Verifier verifier(data, size);
+  if (!verifier.VerifyBuffer<schema::Record>(nullptr)) {
+    return DataLossError("record bytes fail the FlatBuffers verifier (" + std::to_string(size) +
+                         " bytes)");
+  }
+  if (size < 8 || !schema::RecordBufferHasIdentifier(data)) {
+    return DataLossError("record file identifier is \"" + Printable(data + 4, size < 8 ? 0 : 4) +
+                         "\", want \"" + schema::RecordIdentifier() + "\"");
+  }
+  const schema::Record* r = schema::GetRecord(data);
+  if (r->format_version() != kFormatVersion) {
+    return DataLossError("unknown record format_version " + std::to_string(r->format_version()));
+  }
+  if (r->prev() == nullptr || r->prev()->size() != 32) {
+    return DataLossError("record prev hash is " +
+                         std::to_string(r->prev() ? r->prev()->size() : 0) + " bytes, want 32");
+  }
+  RecordFields f;
+  f.format_version = r->format_version();
+  f.seq = r->seq();
+  f.time_unix_ms = r->time_unix_ms();
+  std::copy(r->prev()->begin(), r->prev()->end(), f.prev.begin());
+  f.actor = ReadActor(r->actor());
+  f.event_type = Str(r->event_type());
+  if (r->payload()) f.payload.assign(r->payload()->begin(), r->payload()->end());
+  return f;
+}
+
+}  // namespace
+
+std::string EncodeRecord(uint64_t seq, const crypto::Digest& prev, const RecordInput& input) {
+  flatbuffers::FlatBufferBuilder fbb(256 + input.payload.size());
+  fbb.ForceDefaults(true);  // every scalar is present in the bytes (FORMAT.md)
+  const Actor& a = input.actor;
+  auto actor = schema::CreateActor(fbb, fbb.CreateString(a.principal),
+                                   fbb.CreateString(a.principal_type), fbb.CreateString(a.source),
+                                   fbb.CreateString(a.request_id), fbb.CreateString(a.user_agent));
+  auto prev_vec = fbb.CreateVector(prev.data(), prev.size());
+  auto event_type = fbb.CreateString(input.event_type);
+  auto payload = fbb.CreateVector(reinterpret_cast<const uint8_t*>(input.payload.data()),
+                                  input.payload.size());
+  auto record = schema::CreateRecord(fbb, kFormatVersion, seq, input.time_unix_ms, prev_vec, actor,
+                                     event_type, payload);
+  schema::FinishRecordBuffer(fbb, record);
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+Result<RecordFields> DecodeRecord(std::string_view bytes) {
+  // FlatBuffers reads scalars in place; bytes borrowed from a RocksDB block may
+  // sit at any address, so misaligned input is copied to an aligned buffer.
+  auto data = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (reinterpret_cast<uintptr_t>(data) % kAlign == 0) return ReadVerified(data, bytes.size());
+  auto aligned = std::make_unique<uint64_t[]>(bytes.size() / kAlign + 1);
+  std::memcpy(aligned.get(), bytes.data(), bytes.size());
+  return ReadVerified(reinterpret_cast<const uint8_t*>(aligned.get()), bytes.size());
+}
+
+}  // namespace cairn::ledger

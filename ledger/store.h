@@ -1,0 +1,99 @@
+// Store: the narrow key-value interface the ledger writes through. Two
+// implementations run one conformance suite: RocksDB (durable, column families as
+// in DESIGN.md) and an in-memory twin for fast tests.
+//
+// Writes are atomic per WriteSet: all of it or none of it survives a crash, and
+// with sync=true it is on stable storage when Write returns. Implementations are
+// thread-safe.
+#ifndef CAIRN_LEDGER_STORE_H_
+#define CAIRN_LEDGER_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/status.h"
+
+namespace cairn::ledger {
+
+enum class Family : uint8_t { kLog = 0, kTree, kCheckpoints, kState, kKeys, kMeta };
+inline constexpr int kFamilyCount = 6;
+std::string_view FamilyName(Family f);  // "log", "tree", "checkpoints", "state", "keys", "meta"
+
+struct WriteOp {
+  Family family;
+  std::string key;
+  std::string value;
+  bool is_delete = false;
+};
+
+class WriteSet {
+ public:
+  void Put(Family f, std::string key, std::string value) {
+    ops_.push_back({f, std::move(key), std::move(value), false});
+  }
+  void Delete(Family f, std::string key) { ops_.push_back({f, std::move(key), {}, true}); }
+  void Append(WriteSet&& other) {
+    for (auto& op : other.ops_) ops_.push_back(std::move(op));
+    other.ops_.clear();
+  }
+  const std::vector<WriteOp>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+  size_t size() const { return ops_.size(); }
+
+ private:
+  std::vector<WriteOp> ops_;
+};
+
+// Forward iterator over one family in key order. Borrowed data (key/value) is
+// valid until the next call to Next/Seek or destruction.
+class StoreIterator {
+ public:
+  virtual ~StoreIterator() = default;
+  virtual void Seek(std::string_view key) = 0;  // first key >= key
+  virtual void SeekToFirst() = 0;
+  virtual void SeekToLast() = 0;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  virtual Status status() const = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Unavailable if the store is read-only; DataLoss / Internal on I/O failure.
+  virtual Status Write(const WriteSet& writes, bool sync) = 0;
+  // nullopt if absent.
+  virtual Result<std::optional<std::string>> Get(Family f, std::string_view key) const = 0;
+  virtual std::unique_ptr<StoreIterator> NewIterator(Family f) const = 0;
+  // Drops deleted entries of a family from the files for good (crypto-shredding
+  // relies on this for `keys`). No-op for the in-memory store.
+  virtual Status CompactFamily(Family f) = 0;
+  virtual bool read_only() const = 0;
+};
+
+enum class OpenMode {
+  kCreate,     // the directory must not hold a ledger yet; creates it
+  kReadWrite,  // must exist; takes the exclusive lock
+  kReadOnly,   // must exist; no lock, works while another process holds it
+};
+
+// Opens RocksDB at `dir`. Errors: Unavailable("ledger in use by another process
+// (lock held on <dir>/LOCK)") if another process holds it; NotFound("<dir> is not
+// a Cairn ledger") for kReadWrite/kReadOnly on a directory without one;
+// AlreadyExists for kCreate on an existing ledger.
+Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir, OpenMode mode);
+std::unique_ptr<Store> NewMemStore();
+
+// Big-endian encoding of a sequence number: the `log` family's key.
+std::string SeqKey(uint64_t seq);
+Result<uint64_t> ParseSeqKey(std::string_view key);  // DataLoss unless exactly 8 bytes
+
+}  // namespace cairn::ledger
+
+#endif  // CAIRN_LEDGER_STORE_H_

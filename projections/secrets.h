@@ -1,0 +1,107 @@
+// projections/: state derived from the log by pure evolve(state, event).
+//
+// Invariant: the state is a function of the records applied, nothing else. It is
+// written to the `state` family in the same batch as the records that produced
+// it, tagged with applied_seq; replaying the log from genesis yields
+// byte-identical `state` entries (tests/projections/replay_test.cc).
+//
+// SecretsView is the secrets catalog: each secret's metadata, tags, versions and
+// staging labels, with AWS's label rules applied in evolve (labels.h). Not
+// thread-safe; the service's sequencer owns the live copy.
+#ifndef CAIRN_PROJECTIONS_SECRETS_H_
+#define CAIRN_PROJECTIONS_SECRETS_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "crypto/status.h"
+#include "ledger/store.h"
+
+namespace cairn::schema {
+struct Event;
+}
+
+namespace cairn::projections {
+
+inline constexpr char kAwsCurrent[] = "AWSCURRENT";
+inline constexpr char kAwsPrevious[] = "AWSPREVIOUS";
+inline constexpr char kAwsPending[] = "AWSPENDING";
+
+enum class ValueKind : uint8_t { kNone = 0, kString = 1, kBinary = 2 };
+
+struct Version {
+  std::string version_id;
+  int64_t created_ms = 0;
+  uint64_t created_order = 0;        // secret-local creation counter (oldest first)
+  std::set<std::string> stages;      // empty => deprecated
+  ValueKind kind = ValueKind::kNone;
+  uint64_t value_seq = 0;            // seq of the record holding the ciphertext
+  uint32_t kek_version = 0;
+  int64_t last_accessed_ms = 0;      // day resolution (00:00 UTC); 0 = never
+  std::string value_digest;          // VersionWritten.value_digest (keyed MAC; "" if absent)
+};
+
+struct Secret {
+  std::string arn;
+  std::string name;
+  std::optional<std::string> description;
+  std::string kms_key_id;            // "" = default aws/secretsmanager
+  std::vector<std::pair<std::string, std::string>> tags;  // insertion order, unique keys
+  bool ever_tagged = false;          // DescribeSecret shows "Tags": [] once tagged
+  int64_t created_ms = 0;
+  int64_t last_changed_ms = 0;
+  int64_t last_accessed_ms = 0;      // day resolution; 0 = never
+  std::optional<int64_t> deletion_date_ms;  // scheduled purge time while pending deletion
+  bool deletion_forced = false;      // scheduled by ForceDeleteWithoutRecovery (window 0)
+  uint64_t next_version_order = 0;
+  std::map<std::string, Version> versions;  // by version id
+
+  const Version* FindVersion(std::string_view id) const;
+  // The version carrying `stage`, or nullptr.
+  const Version* VersionWithStage(std::string_view stage) const;
+  bool scheduled_for_deletion() const { return deletion_date_ms.has_value(); }
+};
+
+struct LedgerInfo {
+  std::string ledger_id;
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::string master_key_id;
+};
+
+class SecretsView {
+ public:
+  const LedgerInfo& info() const { return info_; }
+  uint64_t applied_seq() const { return applied_seq_; }  // seq of the last applied record + 1
+  const Secret* FindByArn(std::string_view arn) const;
+  const Secret* FindByName(std::string_view name) const;
+  const std::map<std::string, Secret>& secrets() const { return secrets_; }  // by ARN
+
+  // Applies one record's event. `seq` and `time_ms` come from the record envelope.
+  // Appends the ARNs it touched to `touched` (for persistence). Events that
+  // failed (Audit.error_code non-empty) change nothing but applied_seq.
+  // DataLoss if the event contradicts the state (e.g. a version for an unknown secret).
+  Status Apply(uint64_t seq, int64_t time_ms, const schema::Event& event,
+               std::vector<std::string>* touched);
+
+  // Persistence in the `state` family: one entry per secret under "secret/<arn>",
+  // "info" and "applied_seq". Encoding is deterministic (see FORMAT in secrets.cc).
+  void WriteTouched(const std::vector<std::string>& touched, ledger::WriteSet& out) const;
+  static Result<SecretsView> Load(const ledger::Store& store);
+
+ private:
+  LedgerInfo info_;
+  uint64_t applied_seq_ = 0;
+  std::map<std::string, Secret> secrets_;          // by ARN
+  std::map<std::string, std::string> name_index_;  // name -> ARN (live or pending deletion)
+};
+
+}  // namespace cairn::projections
+
+#endif  // CAIRN_PROJECTIONS_SECRETS_H_

@@ -1,0 +1,80 @@
+// The service's request and response: AWS Secrets Manager's JSON shapes
+// (API reference §2), with the secret values kept out of the JSON in wiped
+// buffers. Transports (the embedded CLI, later the bus and the HTTP gateway)
+// translate into Request and out of Response; the service never sees a socket.
+#ifndef CAIRN_SERVICE_API_H_
+#define CAIRN_SERVICE_API_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/hash.h"
+#include "crypto/secure_buffer.h"
+#include "crypto/status.h"
+#include "projections/secrets.h"
+
+namespace cairn::service {
+
+using Json = nlohmann::ordered_json;
+
+// The value of SecretString (kind kString, UTF-8 bytes) or SecretBinary (kBinary,
+// decoded bytes) of a request or a response.
+struct SecretValue {
+  projections::ValueKind kind = projections::ValueKind::kNone;
+  crypto::SecureBuffer bytes;
+};
+
+struct Request {
+  std::string operation;                // "CreateSecret", "GetSecretValue", ...
+  Json params = Json::object();         // the AWS request members, except the value
+  std::optional<SecretValue> value;     // SecretString / SecretBinary, if given
+};
+
+// AWS error names (API reference §1.5.1).
+inline constexpr char kResourceNotFound[] = "ResourceNotFoundException";
+inline constexpr char kResourceExists[] = "ResourceExistsException";
+inline constexpr char kInvalidParameter[] = "InvalidParameterException";
+inline constexpr char kInvalidRequest[] = "InvalidRequestException";
+inline constexpr char kLimitExceeded[] = "LimitExceededException";
+inline constexpr char kInvalidNextToken[] = "InvalidNextTokenException";
+inline constexpr char kValidation[] = "ValidationException";
+inline constexpr char kDecryptionFailure[] = "DecryptionFailure";
+inline constexpr char kEncryptionFailure[] = "EncryptionFailure";
+inline constexpr char kInternalServiceError[] = "InternalServiceError";
+inline constexpr char kAccessDenied[] = "AccessDeniedException";
+
+struct ApiError {
+  std::string code;     // one of the names above
+  std::string message;  // never contains a secret value
+};
+
+// Maps a Status to the AWS error of the same meaning (kNotFound ->
+// ResourceNotFoundException, kInvalidArgument -> InvalidParameterException, ...).
+ApiError ApiErrorFromStatus(const Status& status);
+
+struct Response {
+  std::optional<ApiError> error;        // set iff the call failed
+  Json body = Json::object();           // AWS response members, except values
+  // Values to splice into `body` at output time: for GetSecretValue one entry
+  // (index 0); for BatchGetSecretValue one per SecretValues[index]; for
+  // GetRandomPassword one entry holding RandomPassword (kind kString).
+  struct Value {
+    size_t index = 0;
+    SecretValue value;
+  };
+  std::vector<Value> values;
+  // Receipt: the event this call appended.
+  uint64_t seq = 0;
+  crypto::Digest leaf_hash{};
+
+  bool ok() const { return !error.has_value(); }
+};
+
+}  // namespace cairn::service
+
+#endif  // CAIRN_SERVICE_API_H_

@@ -1,0 +1,95 @@
+#include "service/cloudtrail.h"
+
+#include <ctime>
+
+#include "crypto/hash.h"
+#include "ledger/record.h"
+#include "schema/events_generated.h"
+#include "service/internal/event_reader.h"
+
+namespace cairn::service {
+namespace {
+
+std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+
+// A UUID-shaped event id derived from the leaf hash: stable across exports.
+std::string EventId(const crypto::Digest& leaf) {
+  std::string hex = crypto::ToHex(crypto::ByteView(leaf.data(), 16));
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) +
+         "-" + hex.substr(20, 12);
+}
+
+Json UserIdentity(const ledger::Actor& actor, const TrailContext& ctx) {
+  Json id = Json::object();
+  if (actor.principal_type == "Service") {
+    id["accountId"] = ctx.account_id;
+    id["invokedBy"] = "cairn";
+    return id;
+  }
+  id["type"] = actor.principal_type;
+  id["principalId"] = actor.principal;
+  id["arn"] = "arn:aws:iam::" + ctx.account_id + ":" + actor.principal;
+  id["accountId"] = ctx.account_id;
+  const size_t colon = actor.principal.find(':');
+  id["userName"] = colon == std::string::npos ? actor.principal : actor.principal.substr(colon + 1);
+  return id;
+}
+
+}  // namespace
+
+std::string IsoTime(int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Result<Json> CloudTrailRecord(uint64_t seq, std::string_view bytes, TrailContext& ctx) {
+  ASSIGN_OR_RETURN(ledger::RecordFields record, ledger::DecodeRecord(bytes));
+  ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(record.payload));
+  if (const auto* init = event->body_as_LedgerInitialized()) {
+    ctx.region = Str(init->region());
+    ctx.account_id = Str(init->account_id());
+  }
+  const schema::Audit* audit = event->audit();
+  Json j = Json::object();
+  j["eventVersion"] = "1.11";
+  j["userIdentity"] = UserIdentity(record.actor, ctx);
+  j["eventTime"] = IsoTime(record.time_unix_ms);
+  j["eventSource"] = "secretsmanager.amazonaws.com";
+  j["eventName"] = audit ? Str(audit->action()) : record.event_type;
+  j["awsRegion"] = ctx.region;
+  j["sourceIPAddress"] = record.actor.source;
+  j["userAgent"] = record.actor.user_agent;
+  if (audit && audit->error_code() && audit->error_code()->size() > 0) {
+    j["errorCode"] = Str(audit->error_code());
+    j["errorMessage"] = Str(audit->error_message());
+  }
+  Json params = nullptr;
+  if (audit && audit->request_parameters() && audit->request_parameters()->size() > 0) {
+    params = Json::parse(audit->request_parameters()->string_view(), nullptr, false);
+    if (params.is_discarded()) params = nullptr;
+  }
+  j["requestParameters"] = params;
+  j["responseElements"] = nullptr;
+  j["requestID"] = record.actor.request_id;
+  j["eventID"] = EventId(ledger::RecordLeafHash(bytes));
+  j["readOnly"] = audit ? audit->read_only() : false;
+  const std::string resource = audit ? Str(audit->resource()) : "";
+  if (resource.rfind("arn:", 0) == 0) {
+    j["resources"] = Json::array({{{"ARN", resource}, {"accountId", ctx.account_id},
+                                   {"type", "AWS::SecretsManager::Secret"}}});
+  }
+  j["eventType"] = audit && audit->event_category() ? Str(audit->event_category()) : "AwsApiCall";
+  j["managementEvent"] = true;
+  j["recipientAccountId"] = ctx.account_id;
+  j["eventCategory"] = "Management";
+  j["cairnEventType"] = record.event_type;
+  j["seq"] = seq;
+  j["leafHash"] = crypto::ToHex(ledger::RecordLeafHash(bytes));
+  return j;
+}
+
+}  // namespace cairn::service

@@ -1,0 +1,67 @@
+// decide(request, state) -> events | error, for every Secrets Manager operation
+// of the ledger-foundation milestone.
+//
+// Decide is deterministic: time, randomness, ids and the sealer come from
+// DecideEnv (injected at the edge), never from the system. It never fails as a
+// function: a refused call is a Decision too, with exactly one OperationFailed
+// event carrying the error (every call is exactly one event). Successful calls
+// produce exactly one event as well (SecretCreated, SecretValueRead, ...).
+// Decide does not decrypt: for reads it names the versions whose values the
+// engine opens *after* the event is durable (no record, no secret).
+// Thread-compatible: pure over its arguments.
+#ifndef CAIRN_SERVICE_DECIDE_H_
+#define CAIRN_SERVICE_DECIDE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/keyring.h"
+#include "crypto/random.h"
+#include "ledger/store.h"
+#include "projections/secrets.h"
+#include "service/api.h"
+
+namespace cairn::service {
+
+struct DecideEnv {
+  int64_t now_ms = 0;
+  crypto::RandomSource* rng = nullptr;    // ARN suffixes, nonces, DEKs, passwords
+  const crypto::Keyring* keyring = nullptr;
+  crypto::ByteView token_key;             // HMAC key for NextToken (bound to the query)
+};
+
+// A version whose value the engine decrypts once the event is durable.
+struct ValueToOpen {
+  size_t index = 0;          // Response::Value::index
+  std::string arn;
+  std::string version_id;
+  uint64_t value_seq = 0;    // the record holding the ciphertext
+  uint32_t kek_version = 0;
+};
+
+struct Decision {
+  std::string event_type;    // "SecretCreated", "OperationFailed", ...
+  std::string payload;       // a finished cairn.schema.Event (file identifier "CRNE")
+  ledger::WriteSet key_writes;  // `keys` family: wrapped DEKs put; destroyed ones deleted
+  std::optional<ApiError> error;
+  Json body = Json::object();
+  std::vector<ValueToOpen> to_open;
+  std::optional<crypto::SecureBuffer> generated_password;  // GetRandomPassword
+};
+
+Decision Decide(const Request& request, const projections::SecretsView& state, DecideEnv& env);
+
+// Service events not caused by an API call: secrets whose recovery window ended
+// at `now_ms` are purged (SecretPurged, their keys deleted). One Decision each.
+std::vector<Decision> DecideMaintenance(const projections::SecretsView& state, DecideEnv& env);
+
+// The `keys` family key for a version's wrapped DEK: "<arn>\n<version id>".
+std::string KeyEntryKey(std::string_view arn, std::string_view version_id);
+// The AAD context binding a value to its place: "<arn>\n<version id>".
+std::string ValueContext(std::string_view arn, std::string_view version_id);
+
+}  // namespace cairn::service
+
+#endif  // CAIRN_SERVICE_DECIDE_H_

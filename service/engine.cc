@@ -1,0 +1,283 @@
+#include "service/engine.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "crypto/hash.h"
+#include "crypto/master_key.h"
+#include "ledger/record.h"
+#include "schema/events_generated.h"
+#include "service/internal/event_reader.h"
+
+namespace cairn::service {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kMetaKeyring[] = "keyring";
+constexpr char kMetaMasterKeyId[] = "master_key_id";
+constexpr char kMetaLedgerId[] = "ledger_id";
+
+// Pagination tokens are authenticated with a key derived from the master key,
+// so they survive restarts and cannot be forged without it.
+crypto::SecureBuffer DeriveTokenKey(const crypto::SecureBuffer& master) {
+  crypto::Digest d = crypto::DomainHash("cairn/next-token-key/v1", master.view());
+  crypto::SecureBuffer key(d.data(), d.size());
+  crypto::SecureWipe(d.data(), d.size());
+  return key;
+}
+
+Status ValidateInit(const InitOptions& o) {
+  if (o.data_dir.empty()) return InvalidArgumentError("--data-dir must not be empty");
+  const std::string& r = o.region;
+  bool region_ok = !r.empty() && r.size() <= 128 && std::isdigit(static_cast<unsigned char>(r.back()));
+  for (char c : r) region_ok &= (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-');
+  if (!region_ok) return InvalidArgumentError("region '" + r + "' is not a region name such as us-east-1");
+  if (!o.account_id.empty()) {
+    bool ok = o.account_id.size() == 12;
+    for (char c : o.account_id) ok &= std::isdigit(static_cast<unsigned char>(c)) != 0;
+    if (!ok) return InvalidArgumentError("account id must be exactly 12 digits");
+  }
+  std::error_code ec;
+  if (fs::exists(o.data_dir, ec)) {
+    if (!fs::is_directory(o.data_dir, ec)) {
+      return InvalidArgumentError(o.data_dir + " exists and is not a directory");
+    }
+    if (fs::exists(LedgerDir(o.data_dir), ec) || fs::exists(KeyFilePath(o.data_dir), ec)) {
+      return AlreadyExistsError(o.data_dir + " already holds a Cairn ledger");
+    }
+    if (!fs::is_empty(o.data_dir, ec)) {
+      return FailedPreconditionError(o.data_dir + " is not empty; init needs an empty or new directory");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string GenesisEvent(const std::string& ledger_id, const InitOptions& o, const std::string& account,
+                         const std::string& key_id) {
+  flatbuffers::FlatBufferBuilder fbb;
+  auto body = schema::CreateLedgerInitializedDirect(fbb, ledger_id.c_str(), o.region.c_str(),
+                                                    account.c_str(), key_id.c_str());
+  auto audit = schema::CreateAuditDirect(fbb, "InitializeLedger", ledger_id.c_str(), false,
+                                         "AwsServiceEvent", "", "", "{}");
+  auto event = schema::CreateEvent(fbb, audit, schema::Body::LedgerInitialized, body.Union());
+  schema::FinishEventBuffer(fbb, event);
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+std::string RandomAccountId(crypto::RandomSource& rng) {
+  std::string id;
+  for (int i = 0; i < 12; ++i) id.push_back(static_cast<char>('0' + rng.Uniform(10)));
+  return id;
+}
+
+}  // namespace
+
+std::string LedgerDir(const std::string& data_dir) { return (fs::path(data_dir) / "ledger").string(); }
+std::string KeyFilePath(const std::string& data_dir) {
+  return (fs::path(data_dir) / "master.key").string();
+}
+
+Status Engine::Init(const InitOptions& options) {
+  RETURN_IF_ERROR(ValidateInit(options));
+  std::error_code ec;
+  fs::create_directories(options.data_dir, ec);
+  if (ec) return InternalError("cannot create " + options.data_dir + ": " + ec.message());
+  ::chmod(options.data_dir.c_str(), 0700);
+
+  crypto::RandomSource& rng = crypto::SystemRandom();
+  crypto::SecureBuffer master = crypto::NewMasterKey(rng);
+  const std::string key_id = crypto::MasterKeyId(master);
+  ASSIGN_OR_RETURN(crypto::Keyring keyring, crypto::Keyring::Create(master.Clone(), rng));
+  ASSIGN_OR_RETURN(auto store, ledger::OpenRocksStore(LedgerDir(options.data_dir), ledger::OpenMode::kCreate));
+  RETURN_IF_ERROR(crypto::WriteMasterKeyFile(KeyFilePath(options.data_dir), master, options.passphrase, rng));
+
+  const std::string ledger_id = crypto::NewUuidV4(rng);
+  const std::string account = options.account_id.empty() ? RandomAccountId(rng) : options.account_id;
+  ledger::WriteSet meta;
+  std::vector<uint8_t> serialized = keyring.Serialize();
+  meta.Put(ledger::Family::kMeta, kMetaKeyring, std::string(serialized.begin(), serialized.end()));
+  meta.Put(ledger::Family::kMeta, kMetaMasterKeyId, key_id);
+  meta.Put(ledger::Family::kMeta, kMetaLedgerId, ledger_id);
+  RETURN_IF_ERROR(store->Write(meta, /*sync=*/true));
+
+  ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Open(std::move(store)));
+  ledger::RecordInput genesis;
+  genesis.time_unix_ms = SystemClock().NowMs();
+  genesis.actor = options.actor;
+  genesis.event_type = "LedgerInitialized";
+  genesis.payload = GenesisEvent(ledger_id, options, account, key_id);
+  auto side = [&](const std::vector<ledger::Appended>& staged, ledger::WriteSet& out) -> Status {
+    projections::SecretsView view;
+    std::vector<std::string> touched;
+    ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(genesis.payload));
+    RETURN_IF_ERROR(view.Apply(staged[0].seq, genesis.time_unix_ms, *event, &touched));
+    view.WriteTouched(touched, out);
+    return Status::Ok();
+  };
+  ASSIGN_OR_RETURN(auto appended, ledger->Append({std::move(genesis)}, side));
+  (void)appended;
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
+  std::error_code ec;
+  if (!fs::exists(LedgerDir(options.data_dir), ec)) {
+    return NotFoundError(options.data_dir + " is not a Cairn data directory (no ledger/ inside); run 'cairn init --data-dir " +
+                         options.data_dir + "' first");
+  }
+  ASSIGN_OR_RETURN(auto store, ledger::OpenRocksStore(LedgerDir(options.data_dir), ledger::OpenMode::kReadWrite));
+  ASSIGN_OR_RETURN(crypto::SecureBuffer master,
+                   crypto::ReadMasterKeyFile(KeyFilePath(options.data_dir), options.passphrase));
+  ASSIGN_OR_RETURN(auto key_id, store->Get(ledger::Family::kMeta, kMetaMasterKeyId));
+  if (!key_id) return DataLossError("ledger meta has no master key id: the ledger is incomplete or corrupt");
+  if (*key_id != crypto::MasterKeyId(master)) {
+    return PermissionDeniedError("the key file " + KeyFilePath(options.data_dir) +
+                                 " holds a different master key than this ledger was created with");
+  }
+  ASSIGN_OR_RETURN(auto keyring_bytes, store->Get(ledger::Family::kMeta, kMetaKeyring));
+  if (!keyring_bytes) return DataLossError("ledger meta has no keyring");
+  auto engine = std::unique_ptr<Engine>(new Engine());
+  engine->token_key_ = DeriveTokenKey(master);
+  ASSIGN_OR_RETURN(crypto::Keyring keyring,
+                   crypto::Keyring::Load(std::move(master), crypto::AsBytes(*keyring_bytes)));
+  engine->keyring_ = std::make_unique<crypto::Keyring>(std::move(keyring));
+  ASSIGN_OR_RETURN(engine->state_, projections::SecretsView::Load(*store));
+  ASSIGN_OR_RETURN(engine->ledger_, ledger::Ledger::Open(std::move(store)));
+  const ledger::Head head = engine->ledger_->durable_head();
+  if (engine->state_.applied_seq() != head.next_seq) {
+    return DataLossError("projection state is at seq " + std::to_string(engine->state_.applied_seq()) +
+                         " but the log has " + std::to_string(head.next_seq) +
+                         " records; run 'cairn-audit verify' and report the ledger");
+  }
+  engine->clock_ = options.clock ? options.clock : &SystemClock();
+  engine->rng_ = options.rng ? options.rng : &crypto::SystemRandom();
+  return engine;
+}
+
+Engine::~Engine() = default;
+
+Result<std::shared_ptr<ledger::CommitTicket>> Engine::StageDecision(Decision& decision,
+                                                                    const ledger::Actor& actor,
+                                                                    int64_t now) {
+  ledger::RecordInput input;
+  input.time_unix_ms = now;
+  input.actor = actor;
+  input.event_type = decision.event_type;
+  input.payload = decision.payload;
+  ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(decision.payload));
+  auto side = [&](const std::vector<ledger::Appended>& staged, ledger::WriteSet& out) -> Status {
+    std::vector<std::string> touched;
+    Status s = state_.Apply(staged[0].seq, now, *event, &touched);
+    if (!s.ok()) return s.WithContext("applying seq " + std::to_string(staged[0].seq));
+    state_.WriteTouched(touched, out);
+    out.Append(std::move(decision.key_writes));
+    return Status::Ok();
+  };
+  auto ticket = ledger_->Stage({std::move(input)}, side);
+  if (!ticket.ok()) poisoned_ = ticket.status();
+  return ticket;
+}
+
+Status Engine::MaintenanceLocked(int64_t now, bool* purged) {
+  DecideEnv env{now, rng_, keyring_.get(), token_key_.view()};
+  for (Decision& d : DecideMaintenance(state_, env)) {
+    ledger::Actor actor{"system:cairn", "Service", "cairn", crypto::NewUuidV4(*rng_), "cairn"};
+    ASSIGN_OR_RETURN(auto ticket, StageDecision(d, actor, now));
+    auto done = ledger_->Await(ticket);
+    if (!done.ok()) {
+      poisoned_ = done.status();
+      return done.status();
+    }
+    *purged = true;
+  }
+  return Status::Ok();
+}
+
+Status Engine::RunMaintenance() {
+  bool purged = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!poisoned_.ok()) return poisoned_;
+    RETURN_IF_ERROR(MaintenanceLocked(clock_->NowMs(), &purged));
+  }
+  // Crypto-shredding: the deleted wrapped DEKs leave the files for good.
+  if (purged) return ledger_->store().CompactFamily(ledger::Family::kKeys);
+  return Status::Ok();
+}
+
+Response Engine::Execute(const Request& request, const ledger::Actor& actor) {
+  Response response;
+  Decision decision;
+  std::shared_ptr<ledger::CommitTicket> ticket;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!poisoned_.ok()) {
+      response.error = ApiError{kInternalServiceError, "the ledger is unavailable after a failed write; restart Cairn"};
+      return response;
+    }
+    const int64_t now = clock_->NowMs();
+    DecideEnv env{now, rng_, keyring_.get(), token_key_.view()};
+    decision = Decide(request, state_, env);
+    auto staged = StageDecision(decision, actor, now);
+    if (!staged.ok()) {
+      response.error = ApiError{kInternalServiceError, "could not record the call: " + staged.status().message()};
+      return response;
+    }
+    ticket = std::move(staged).value();
+  }
+  auto done = ledger_->Await(ticket);
+  if (!done.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    poisoned_ = done.status();
+    response.error = ApiError{kInternalServiceError, "could not record the call durably; nothing was returned"};
+    return response;
+  }
+  response.seq = done->front().seq;
+  response.leaf_hash = done->front().leaf_hash;
+  response.error = decision.error;
+  response.body = std::move(decision.body);
+  if (decision.generated_password) {
+    response.values.push_back({0, SecretValue{projections::ValueKind::kString,
+                                              std::move(*decision.generated_password)}});
+  }
+  Status opened = OpenValues(decision, response);
+  if (!opened.ok()) {
+    response.values.clear();
+    response.body = Json::object();
+    response.error = ApiError{kDecryptionFailure, opened.message()};
+  }
+  return response;
+}
+
+Status Engine::OpenValues(const Decision& decision, Response& response) {
+  for (const ValueToOpen& v : decision.to_open) {
+    ASSIGN_OR_RETURN(SecretValue value, OpenValue(v.arn, v.version_id, v.value_seq));
+    response.values.push_back({v.index, std::move(value)});
+  }
+  return Status::Ok();
+}
+
+Result<SecretValue> Engine::OpenValue(const std::string& arn, const std::string& version_id,
+                                               uint64_t value_seq) {
+  const std::string context = ValueContext(arn, version_id);
+  ASSIGN_OR_RETURN(auto key_entry, ledger_->store().Get(ledger::Family::kKeys, KeyEntryKey(arn, version_id)));
+  if (!key_entry || key_entry->size() < 4) {
+    return DataLossError("the data key of version " + version_id + " is missing (destroyed or never written)");
+  }
+  const auto* k = reinterpret_cast<const uint8_t*>(key_entry->data());
+  const uint32_t kek_version = (uint32_t{k[0]} << 24) | (uint32_t{k[1]} << 16) | (uint32_t{k[2]} << 8) | k[3];
+  ASSIGN_OR_RETURN(internal::StoredVersion stored,
+                   internal::ReadStoredVersion(ledger_->store(), value_seq, version_id));
+  crypto::ByteView wrapped(k + 4, key_entry->size() - 4);
+  auto plain = keyring_->OpenValue(crypto::AsBytes(stored.ciphertext), wrapped, kek_version, context);
+  if (!plain.ok()) {
+    return DataLossError("Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+  }
+  return SecretValue{stored.kind, std::move(plain).value()};
+}
+
+}  // namespace cairn::service

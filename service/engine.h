@@ -1,0 +1,94 @@
+// Engine: the sequencer. It owns the ledger, the live SecretsView and the
+// unsealed keyring, and turns each Request into exactly one durable event.
+//
+// A call runs: decide (under the sequencer lock) -> stage the record with the
+// projection state and wrapped keys it produced (same batch) -> release the lock
+// -> await durability (group commit with other callers) -> only then decrypt
+// and return values. No record, no secret: a read whose event is not durable
+// returns an error and no value.
+//
+// Data directory layout: <dir>/master.key (the sealed master key, mode 0600),
+// <dir>/ledger/ (RocksDB; see ledger/FORMAT.md). Thread-safe: Execute may be
+// called from many threads.
+#ifndef CAIRN_SERVICE_ENGINE_H_
+#define CAIRN_SERVICE_ENGINE_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "crypto/keyring.h"
+#include "crypto/random.h"
+#include "crypto/secure_buffer.h"
+#include "crypto/status.h"
+#include "ledger/ledger.h"
+#include "projections/secrets.h"
+#include "service/api.h"
+#include "service/clock.h"
+#include "service/decide.h"
+
+namespace cairn::service {
+
+struct InitOptions {
+  std::string data_dir;
+  std::string region = "us-east-1";
+  std::string account_id;                       // empty: 12 random digits
+  const crypto::SecureBuffer* passphrase = nullptr;  // seal the key file under it
+  ledger::Actor actor;                          // who ran init (genesis record)
+};
+
+struct OpenOptions {
+  std::string data_dir;
+  const crypto::SecureBuffer* passphrase = nullptr;
+  Clock* clock = nullptr;                       // default: SystemClock()
+  crypto::RandomSource* rng = nullptr;          // default: SystemRandom()
+};
+
+std::string LedgerDir(const std::string& data_dir);     // <dir>/ledger
+std::string KeyFilePath(const std::string& data_dir);   // <dir>/master.key
+
+class Engine {
+ public:
+  // Creates a new ledger in `data_dir` (absent or empty). AlreadyExists if a
+  // ledger is there; InvalidArgument for a bad region or account id.
+  static Status Init(const InitOptions& options);
+  // Opens and unseals. Unavailable if another process holds the ledger;
+  // NotFound if `data_dir` holds no ledger; the key file's errors
+  // (crypto/master_key.h); PermissionDenied if the key is not this ledger's.
+  static Result<std::unique_ptr<Engine>> Open(const OpenOptions& options);
+  ~Engine();
+
+  Response Execute(const Request& request, const ledger::Actor& actor);
+  // Purges secrets whose recovery window has ended (service events). Run before
+  // each call in embedded mode and periodically by the daemon.
+  Status RunMaintenance();
+
+  const projections::SecretsView& state_for_testing() const { return state_; }
+  ledger::Ledger& ledger() { return *ledger_; }
+
+ private:
+  Engine() = default;
+  // Stages the decision's record with the state and keys it produces; returns
+  // the ticket to await outside the lock. Caller holds mu_.
+  Result<std::shared_ptr<ledger::CommitTicket>> StageDecision(Decision& decision,
+                                                             const ledger::Actor& actor,
+                                                             int64_t now);
+  Status MaintenanceLocked(int64_t now, bool* purged);
+  Status OpenValues(const Decision& decision, Response& response);
+  Result<SecretValue> OpenValue(const std::string& arn, const std::string& version_id,
+                                         uint64_t value_seq);
+
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<crypto::Keyring> keyring_;
+  crypto::SecureBuffer token_key_;
+  projections::SecretsView state_;
+  Clock* clock_ = nullptr;
+  crypto::RandomSource* rng_ = nullptr;
+  std::mutex mu_;        // the sequencer lock: decide + stage + evolve
+  Status poisoned_;      // set once a commit failed; every later call refuses
+};
+
+}  // namespace cairn::service
+
+#endif  // CAIRN_SERVICE_ENGINE_H_

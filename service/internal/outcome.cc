@@ -1,0 +1,63 @@
+#include "service/internal/outcome.h"
+
+namespace cairn::service::internal {
+
+std::string FinishEvent(flatbuffers::FlatBufferBuilder& fbb, const AuditFields& audit,
+                        schema::Body body_type, flatbuffers::Offset<void> body) {
+  auto action = fbb.CreateString(audit.action);
+  auto resource = fbb.CreateString(audit.resource);
+  auto category = fbb.CreateString(audit.event_category);
+  auto code = fbb.CreateString(audit.error_code);
+  auto message = fbb.CreateString(audit.error_message);
+  auto params = fbb.CreateString(audit.request_parameters);
+  auto audit_offset =
+      schema::CreateAudit(fbb, action, resource, audit.read_only, category, code, message, params);
+  schema::FinishEventBuffer(fbb, schema::CreateEvent(fbb, audit_offset, body_type, body));
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+Decision SuccessDecision(Outcome outcome, const AuditFields& audit) {
+  Decision d;
+  d.event_type = schema::EnumNameBody(outcome.body_type);
+  d.payload = FinishEvent(outcome.fbb, audit, outcome.body_type, outcome.body);
+  d.key_writes = std::move(outcome.key_writes);
+  d.body = std::move(outcome.response);
+  d.to_open = std::move(outcome.to_open);
+  d.generated_password = std::move(outcome.generated_password);
+  return d;
+}
+
+Decision FailureDecision(AuditFields audit, ApiError error) {
+  audit.error_code = error.code;
+  audit.error_message = error.message;
+  flatbuffers::FlatBufferBuilder fbb;
+  auto body = schema::CreateOperationFailed(fbb);
+  Decision d;
+  d.event_type = schema::EnumNameBody(schema::Body::OperationFailed);
+  d.payload = FinishEvent(fbb, audit, schema::Body::OperationFailed, body.Union());
+  d.error = std::move(error);
+  return d;
+}
+
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>> StringVector(
+    flatbuffers::FlatBufferBuilder& fbb, const std::vector<std::string>& items) {
+  std::vector<flatbuffers::Offset<flatbuffers::String>> offsets;
+  offsets.reserve(items.size());
+  for (const std::string& s : items) offsets.push_back(fbb.CreateString(s));
+  return fbb.CreateVector(offsets);
+}
+
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<schema::Tag>>> TagVector(
+    flatbuffers::FlatBufferBuilder& fbb,
+    const std::vector<std::pair<std::string, std::string>>& tags) {
+  std::vector<flatbuffers::Offset<schema::Tag>> offsets;
+  offsets.reserve(tags.size());
+  for (const auto& [key, value] : tags) {
+    auto k = fbb.CreateString(key);
+    auto v = fbb.CreateString(value);
+    offsets.push_back(schema::CreateTag(fbb, k, v));
+  }
+  return fbb.CreateVector(offsets);
+}
+
+}  // namespace cairn::service::internal

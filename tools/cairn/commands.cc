@@ -1,0 +1,183 @@
+#include "tools/cairn/commands.h"
+
+#include "crypto/random.h"
+#include "tools/cairn/aws_args.h"
+
+namespace cairn::tools {
+namespace {
+
+using T = ArgType;
+
+const ArgSpec kSecretId{"--secret-id", "SecretId", T::kString,
+                        "The name or ARN (full or partial) of the secret."};
+const ArgSpec kToken{"--client-request-token", "ClientRequestToken", T::kString,
+                     "Idempotency token (32-64 chars); becomes the new VersionId. Default: a new UUID."};
+const ArgSpec kSecretString{"--secret-string", "SecretString", T::kSecretString,
+                            "The secret text, or file://<path> to read it from a file (keeps it out of ps)."};
+const ArgSpec kSecretBinary{"--secret-binary", "SecretBinary", T::kSecretBinary,
+                            "Binary secret: fileb://<path> for raw bytes, or base64 text."};
+const ArgSpec kMaxResults{"--max-results", "MaxResults", T::kInt, "Page size."};
+const ArgSpec kNextToken{"--next-token", "NextToken", T::kString, "Token from a previous page."};
+const ArgSpec kFilters{"--filters", "Filters", T::kFilters,
+                       "Key=name|description|tag-key|tag-value|primary-region|owning-service|all,Values=v1,v2 (or JSON)."};
+const ArgSpec kTags{"--tags", "Tags", T::kTags, "Key=k,Value=v ... (or a JSON list)."};
+const ArgSpec kDescription{"--description", "Description", T::kString, "Description of the secret."};
+const ArgSpec kKmsKeyId{"--kms-key-id", "KmsKeyId", T::kString, "KMS key id recorded for the secret."};
+
+}  // namespace
+
+const std::vector<CommandSpec>& Commands() {
+  static const std::vector<CommandSpec> commands = {
+      {"create-secret", "CreateSecret", "Creates a new secret, with its first version if a value is given.",
+       {{"--name", "Name", T::kString, "Name of the new secret: letters, digits and /_+=.@-"},
+        kToken, kDescription, kKmsKeyId, kSecretString, kSecretBinary, kTags},
+       true},
+      {"get-secret-value", "GetSecretValue", "Retrieves a secret's value (AWSCURRENT unless told otherwise).",
+       {kSecretId,
+        {"--version-id", "VersionId", T::kString, "The version to read."},
+        {"--version-stage", "VersionStage", T::kString, "The staging label of the version to read."}}},
+      {"batch-get-secret-value", "BatchGetSecretValue", "Retrieves the values of up to 20 secrets.",
+       {{"--secret-id-list", "SecretIdList", T::kStringList, "Names or ARNs of the secrets."},
+        kFilters, kMaxResults, kNextToken}},
+      {"put-secret-value", "PutSecretValue", "Stores a new version of a secret's value.",
+       {kSecretId, kToken, kSecretString, kSecretBinary,
+        {"--version-stages", "VersionStages", T::kStringList, "Labels for the new version (default AWSCURRENT)."}},
+       true},
+      {"update-secret", "UpdateSecret", "Changes a secret's metadata, or stores a new current value.",
+       {kSecretId, kToken, kDescription, kKmsKeyId, kSecretString, kSecretBinary}, true},
+      {"update-secret-version-stage", "UpdateSecretVersionStage", "Moves a staging label between versions.",
+       {kSecretId,
+        {"--version-stage", "VersionStage", T::kString, "The label to move or remove."},
+        {"--remove-from-version-id", "RemoveFromVersionId", T::kString, "The version that holds the label now."},
+        {"--move-to-version-id", "MoveToVersionId", T::kString, "The version to attach the label to."}}},
+      {"describe-secret", "DescribeSecret", "Shows a secret's metadata (never its value).", {kSecretId}},
+      {"list-secrets", "ListSecrets", "Lists the secrets (no values).",
+       {{"--include-planned-deletion", "IncludePlannedDeletion", T::kBool, "Include secrets scheduled for deletion."},
+        kMaxResults, kNextToken, kFilters,
+        {"--sort-order", "SortOrder", T::kString, "asc or desc."},
+        {"--sort-by", "SortBy", T::kString, "created-date, last-accessed-date, last-changed-date or name."}},
+       false, true},
+      {"list-secret-version-ids", "ListSecretVersionIds", "Lists a secret's versions.",
+       {kSecretId, kMaxResults, kNextToken,
+        {"--include-deprecated", "IncludeDeprecated", T::kBool, "Include versions without labels."}}},
+      {"delete-secret", "DeleteSecret", "Schedules a secret for deletion (or deletes it at once).",
+       {kSecretId,
+        {"--recovery-window-in-days", "RecoveryWindowInDays", T::kInt, "7 to 30 days (default 30)."},
+        {"--force-delete-without-recovery", "ForceDeleteWithoutRecovery", T::kBool, "Delete now, no recovery."}}},
+      {"restore-secret", "RestoreSecret", "Cancels a scheduled deletion.", {kSecretId}},
+      {"tag-resource", "TagResource", "Adds or overwrites tags.", {kSecretId, kTags}},
+      {"untag-resource", "UntagResource", "Removes tags.",
+       {kSecretId, {"--tag-keys", "TagKeys", T::kStringList, "The tag keys to remove."}}},
+      {"get-random-password", "GetRandomPassword", "Generates a random password.",
+       {{"--password-length", "PasswordLength", T::kInt, "Length, 1-4096 (default 32)."},
+        {"--exclude-characters", "ExcludeCharacters", T::kString, "Characters never to use."},
+        {"--exclude-numbers", "ExcludeNumbers", T::kBool, "No digits."},
+        {"--exclude-punctuation", "ExcludePunctuation", T::kBool, "No punctuation."},
+        {"--exclude-uppercase", "ExcludeUppercase", T::kBool, "No upper-case letters."},
+        {"--exclude-lowercase", "ExcludeLowercase", T::kBool, "No lower-case letters."},
+        {"--include-space", "IncludeSpace", T::kBool, "Allow the space character."},
+        {"--require-each-included-type", "RequireEachIncludedType", T::kBool,
+         "At least one character of each included type (default on)."}}},
+  };
+  return commands;
+}
+
+ParsedCommand::ParsedCommand(CLI::App& app, const CommandSpec& spec) : spec_(&spec) {
+  app_ = app.add_subcommand(spec.name, spec.help);
+  for (const ArgSpec& arg : spec.args) {
+    auto slot = std::make_unique<Slot>();
+    slot->spec = &arg;
+    switch (arg.type) {
+      case T::kString:
+      case T::kSecretString:
+      case T::kSecretBinary:
+        slot->option = app_->add_option(arg.flag, slot->text, arg.help);
+        break;
+      case T::kInt:
+        slot->option = app_->add_option(arg.flag, slot->number, arg.help);
+        break;
+      case T::kBool: {
+        std::string no = std::string("--no-") + (arg.flag + 2);
+        slot->option = app_->add_flag(arg.flag, slot->on, arg.help);
+        slot->negation = app_->add_flag(no, slot->off, std::string("Turn off ") + arg.flag);
+        slot->option->excludes(slot->negation);
+        break;
+      }
+      case T::kStringList:
+      case T::kTags:
+      case T::kFilters:
+        slot->option = app_->add_option(arg.flag, slot->list, arg.help);
+        break;
+    }
+    slots_.push_back(std::move(slot));
+  }
+  // --secret-string and --secret-binary exclude each other, as in the aws CLI.
+  CLI::Option* str = nullptr;
+  CLI::Option* bin = nullptr;
+  for (auto& s : slots_) {
+    if (s->spec->type == T::kSecretString) str = s->option;
+    if (s->spec->type == T::kSecretBinary) bin = s->option;
+  }
+  if (str && bin) str->excludes(bin);
+}
+
+Result<service::Request> ParsedCommand::BuildRequest() const {
+  service::Request request;
+  request.operation = spec_->operation;
+  for (const auto& s : slots_) {
+    const char* m = s->spec->member;
+    if (s->spec->type == T::kBool) {
+      if (s->on) request.params[m] = true;
+      if (s->off) request.params[m] = false;
+      continue;
+    }
+    if (s->option->count() == 0) continue;
+    switch (s->spec->type) {
+      case T::kString: {
+        ASSIGN_OR_RETURN(request.params[m], ResolveFileArg(s->text));
+        break;
+      }
+      case T::kInt:
+        request.params[m] = s->number;
+        break;
+      case T::kSecretString: {
+        ASSIGN_OR_RETURN(auto bytes, ReadSecretString(s->text));
+        request.value = service::SecretValue{projections::ValueKind::kString, std::move(bytes)};
+        break;
+      }
+      case T::kSecretBinary: {
+        ASSIGN_OR_RETURN(auto bytes, ReadSecretBinary(s->text));
+        request.value = service::SecretValue{projections::ValueKind::kBinary, std::move(bytes)};
+        break;
+      }
+      case T::kStringList: {
+        ASSIGN_OR_RETURN(request.params[m], ParseStringList(s->list));
+        break;
+      }
+      case T::kTags: {
+        ASSIGN_OR_RETURN(request.params[m], ParseTags(s->list));
+        break;
+      }
+      case T::kFilters: {
+        ASSIGN_OR_RETURN(request.params[m], ParseFilters(s->list));
+        break;
+      }
+      case T::kBool:
+        break;
+    }
+  }
+  if (spec_->fills_client_request_token && !request.params.contains("ClientRequestToken")) {
+    request.params["ClientRequestToken"] = crypto::NewUuidV4(crypto::SystemRandom());
+  }
+  return request;
+}
+
+void ParsedCommand::WipeSecrets() {
+  for (auto& s : slots_) {
+    if (s->spec->type == T::kSecretString || s->spec->type == T::kSecretBinary) {
+      crypto::SecureWipe(s->text);
+    }
+  }
+}
+
+}  // namespace cairn::tools

@@ -1,0 +1,164 @@
+// cairn: the command line. In embedded mode (--data-dir) it opens the ledger
+// in-process and mirrors `aws secretsmanager`: the same subcommands, flags,
+// JSON output and error lines.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "crypto/master_key.h"
+#include "crypto/random.h"
+#include "service/engine.h"
+#include "tools/cairn/commands.h"
+#include "tools/cairn/output.h"
+#include "tools/cairn/passphrase.h"
+
+namespace cairn::tools {
+namespace {
+
+constexpr int kExitServiceError = 254;  // as the aws CLI
+constexpr int kExitUsage = 252;
+constexpr int kExitOther = 255;
+constexpr char kUserAgent[] = "cairn-cli/0.1.0";
+
+ledger::Actor LocalActor() {
+  std::string user = "uid-" + std::to_string(::geteuid());
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr) user = pw->pw_name;
+  return ledger::Actor{"user:" + user, "LocalUser", "embedded:pid=" + std::to_string(::getpid()),
+                       crypto::NewUuidV4(crypto::SystemRandom()), kUserAgent};
+}
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "cairn: error: %s\n", status.message().c_str());
+  return kExitOther;
+}
+
+struct Globals {
+  std::string data_dir;
+  std::string passphrase_file;
+  std::string region = "us-east-1";
+  std::string account_id;
+};
+
+int RunInit(const Globals& g) {
+  if (g.data_dir.empty()) return Fail(InvalidArgumentError("init needs --data-dir DIR"));
+  auto passphrase = PassphraseFromFileOrEnv(g.passphrase_file);
+  if (!passphrase.ok()) return Fail(passphrase.status());
+  service::InitOptions options;
+  options.data_dir = g.data_dir;
+  options.region = g.region;
+  options.account_id = g.account_id;
+  options.passphrase = passphrase->has_value() ? &**passphrase : nullptr;
+  options.actor = LocalActor();
+  Status s = service::Engine::Init(options);
+  if (!s.ok()) return Fail(s);
+  service::Json out = {{"DataDir", g.data_dir},
+                       {"KeyFile", service::KeyFilePath(g.data_dir)},
+                       {"KeySealedWithPassphrase", options.passphrase != nullptr},
+                       {"Region", g.region}};
+  std::printf("%s\n", out.dump(4).c_str());
+  if (options.passphrase == nullptr) {
+    std::fprintf(stderr,
+                 "cairn: note: development default: the master key is stored unsealed in %s (mode 0600).\n"
+                 "      For production, init with --passphrase-file or CAIRN_PASSPHRASE.\n",
+                 service::KeyFilePath(g.data_dir).c_str());
+  }
+  return 0;
+}
+
+Result<std::unique_ptr<service::Engine>> OpenEngine(const Globals& g) {
+  service::OpenOptions options;
+  options.data_dir = g.data_dir;
+  ASSIGN_OR_RETURN(auto passphrase, PassphraseFromFileOrEnv(g.passphrase_file));
+  auto needs = crypto::MasterKeyFileNeedsPassphrase(service::KeyFilePath(g.data_dir));
+  if (needs.ok() && *needs && !passphrase.has_value()) {
+    ASSIGN_OR_RETURN(auto prompted, PromptPassphrase("Passphrase for " + g.data_dir + ": "));
+    passphrase = std::move(prompted);
+  }
+  options.passphrase = passphrase.has_value() ? &*passphrase : nullptr;
+  return service::Engine::Open(options);
+}
+
+// Runs one call; list-secrets without paging flags follows NextToken to the end
+// and prints one merged list, as the aws CLI does.
+int RunOperation(const Globals& g, ParsedCommand& command) {
+  if (g.data_dir.empty()) {
+    std::fprintf(stderr, "cairn: error: give --data-dir DIR (embedded mode) or set CAIRN_DATA_DIR\n");
+    return kExitUsage;
+  }
+  auto request = command.BuildRequest();
+  command.WipeSecrets();
+  if (!request.ok()) {
+    std::fprintf(stderr, "cairn: error: %s\n", request.status().message().c_str());
+    return kExitUsage;
+  }
+  auto engine = OpenEngine(g);
+  if (!engine.ok()) return Fail(engine.status());
+  Status maintenance = (*engine)->RunMaintenance();
+  if (!maintenance.ok()) return Fail(maintenance);
+
+  const std::string operation = command.spec().operation;
+  const bool paginate = command.spec().auto_paginates && !request->params.contains("MaxResults") &&
+                        !request->params.contains("NextToken");
+  service::Response merged;
+  while (true) {
+    service::Response response = (*engine)->Execute(*request, LocalActor());
+    if (!response.ok()) {
+      std::fprintf(stderr, "\n%s\n", FormatApiError(operation, *response.error).c_str());
+      return kExitServiceError;
+    }
+    if (!paginate) {
+      PrintResponse(operation, response, stdout);
+      return 0;
+    }
+    if (merged.body.empty()) merged.body["SecretList"] = service::Json::array();
+    for (auto& entry : response.body["SecretList"]) merged.body["SecretList"].push_back(entry);
+    if (!response.body.contains("NextToken")) break;
+    request->params["NextToken"] = response.body["NextToken"];
+  }
+  PrintResponse(operation, merged, stdout);
+  return 0;
+}
+
+}  // namespace
+}  // namespace cairn::tools
+
+int main(int argc, char** argv) {
+  using namespace cairn::tools;
+  CLI::App app{"cairn: an audit-first secrets manager with AWS Secrets Manager's API.\n"
+               "Every call, reads and refusals included, is a hash-chained event in the ledger."};
+  app.fallthrough();
+  app.require_subcommand(1);
+  Globals g;
+  if (const char* env = std::getenv("CAIRN_DATA_DIR")) g.data_dir = env;
+  app.add_option("--data-dir", g.data_dir, "Embedded mode: the data directory (env CAIRN_DATA_DIR)");
+  app.add_option("--passphrase-file", g.passphrase_file,
+                 "File holding the passphrase that seals the master key (or env CAIRN_PASSPHRASE)");
+  std::string output = "json";
+  app.add_option("--output", output, "Output format; only json is supported")->check(CLI::IsMember({"json"}));
+
+  CLI::App* init = app.add_subcommand("init", "Creates a new ledger and master key in --data-dir");
+  init->add_option("--region", g.region, "Region used in ARNs (default us-east-1)");
+  init->add_option("--account-id", g.account_id, "12-digit account id used in ARNs (default: random)");
+
+  std::vector<std::unique_ptr<ParsedCommand>> commands;
+  for (const CommandSpec& spec : Commands()) commands.push_back(std::make_unique<ParsedCommand>(app, spec));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  if (init->parsed()) return RunInit(g);
+  for (auto& command : commands) {
+    if (command->app()->parsed()) return RunOperation(g, *command);
+  }
+  return kExitUsage;
+}

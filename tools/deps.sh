@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Cairn builds and tests with, if any is missing.
+set -euo pipefail
+packages=(g++ cmake pkg-config make
+  librocksdb-dev libcrypto++-dev libzmq3-dev cppzmq-dev
+  flatbuffers-compiler libflatbuffers-dev catch2
+  nlohmann-json3-dev libcli11-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds Cairn and walks through its main job on a local data directory:
+# a new ledger, a secret written, read, versioned, and the audit chain verified.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data_dir=${CAIRN_DEMO_DIR:-./demo-data}
+bash tools/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" --target cairn cairn-audit
+cairn=./build/tools/cairn
+audit=./build/tools/cairn-audit
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+rm -rf "$data_dir"
+step "$cairn" init --data-dir "$data_dir"
+step "$cairn" --data-dir "$data_dir" create-secret --name prod/db \
+  --description "billing database" --tags Key=team,Value=billing \
+  --secret-string '{"username":"app","password":"s3cret"}'
+step "$cairn" --data-dir "$data_dir" get-secret-value --secret-id prod/db
+step "$cairn" --data-dir "$data_dir" put-secret-value --secret-id prod/db \
+  --secret-string '{"username":"app","password":"n3w-s3cret"}'
+step "$cairn" --data-dir "$data_dir" get-secret-value --secret-id prod/db --version-stage AWSPREVIOUS
+step "$cairn" --data-dir "$data_dir" describe-secret --secret-id prod/db
+step "$cairn" --data-dir "$data_dir" get-secret-value --secret-id prod/nope || true
+step "$audit" verify --data-dir "$data_dir" --json
+printf '\nThe audit trail (every call above, the failed read included):\n'
+"$audit" export --data-dir "$data_dir" | cut -c1-160
+printf '\nData directory: %s (delete it when done). Try: %s --data-dir %s --help\n' "$data_dir" "$cairn" "$data_dir"
