@@ -4,7 +4,7 @@
 #include <array>
 #include <string>
 
-#include "crypto/hash.h"
+#include "crypto/hash.h"  // declares the functions defined here
 
 namespace cairn::crypto {
 namespace {
@@ -98,8 +98,10 @@ Result<SecureBuffer> Base64Decode(std::string_view text) {
       int8_t d = 0;
       if (k < digits) {
         d = kBase64Table[static_cast<uint8_t>(text[i + k])];
-        if (d < 0) return InvalidArgumentError("invalid base64 character at offset " +
-                                               std::to_string(i + k));
+        if (d < 0) {
+          return InvalidArgumentError("invalid base64 character at offset " +
+                                      std::to_string(i + k));
+        }
       }
       v = v << 6 | static_cast<uint32_t>(d);
     }
@@ -107,7 +109,9 @@ Result<SecureBuffer> Base64Decode(std::string_view text) {
     if ((digits == 3 && (v & 0xff) != 0) || (digits == 2 && (v & 0xffff) != 0)) {
       return InvalidArgumentError("base64 padding bits are not zero");
     }
-    for (size_t k = 0; k + 1 < digits; ++k) out.data()[o++] = static_cast<uint8_t>(v >> (16 - 8 * k));
+    for (size_t k = 0; k + 1 < digits; ++k) {
+      out.data()[o++] = static_cast<uint8_t>(v >> (16 - 8 * k));
+    }
   }
   return out;
 }

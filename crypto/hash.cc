@@ -15,7 +15,7 @@ Digest DomainHash(std::string_view domain, ByteView data) {
   if (domain.size() > 255) {
     // Domains are compile-time constants; a longer one is a programming error,
     // and truncating it would break the no-collision guarantee.
-    std::fprintf(stderr, "cairn: fatal: hash domain longer than 255 bytes\n");
+    (void)std::fprintf(stderr, "cairn: fatal: hash domain longer than 255 bytes\n");
     std::abort();
   }
   const uint8_t len = static_cast<uint8_t>(domain.size());

@@ -79,7 +79,8 @@ Result<uint32_t> Keyring::Rotate(RandomSource& rng) {
   }
   const uint32_t v = current_ + 1;
   SecureBuffer kek = RandomKey(rng);
-  ASSIGN_OR_RETURN(std::vector<uint8_t> wrapped, AeadSeal(master_, kek.view(), AsBytes(KekAad(v)), rng));
+  ASSIGN_OR_RETURN(std::vector<uint8_t> wrapped,
+                   AeadSeal(master_, kek.view(), AsBytes(KekAad(v)), rng));
   keks_.emplace(v, std::move(kek));
   wrapped_keks_.emplace(v, std::move(wrapped));
   current_ = v;
@@ -102,8 +103,11 @@ Result<SealedValue> Keyring::SealValue(ByteView plaintext, std::string_view cont
 Result<SecureBuffer> Keyring::OpenValue(ByteView ciphertext, ByteView wrapped_dek,
                                         uint32_t kek_version, std::string_view context) const {
   const auto kek = keks_.find(kek_version);
-  if (kek == keks_.end()) return NotFoundError("unknown KEK version " + std::to_string(kek_version));
-  Result<SecureBuffer> dek = AeadOpen(kek->second, wrapped_dek, AsBytes(DekAad(kek_version, context)));
+  if (kek == keks_.end()) {
+    return NotFoundError("unknown KEK version " + std::to_string(kek_version));
+  }
+  Result<SecureBuffer> dek =
+      AeadOpen(kek->second, wrapped_dek, AsBytes(DekAad(kek_version, context)));
   if (!dek.ok()) return dek.status().WithContext("unwrapping data key");
   if (dek->size() != kAeadKeySize) return DataLossError("unwrapping data key: wrong key size");
   Result<SecureBuffer> value = AeadOpen(*dek, ciphertext, AsBytes(ValueAad(context)));

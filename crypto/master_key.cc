@@ -52,7 +52,9 @@ SecureBuffer NewMasterKey(RandomSource& rng) {
 
 Status WriteMasterKeyFile(const std::string& path, const SecureBuffer& master_key,
                           const SecureBuffer* passphrase, RandomSource& rng, ScryptParams params) {
-  if (master_key.size() != kMasterKeySize) return InvalidArgumentError("master key must be 32 bytes");
+  if (master_key.size() != kMasterKeySize) {
+    return InvalidArgumentError("master key must be 32 bytes");
+  }
   RETURN_IF_ERROR(internal::CheckKeyFileAbsent(path));  // fail before the slow KDF
   if (passphrase == nullptr) {
     const SecureBuffer file = internal::EncodePlainKeyFile(master_key);

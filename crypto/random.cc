@@ -30,7 +30,7 @@ class SystemRandomSource final : public RandomSource {
         done += static_cast<size_t>(got);
       } else if (got < 0 && errno != EINTR) {
         if (internal::OsRandomBlock(out + done, n - done).ok()) return;
-        std::fprintf(stderr, "cairn: fatal: no operating system randomness\n");
+        (void)std::fprintf(stderr, "cairn: fatal: no operating system randomness\n");
         std::abort();
       }
     }
@@ -103,8 +103,7 @@ std::string NewUuidV4(RandomSource& rng) {
 }
 
 std::string RandomAlnum(RandomSource& rng, size_t n) {
-  static constexpr char kAlnum[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  static constexpr char kAlnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::string out(n, '\0');
   for (char& c : out) c = kAlnum[rng.Uniform(sizeof(kAlnum) - 1)];
   return out;

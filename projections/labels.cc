@@ -38,8 +38,7 @@ void AttachStagesToNewVersion(Secret& secret, const std::string& version_id,
   if (target == nullptr) return;
   const Version* old_current = Holder(secret, kAwsCurrent);
   const bool current_moves =
-      old_current != target &&
-      std::find(stages.begin(), stages.end(), kAwsCurrent) != stages.end();
+      old_current != target && std::find(stages.begin(), stages.end(), kAwsCurrent) != stages.end();
   const std::string left = current_moves && old_current != nullptr ? old_current->version_id : "";
 
   for (const std::string& stage : stages) PutStage(secret, stage, version_id);
@@ -80,9 +79,8 @@ std::vector<std::string> VersionsToPrune(const Secret& secret, int64_t now_ms,
       candidates.push_back(&version);
     }
   }
-  std::sort(candidates.begin(), candidates.end(), [](const Version* a, const Version* b) {
-    return a->created_order < b->created_order;
-  });
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Version* a, const Version* b) { return a->created_order < b->created_order; });
   const size_t excess = secret.versions.size() - max_versions;
   std::vector<std::string> pruned;
   for (size_t i = 0; i < candidates.size() && i < excess; ++i) {

@@ -1,31 +1,36 @@
 // FORMAT of SecretsView in the `state` family (format 1).
 //
-//   "applied_seq"    -> 8 bytes, big-endian u64 (ledger::SeqKey): last applied seq + 1
-//   "info"           -> CBOR map {"account_id", "format": 1, "ledger_id",
-//                       "master_key_id", "region"}
-//   "secret/<arn>"   -> CBOR map, one per secret (live or pending deletion):
-//       "arn": text, "name": text, "description": text (absent if never set),
-//       "kms_key_id": text, "tags": [[key, value], ...] (insertion order),
-//       "ever_tagged": bool, "created_ms", "last_changed_ms", "last_accessed_ms":
-//       int, "deletion_date_ms": int (absent unless scheduled), "format": 1,
-//       "next_version_order": uint,
-//       "versions": {"<version id>": {"created_ms", "created_order",
-//           "kek_version", "kind" (0 none, 1 string, 2 binary),
-//           "last_accessed_ms", "stages": [text, ...] (sorted), "value_seq"}}
+//   "applied_seq"   -> 8 bytes: applied_seq (last applied seq + 1), big-endian
+//                      u64 (ledger::SeqKey)
+//   "info"          -> map {account_id: text, format: 1, ledger_id: text,
+//                      master_key_id: text, region: text}
+//   "secret/<arn>"  -> map, one per secret, live or pending deletion:
+//       arn: text, created_ms: int, deletion_date_ms: int (only while scheduled),
+//       deletion_forced: bool, description: text (only if set), ever_tagged: bool,
+//       format: 1, kms_key_id: text, last_accessed_ms: int, last_changed_ms: int,
+//       name: text, next_version_order: uint,
+//       tags: [[key: text, value: text], ...] in insertion order,
+//       versions: map {<version id>: map {created_ms: int, created_order: uint,
+//           kek_version: uint, kind: uint (0 none, 1 string, 2 binary),
+//           last_accessed_ms: int, stages: [text, ...] sorted,
+//           value_digest: bytes (empty if none), value_seq: uint}}
 //
-// The values are nlohmann::json documents serialized with to_cbor (RFC 8949):
-// map keys come out in byte order (nlohmann's object is a std::map) and every
-// integer in its shortest form, so equal state gives equal bytes and replay
-// reproduces them. CBOR rather than JSON text because tag values, names and
-// descriptions are arbitrary event strings: CBOR carries any bytes, while
-// JSON's dump() throws on invalid UTF-8. Load re-encodes each entry and
-// requires the same bytes back, which rejects anything not written by this code.
+// Values are CBOR (RFC 8949) written deterministically: every head in its
+// shortest form, map keys in bytewise string order (the order listed above;
+// std::map's, not RFC 8949 §4.2.1's length-first order), no tags, no floats.
+// Equal state gives equal bytes, so replay reproduces them. Text items carry
+// the event's string bytes unchanged: tag values, names and descriptions are
+// arbitrary event strings, which a JSON text encoding could not hold when they
+// are not valid UTF-8. internal::CborWriter writes the format and
+// nlohmann::json::from_cbor reads it; nlohmann's own to_cbor emits the same
+// bytes, and the tests use it as an oracle. Load re-encodes every entry and
+// requires the same bytes back, so an entry not written by this code is DataLoss.
 #include "projections/secrets.h"
 
 #include <nlohmann/json.hpp>
-
 #include <utility>
 
+#include "projections/internal/cbor_writer.h"
 #include "projections/internal/evolve.h"
 #include "schema/events_generated.h"
 
@@ -39,51 +44,58 @@ constexpr char kSecretPrefix[] = "secret/";
 constexpr char kInfoKey[] = "info";
 constexpr char kAppliedSeqKey[] = "applied_seq";
 
-std::string ToBytes(const json& j) {
-  std::vector<uint8_t> cbor = json::to_cbor(j);
-  return std::string(cbor.begin(), cbor.end());
-}
-
-json VersionToJson(const Version& v) {
-  json j = json::object();
-  j["created_ms"] = v.created_ms;
-  j["created_order"] = v.created_order;
-  j["kek_version"] = v.kek_version;
-  j["kind"] = static_cast<int>(v.kind);
-  j["last_accessed_ms"] = v.last_accessed_ms;
-  j["stages"] = v.stages;
-  j["value_seq"] = v.value_seq;
-  return j;
+// Keys in each map are written in bytewise order (see FORMAT).
+void WriteVersion(internal::CborWriter& w, const Version& v) {
+  w.Map(8);
+  w.Key("created_ms").Int(v.created_ms);
+  w.Key("created_order").Uint(v.created_order);
+  w.Key("kek_version").Uint(v.kek_version);
+  w.Key("kind").Uint(static_cast<uint8_t>(v.kind));
+  w.Key("last_accessed_ms").Int(v.last_accessed_ms);
+  w.Key("stages").Array(v.stages.size());
+  for (const std::string& stage : v.stages) w.Text(stage);
+  w.Key("value_digest").Bytes(v.value_digest);
+  w.Key("value_seq").Uint(v.value_seq);
 }
 
 std::string EncodeSecret(const Secret& s) {
-  json j = json::object();
-  j["arn"] = s.arn;
-  j["name"] = s.name;
-  if (s.description) j["description"] = *s.description;
-  j["kms_key_id"] = s.kms_key_id;
-  j["tags"] = json::array();
-  for (const auto& [key, value] : s.tags) j["tags"].push_back(json::array({key, value}));
-  j["ever_tagged"] = s.ever_tagged;
-  j["created_ms"] = s.created_ms;
-  j["last_changed_ms"] = s.last_changed_ms;
-  j["last_accessed_ms"] = s.last_accessed_ms;
-  if (s.deletion_date_ms) j["deletion_date_ms"] = *s.deletion_date_ms;
-  j["format"] = kFormat;
-  j["next_version_order"] = s.next_version_order;
-  j["versions"] = json::object();
-  for (const auto& [id, version] : s.versions) j["versions"][id] = VersionToJson(version);
-  return ToBytes(j);
+  internal::CborWriter w;
+  w.Map(12 + (s.deletion_date_ms ? 1 : 0) + (s.description ? 1 : 0));
+  w.Key("arn").Text(s.arn);
+  w.Key("created_ms").Int(s.created_ms);
+  if (s.deletion_date_ms) w.Key("deletion_date_ms").Int(*s.deletion_date_ms);
+  w.Key("deletion_forced").Bool(s.deletion_forced);
+  if (s.description) w.Key("description").Text(*s.description);
+  w.Key("ever_tagged").Bool(s.ever_tagged);
+  w.Key("format").Uint(kFormat);
+  w.Key("kms_key_id").Text(s.kms_key_id);
+  w.Key("last_accessed_ms").Int(s.last_accessed_ms);
+  w.Key("last_changed_ms").Int(s.last_changed_ms);
+  w.Key("name").Text(s.name);
+  w.Key("next_version_order").Uint(s.next_version_order);
+  w.Key("tags").Array(s.tags.size());
+  for (const auto& [key, value] : s.tags) {
+    w.Array(2);
+    w.Text(key);
+    w.Text(value);
+  }
+  w.Key("versions").Map(s.versions.size());
+  for (const auto& [id, version] : s.versions) {
+    w.Key(id);
+    WriteVersion(w, version);
+  }
+  return w.Take();
 }
 
 std::string EncodeInfo(const LedgerInfo& info) {
-  json j = json::object();
-  j["account_id"] = info.account_id;
-  j["format"] = kFormat;
-  j["ledger_id"] = info.ledger_id;
-  j["master_key_id"] = info.master_key_id;
-  j["region"] = info.region;
-  return ToBytes(j);
+  internal::CborWriter w;
+  w.Map(5);
+  w.Key("account_id").Text(info.account_id);
+  w.Key("format").Uint(kFormat);
+  w.Key("ledger_id").Text(info.ledger_id);
+  w.Key("master_key_id").Text(info.master_key_id);
+  w.Key("region").Text(info.region);
+  return w.Take();
 }
 
 Result<json> ParseCbor(std::string_view bytes, std::string_view key) {
@@ -92,7 +104,8 @@ Result<json> ParseCbor(std::string_view bytes, std::string_view key) {
   if (j.is_discarded() || !j.is_object()) {
     return DataLossError("state entry " + std::string(key) + " is not a CBOR map");
   }
-  if (j.value("format", 0) != kFormat) {
+  auto format = j.find("format");
+  if (format == j.end() || *format != kFormat) {
     return DataLossError("state entry " + std::string(key) + " has an unknown format");
   }
   return j;
@@ -108,6 +121,8 @@ Version VersionFromJson(const std::string& id, const json& j) {
   v.kind = static_cast<ValueKind>(j.at("kind").get<uint8_t>());
   v.last_accessed_ms = j.at("last_accessed_ms").get<int64_t>();
   v.stages = j.at("stages").get<std::set<std::string>>();
+  const json::binary_t& digest = j.at("value_digest").get_binary();
+  v.value_digest.assign(digest.begin(), digest.end());
   v.value_seq = j.at("value_seq").get<uint64_t>();
   return v;
 }
@@ -126,6 +141,7 @@ Secret SecretFromJson(const json& j) {
   s.last_changed_ms = j.at("last_changed_ms").get<int64_t>();
   s.last_accessed_ms = j.at("last_accessed_ms").get<int64_t>();
   if (j.contains("deletion_date_ms")) s.deletion_date_ms = j.at("deletion_date_ms").get<int64_t>();
+  s.deletion_forced = j.at("deletion_forced").get<bool>();
   s.next_version_order = j.at("next_version_order").get<uint64_t>();
   for (const auto& [id, version] : j.at("versions").items()) {
     s.versions.emplace(id, VersionFromJson(id, version));
@@ -215,8 +231,8 @@ Status SecretsView::Apply(uint64_t seq, int64_t time_ms, const schema::Event& ev
                          std::to_string(applied_seq_) + ")");
   }
   const schema::Audit* audit = event.audit();
-  const bool failed = audit != nullptr && audit->error_code() != nullptr &&
-                      audit->error_code()->size() != 0;
+  const bool failed =
+      audit != nullptr && audit->error_code() != nullptr && audit->error_code()->size() != 0;
   if (!failed) {
     internal::Catalog catalog{info_, secrets_, name_index_};
     RETURN_IF_ERROR(internal::ApplyBody(catalog, {seq, time_ms, touched}, event));
@@ -254,7 +270,8 @@ Result<SecretsView> SecretsView::Load(const ledger::Store& store) {
   }
   RETURN_IF_ERROR(it->status().WithContext("loading secrets state"));
 
-  ASSIGN_OR_RETURN(std::optional<std::string> seq, store.Get(ledger::Family::kState, kAppliedSeqKey));
+  ASSIGN_OR_RETURN(std::optional<std::string> seq,
+                   store.Get(ledger::Family::kState, kAppliedSeqKey));
   ASSIGN_OR_RETURN(std::optional<std::string> info, store.Get(ledger::Family::kState, kInfoKey));
   if (!seq.has_value()) {  // nothing applied yet: only an empty state is consistent
     if (info.has_value() || !view.secrets_.empty()) {
@@ -263,9 +280,11 @@ Result<SecretsView> SecretsView::Load(const ledger::Store& store) {
     return view;
   }
   if (!info.has_value()) return DataLossError("state: applied_seq present without info");
-  Result<uint64_t> applied = ledger::ParseSeqKey(*seq);
-  if (!applied.ok()) return applied.status().WithContext("state entry applied_seq");
-  view.applied_seq_ = *applied;
+  if (seq->size() != 8) {
+    return DataLossError("state entry applied_seq is " + std::to_string(seq->size()) +
+                         " bytes, want 8");
+  }
+  ASSIGN_OR_RETURN(view.applied_seq_, ledger::ParseSeqKey(*seq));
   ASSIGN_OR_RETURN(view.info_, DecodeInfo(*info));
   return view;
 }

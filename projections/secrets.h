@@ -45,6 +45,8 @@ struct Version {
   uint32_t kek_version = 0;
   int64_t last_accessed_ms = 0;      // day resolution (00:00 UTC); 0 = never
   std::string value_digest;          // VersionWritten.value_digest (keyed MAC; "" if absent)
+
+  friend bool operator==(const Version&, const Version&) = default;
 };
 
 struct Secret {
@@ -66,6 +68,7 @@ struct Secret {
   // The version carrying `stage`, or nullptr.
   const Version* VersionWithStage(std::string_view stage) const;
   bool scheduled_for_deletion() const { return deletion_date_ms.has_value(); }
+  friend bool operator==(const Secret&, const Secret&) = default;
 };
 
 struct LedgerInfo {
@@ -73,6 +76,8 @@ struct LedgerInfo {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   std::string master_key_id;
+
+  friend bool operator==(const LedgerInfo&, const LedgerInfo&) = default;
 };
 
 class SecretsView {

@@ -83,6 +83,16 @@ std::string KeyFilePath(const std::string& data_dir) {
 
 Status Engine::Init(const InitOptions& options) {
   RETURN_IF_ERROR(ValidateInit(options));
+  Status s = InitLedger(options);
+  if (!s.ok()) {  // leave nothing half-made behind: a later init must be able to start over
+    std::error_code ec;
+    fs::remove_all(LedgerDir(options.data_dir), ec);
+    fs::remove(KeyFilePath(options.data_dir), ec);
+  }
+  return s;
+}
+
+Status Engine::InitLedger(const InitOptions& options) {
   std::error_code ec;
   fs::create_directories(options.data_dir, ec);
   if (ec) return InternalError("cannot create " + options.data_dir + ": " + ec.message());
@@ -110,10 +120,11 @@ Status Engine::Init(const InitOptions& options) {
   genesis.actor = options.actor;
   genesis.event_type = "LedgerInitialized";
   genesis.payload = GenesisEvent(ledger_id, options, account, key_id);
+  const std::string payload = genesis.payload;
   auto side = [&](const std::vector<ledger::Appended>& staged, ledger::WriteSet& out) -> Status {
     projections::SecretsView view;
     std::vector<std::string> touched;
-    ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(genesis.payload));
+    ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(payload));
     RETURN_IF_ERROR(view.Apply(staged[0].seq, genesis.time_unix_ms, *event, &touched));
     view.WriteTouched(touched, out);
     return Status::Ok();

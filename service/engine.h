@@ -69,6 +69,7 @@ class Engine {
 
  private:
   Engine() = default;
+  static Status InitLedger(const InitOptions& options);
   // Stages the decision's record with the state and keys it produces; returns
   // the ticket to await outside the lock. Caller holds mu_.
   Result<std::shared_ptr<ledger::CommitTicket>> StageDecision(Decision& decision,

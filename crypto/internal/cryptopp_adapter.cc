@@ -28,7 +28,7 @@ const uint8_t* Ptr(ByteView v) {
 // For operations that cannot fail on valid in-memory input: failing closed is
 // the only safe answer if Crypto++ ever throws here.
 [[noreturn]] void Die(const char* what) {
-  std::fprintf(stderr, "cairn: fatal: Crypto++ failed in %s\n", what);
+  (void)std::fprintf(stderr, "cairn: fatal: Crypto++ failed in %s\n", what);
   std::abort();
 }
 
@@ -66,8 +66,8 @@ Status GcmEncrypt(ByteView key, ByteView nonce, ByteView plaintext, ByteView aad
     CryptoPP::GCM<CryptoPP::AES>::Encryption enc;
     enc.SetKeyWithIV(key.data(), key.size(), nonce.data(), nonce.size());
     enc.EncryptAndAuthenticate(out, out + plaintext.size(), kTagSize, nonce.data(),
-                               static_cast<int>(nonce.size()), Ptr(aad), aad.size(),
-                               Ptr(plaintext), plaintext.size());
+                               static_cast<int>(nonce.size()), Ptr(aad), aad.size(), Ptr(plaintext),
+                               plaintext.size());
   } catch (const std::bad_alloc&) {
     return ResourceExhaustedError("out of memory in AES-256-GCM");
   } catch (const CryptoPP::Exception& e) {

@@ -32,7 +32,8 @@ void WritePrefix(ByteWriter& w, KeyFileKind kind) {
 }  // namespace
 
 Status ValidateScryptParams(const ScryptParams& params) {
-  const bool n_ok = params.n >= 2 && params.n <= (uint64_t{1} << 20) && (params.n & (params.n - 1)) == 0;
+  const bool n_ok =
+      params.n >= 2 && params.n <= (uint64_t{1} << 20) && (params.n & (params.n - 1)) == 0;
   const bool r_ok = params.r >= 1 && params.r <= 32;
   const bool p_ok = params.p >= 1 && params.p <= 16;
   if (!n_ok || !r_ok || !p_ok || 128 * uint64_t{params.r} * params.n > (uint64_t{1} << 30)) {
@@ -78,22 +79,22 @@ Result<ParsedKeyFile> ParseKeyFile(ByteView file) {
   if (!std::equal(file.begin(), file.begin() + magic_len, AsBytes(kMagic).begin())) {
     return DataLossError("not a Cairn key file");
   }
-  if (file.size() < kPrefixSize) return DataLossError("key file is truncated");
+  if (file.size() < kPrefixSize) return DataLossError("truncated");
   const uint8_t version = file[kMagic.size()];
   if (version != kFormatVersion) {
-    return DataLossError("unsupported key file version " + std::to_string(version));
+    return DataLossError("unsupported format version " + std::to_string(version));
   }
   const uint8_t kind = file[kMagic.size() + 1];
   size_t expected = 0;
   if (kind == static_cast<uint8_t>(KeyFileKind::kPlain)) expected = kPlainSize;
   if (kind == static_cast<uint8_t>(KeyFileKind::kScrypt)) expected = kScryptSize;
-  if (expected == 0) return DataLossError("unknown key file kind " + std::to_string(kind));
-  if (file.size() < expected) return DataLossError("key file is truncated");
-  if (file.size() > expected) return DataLossError("key file has trailing bytes");
+  if (expected == 0) return DataLossError("unknown kind " + std::to_string(kind));
+  if (file.size() < expected) return DataLossError("truncated");
+  if (file.size() > expected) return DataLossError("trailing bytes after the checksum");
   const ByteView body = file.first(expected - kChecksumSize);
   const Digest sum = Checksum(body);
   if (!std::equal(sum.begin(), sum.end(), file.begin() + body.size())) {
-    return DataLossError("key file is corrupt (checksum mismatch)");
+    return DataLossError("corrupt (checksum mismatch)");
   }
   ParsedKeyFile parsed;
   parsed.kind = static_cast<KeyFileKind>(kind);
@@ -109,7 +110,7 @@ Result<ParsedKeyFile> ParseKeyFile(ByteView file) {
   r.Bytes(kSealedKeySize, parsed.sealed_key);
   parsed.header = body.first(kScryptHeaderSize);
   if (!ValidateScryptParams(parsed.params).ok()) {
-    return DataLossError("key file has unsupported scrypt parameters");
+    return DataLossError("scrypt parameters out of bounds");
   }
   return parsed;
 }

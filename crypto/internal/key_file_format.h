@@ -37,7 +37,7 @@ struct ParsedKeyFile {
   ByteView sealed_key;
 };
 
-// DataLoss with a reason (without the path: the caller adds it) if the bytes are
+// DataLoss with a short reason ("truncated"; the caller adds the path) if the bytes are
 // not a complete, intact version-1 key file.
 Result<ParsedKeyFile> ParseKeyFile(ByteView file);
 

@@ -30,13 +30,18 @@ class Fd {
 Status ErrnoStatus(int err, std::string_view what, const std::string& path) {
   std::string message = std::string(what) + " " + path + ": " + std::strerror(err);
   switch (err) {
-    case ENOENT: return NotFoundError(std::move(message));
-    case EEXIST: return AlreadyExistsError(std::move(message));
+    case ENOENT:
+      return NotFoundError(std::move(message));
+    case EEXIST:
+      return AlreadyExistsError(std::move(message));
     case EACCES:
-    case EPERM: return PermissionDeniedError(std::move(message));
+    case EPERM:
+      return PermissionDeniedError(std::move(message));
     case ENOSPC:
-    case EDQUOT: return ResourceExhaustedError(std::move(message));
-    default: return InternalError(std::move(message));
+    case EDQUOT:
+      return ResourceExhaustedError(std::move(message));
+    default:
+      return InternalError(std::move(message));
   }
 }
 
@@ -87,7 +92,9 @@ Status WriteTemp(const std::string& tmp, int raw_fd, ByteView contents) {
 
 Status CheckKeyFileAbsent(const std::string& path) {
   struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0) return AlreadyExistsError("key file " + path + " already exists");
+  if (::lstat(path.c_str(), &st) == 0) {
+    return AlreadyExistsError("key file " + path + " already exists");
+  }
   if (errno != ENOENT) return ErrnoStatus(errno, "cannot stat key file", path);
   return Status::Ok();
 }
@@ -117,7 +124,9 @@ Result<SecureBuffer> ReadKeyFileBytes(const std::string& path, size_t max_size) 
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, "cannot stat key file", path);
-  if (!S_ISREG(st.st_mode)) return FailedPreconditionError("key file " + path + " is not a regular file");
+  if (!S_ISREG(st.st_mode)) {
+    return FailedPreconditionError("key file " + path + " is not a regular file");
+  }
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
@@ -134,7 +143,9 @@ Result<SecureBuffer> ReadKeyFileBytes(const std::string& path, size_t max_size) 
     if (n == 0) break;
     got += static_cast<size_t>(n);
   }
-  if (got > max_size) return DataLossError("key file " + path + " is too large to be a Cairn key file");
+  if (got > max_size) {
+    return DataLossError("key file " + path + " is too large to be a Cairn key file");
+  }
   return SecureBuffer(buffer.data(), got);
 }
 

@@ -64,7 +64,9 @@ Result<KeyringImage> DecodeKeyring(ByteView bytes) {
   r.U32(image.current);
   r.U32(count);
   if (count == 0) return Corrupt("no KEKs");
-  if (uint64_t{count} * kEntrySize != r.remaining()) return Corrupt("KEK count does not match size");
+  if (uint64_t{count} * kEntrySize != r.remaining()) {
+    return Corrupt("KEK count does not match size");
+  }
   uint32_t previous = 0;
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t v = 0;

@@ -1,8 +1,16 @@
 #include "ledger/internal/committer.h"
 
+#include <algorithm>
+
 #include "ledger/internal/meta_format.h"
 
 namespace cairn::ledger {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr std::chrono::microseconds kLingerGap{200};
+
+}  // namespace
 
 Committer::Committer(Store& store, Head durable, size_t max_batch_records)
     : store_(store),
@@ -23,6 +31,7 @@ Status Committer::Enqueue(std::shared_ptr<CommitTicket> ticket) {
   {
     std::lock_guard lock(mu_);
     if (!poison_.ok()) return poison_;
+    queued_records_ += ticket->records.size();
     queue_.push_back(std::move(ticket));
   }
   work_cv_.notify_one();
@@ -53,13 +62,29 @@ void Committer::Run() {
   while (true) {
     work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and drained
+    Linger(lock);
     Batch batch = TakeBatch();
     Head head = durable_;
     Status status = poison_;
     lock.unlock();
+    auto began = SteadyClock::now();
     if (status.ok()) status = WriteBatch(batch, &head);
+    auto took = SteadyClock::now() - began;
     lock.lock();
+    last_write_ = took;
     Complete(batch, status, head);
+  }
+}
+
+void Committer::Linger(std::unique_lock<std::mutex>& lock) {
+  size_t target = std::min(expected_records_, max_batch_records_);
+  auto deadline = SteadyClock::now() + last_write_ / 2;
+  while (queued_records_ < target && !stopping_ && poison_.ok()) {
+    auto now = SteadyClock::now();
+    if (now >= deadline) return;
+    size_t before = queued_records_;
+    work_cv_.wait_until(lock, std::min(deadline, now + kLingerGap));
+    if (queued_records_ == before) return;  // a gap: nobody else is coming soon
   }
 }
 
@@ -70,6 +95,7 @@ Committer::Batch Committer::TakeBatch() {
     size_t n = queue_.front()->records.size();
     if (!batch.empty() && records + n > max_batch_records_) break;
     records += n;
+    queued_records_ -= n;
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
@@ -96,7 +122,9 @@ void Committer::Complete(const Batch& batch, const Status& status, const Head& h
   } else if (poison_.ok()) {
     poison_ = status;
   }
+  expected_records_ = queued_records_;
   for (const auto& ticket : batch) {
+    expected_records_ += ticket->records.size();
     ticket->status = status;
     ticket->done = true;
     ticket->cv.notify_one();

@@ -17,6 +17,11 @@ constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
 
 std::string Str(const flatbuffers::String* s) { return s == nullptr ? std::string() : s->str(); }
 
+std::string Bytes(const flatbuffers::Vector<uint8_t>* bytes) {
+  if (bytes == nullptr) return std::string();
+  return std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+}
+
 std::vector<std::string> Strings(const StringList* list) {
   std::vector<std::string> out;
   if (list == nullptr) return out;
@@ -70,6 +75,7 @@ class Evolver {
   Status BatchRead(const schema::BatchSecretValuesRead& body);
 
   Status WriteVersion(Secret& secret, const schema::VersionWritten& written);
+  Status WriteVersionAndPrune(Secret& secret, const schema::VersionWritten& written);
   Status Prune(Secret& secret, const StringList* ids);
   Result<ValueKind> KindOf(uint8_t value_kind) const;
   bool MarkAccessed(Secret& secret, const std::string& version_id);
@@ -96,19 +102,26 @@ Status Evolver::Dispatch(const schema::Event& event) {
   switch (event.body_type()) {
     case Body::LedgerInitialized:
       return Call(event.body_as_LedgerInitialized(), &Evolver::LedgerInitialized);
-    case Body::SecretCreated: return Call(event.body_as_SecretCreated(), &Evolver::Created);
-    case Body::SecretValuePut: return Call(event.body_as_SecretValuePut(), &Evolver::ValuePut);
+    case Body::SecretCreated:
+      return Call(event.body_as_SecretCreated(), &Evolver::Created);
+    case Body::SecretValuePut:
+      return Call(event.body_as_SecretValuePut(), &Evolver::ValuePut);
     case Body::SecretMetadataUpdated:
       return Call(event.body_as_SecretMetadataUpdated(), &Evolver::MetadataUpdated);
     case Body::VersionStageUpdated:
       return Call(event.body_as_VersionStageUpdated(), &Evolver::StageUpdated);
-    case Body::SecretTagged: return Call(event.body_as_SecretTagged(), &Evolver::Tagged);
-    case Body::SecretUntagged: return Call(event.body_as_SecretUntagged(), &Evolver::Untagged);
+    case Body::SecretTagged:
+      return Call(event.body_as_SecretTagged(), &Evolver::Tagged);
+    case Body::SecretUntagged:
+      return Call(event.body_as_SecretUntagged(), &Evolver::Untagged);
     case Body::SecretDeletionScheduled:
       return Call(event.body_as_SecretDeletionScheduled(), &Evolver::DeletionScheduled);
-    case Body::SecretRestored: return Call(event.body_as_SecretRestored(), &Evolver::Restored);
-    case Body::SecretPurged: return Call(event.body_as_SecretPurged(), &Evolver::Purged);
-    case Body::SecretValueRead: return Call(event.body_as_SecretValueRead(), &Evolver::ValueRead);
+    case Body::SecretRestored:
+      return Call(event.body_as_SecretRestored(), &Evolver::Restored);
+    case Body::SecretPurged:
+      return Call(event.body_as_SecretPurged(), &Evolver::Purged);
+    case Body::SecretValueRead:
+      return Call(event.body_as_SecretValueRead(), &Evolver::ValueRead);
     case Body::BatchSecretValuesRead:
       return Call(event.body_as_BatchSecretValuesRead(), &Evolver::BatchRead);
     case Body::SecretDescribed:
@@ -116,6 +129,7 @@ Status Evolver::Dispatch(const schema::Event& event) {
     case Body::SecretVersionIdsListed:
     case Body::RandomPasswordGenerated:
     case Body::OperationFailed:
+    case Body::SecretUnchanged:
       return Status::Ok();
     case Body::NONE:
       return DataLossError("seq " + std::to_string(ctx_.seq) + ": event without a body");
@@ -180,11 +194,17 @@ Status Evolver::Created(const schema::SecretCreated& body) {
 Status Evolver::ValuePut(const schema::SecretValuePut& body) {
   ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
   if (body.version() == nullptr) return Error("without a version for " + secret->arn);
-  Secret next = *secret;
-  RETURN_IF_ERROR(WriteVersion(next, *body.version()));
-  RETURN_IF_ERROR(Prune(next, body.version()->pruned_version_ids()));
-  *secret = std::move(next);
+  RETURN_IF_ERROR(WriteVersionAndPrune(*secret, *body.version()));
   Changed(*secret);
+  return Status::Ok();
+}
+
+// Works on a copy so that a contradiction found late leaves `secret` unchanged.
+Status Evolver::WriteVersionAndPrune(Secret& secret, const schema::VersionWritten& written) {
+  Secret next = secret;
+  RETURN_IF_ERROR(WriteVersion(next, written));
+  RETURN_IF_ERROR(Prune(next, written.pruned_version_ids()));
+  secret = std::move(next);
   return Status::Ok();
 }
 
@@ -209,6 +229,7 @@ Status Evolver::WriteVersion(Secret& secret, const schema::VersionWritten& writt
     it->second.kind = kind;
     it->second.value_seq = ctx_.seq;
     it->second.kek_version = written.kek_version();
+    it->second.value_digest = Bytes(written.value_digest());
   }
   AttachStagesToNewVersion(secret, id, Strings(written.stages()));
   return Status::Ok();
@@ -230,6 +251,7 @@ Status Evolver::Prune(Secret& secret, const StringList* ids) {
 
 Status Evolver::MetadataUpdated(const schema::SecretMetadataUpdated& body) {
   ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
+  if (body.version() != nullptr) RETURN_IF_ERROR(WriteVersionAndPrune(*secret, *body.version()));
   if (body.has_description()) secret->description = Str(body.description());
   if (body.has_kms_key_id()) secret->kms_key_id = Str(body.kms_key_id());
   Changed(*secret);
@@ -240,7 +262,8 @@ Status Evolver::StageUpdated(const schema::VersionStageUpdated& body) {
   ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
   const std::string stage = Str(body.stage());
   if (stage.empty()) return Error("without a stage for " + secret->arn);
-  for (const std::string& id : {Str(body.remove_from_version_id()), Str(body.move_to_version_id())}) {
+  for (const std::string& id :
+       {Str(body.remove_from_version_id()), Str(body.move_to_version_id())}) {
     if (!id.empty() && secret->FindVersion(id) == nullptr) {
       return Error("names unknown version " + id + " of " + secret->arn);
     }
@@ -271,6 +294,7 @@ Status Evolver::Untagged(const schema::SecretUntagged& body) {
 Status Evolver::DeletionScheduled(const schema::SecretDeletionScheduled& body) {
   ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
   secret->deletion_date_ms = body.deletion_date_unix_ms();
+  secret->deletion_forced = body.recovery_window_days() == 0;
   Changed(*secret);
   return Status::Ok();
 }
@@ -278,6 +302,7 @@ Status Evolver::DeletionScheduled(const schema::SecretDeletionScheduled& body) {
 Status Evolver::Restored(const schema::SecretRestored& body) {
   ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
   secret->deletion_date_ms.reset();
+  secret->deletion_forced = false;
   Changed(*secret);
   return Status::Ok();
 }

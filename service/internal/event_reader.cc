@@ -23,6 +23,7 @@ Result<StoredVersion> ReadStoredVersion(const ledger::Store& store, uint64_t seq
   const schema::VersionWritten* version = nullptr;
   if (auto* created = event->body_as_SecretCreated()) version = created->version();
   if (auto* put = event->body_as_SecretValuePut()) version = put->version();
+  if (auto* updated = event->body_as_SecretMetadataUpdated()) version = updated->version();
   if (version == nullptr || version->version_id() == nullptr ||
       version->version_id()->string_view() != version_id || version->ciphertext() == nullptr) {
     return DataLossError(where + " does not hold the value of version " + std::string(version_id));

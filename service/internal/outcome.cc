@@ -39,6 +39,14 @@ Decision FailureDecision(AuditFields audit, ApiError error) {
   return d;
 }
 
+void SetUnchanged(Outcome& out, const std::string& arn, const std::string& version_id,
+                  const std::string& reason) {
+  auto a = out.fbb.CreateString(arn);
+  auto v = out.fbb.CreateString(version_id);
+  auto r = out.fbb.CreateString(reason);
+  out.SetBody(schema::CreateSecretUnchanged(out.fbb, a, v, r));
+}
+
 flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>> StringVector(
     flatbuffers::FlatBufferBuilder& fbb, const std::vector<std::string>& items) {
   std::vector<flatbuffers::Offset<flatbuffers::String>> offsets;

@@ -54,6 +54,10 @@ std::string FinishEvent(flatbuffers::FlatBufferBuilder& fbb, const AuditFields& 
 Decision SuccessDecision(Outcome outcome, const AuditFields& audit);
 Decision FailureDecision(AuditFields audit, ApiError error);
 
+// Sets a SecretUnchanged body: a successful call that changed nothing.
+void SetUnchanged(Outcome& out, const std::string& arn, const std::string& version_id,
+                  const std::string& reason);
+
 // Small builders for event fields.
 flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>> StringVector(
     flatbuffers::FlatBufferBuilder& fbb, const std::vector<std::string>& items);

@@ -28,13 +28,19 @@ Status ValidateName(std::string_view name) {
   return Status::Ok();
 }
 
-Result<std::string> ReadSecretId(const Params& params, std::string_view member) {
-  ASSIGN_OR_RETURN(std::string id, params.RequiredString(member, 1, 2048));
+Status ValidateSecretId(std::string_view id) {
+  RETURN_IF_ERROR(CheckLength("SecretId", id, 1, 2048));
   if (!id.starts_with("arn:")) {
     for (char c : id) {
       if (!IsNameChar(c)) return ValidationError(kInvalidNameMessage);
     }
   }
+  return Status::Ok();
+}
+
+Result<std::string> ReadSecretId(const Params& params, std::string_view member) {
+  ASSIGN_OR_RETURN(std::string id, params.RequiredString(member, 1, 2048));
+  RETURN_IF_ERROR(ValidateSecretId(id));
   return id;
 }
 

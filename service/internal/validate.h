@@ -23,7 +23,9 @@ inline constexpr size_t kMaxVersionsPerSecret = 100;
 // Secret names: 1-512 characters from [A-Za-z0-9/_+=.@-]; ValidationException otherwise.
 Status ValidateName(std::string_view name);
 
-// SecretId: 1-2048 characters; unless it starts with "arn:", a valid name.
+// SecretId: 1-2048 characters; unless it starts with "arn:", only name characters
+// (ValidationException otherwise).
+Status ValidateSecretId(std::string_view id);
 Result<std::string> ReadSecretId(const Params& params, std::string_view member = "SecretId");
 
 // ClientRequestToken: 32-64 characters when given.

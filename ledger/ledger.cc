@@ -1,0 +1,144 @@
+// Ledger: sequencing (Stage) in front of the group committer (internal/committer.h).
+#include "ledger/ledger.h"
+
+#include <mutex>
+
+#include "ledger/internal/committer.h"
+#include "ledger/internal/meta_format.h"
+
+namespace cairn::ledger {
+namespace {
+
+// Side writes ride in the records' batch and unchained writes bypass it; neither
+// may touch the chain itself or the entries that describe it.
+Status CheckNotChain(const WriteSet& writes, std::string_view what) {
+  for (const WriteOp& op : writes.ops()) {
+    if (op.family == Family::kLog) {
+      return InvalidArgumentError(std::string(what) + " may not touch the log family");
+    }
+    if (op.family == Family::kMeta && (op.key == kMetaHead || op.key == kMetaFormat)) {
+      return InvalidArgumentError(std::string(what) + " may not touch meta \"" + op.key + "\"");
+    }
+  }
+  return Status::Ok();
+}
+
+// The head from meta, cross-checked against the last log entry: a torn or edited
+// tail shows up here as DataLoss.
+Result<Head> ReadCheckedHead(const Store& store) {
+  ASSIGN_OR_RETURN(std::optional<Head> meta, ReadMetaHead(store));
+  std::unique_ptr<StoreIterator> it = store.NewIterator(Family::kLog);
+  it->SeekToLast();
+  RETURN_IF_ERROR(it->status());
+  if (!it->Valid()) {
+    if (!meta) return Head{};
+    return DataLossError("meta head says the last record is seq " +
+                         std::to_string(meta->next_seq - 1) + " but the log is empty");
+  }
+  ASSIGN_OR_RETURN(uint64_t last, ParseSeqKey(it->key()));
+  if (!meta) {
+    return DataLossError("the log ends at seq " + std::to_string(last) + " but meta has no head");
+  }
+  if (last != meta->next_seq - 1) {
+    return DataLossError("meta head says the last record is seq " +
+                         std::to_string(meta->next_seq - 1) + " but the log ends at seq " +
+                         std::to_string(last));
+  }
+  if (RecordLeafHash(it->value()) != meta->last_leaf) {
+    return DataLossError("leaf hash of seq " + std::to_string(last) +
+                         " does not match the meta head");
+  }
+  return *meta;
+}
+
+}  // namespace
+
+class Ledger::Impl {
+ public:
+  Impl(Store& store, Head head, const LedgerOptions& options)
+      : staged_(head), committer_(store, head, options.max_batch_records) {}
+
+  Result<std::shared_ptr<CommitTicket>> Stage(std::vector<RecordInput>& inputs,
+                                              const SideWrites& side_writes);
+  Head staged_head() const {
+    std::lock_guard lock(stage_mu_);
+    return staged_;
+  }
+  Committer& committer() { return committer_; }
+
+ private:
+  mutable std::mutex stage_mu_;
+  Head staged_;  // guarded by stage_mu_
+  Committer committer_;
+};
+
+Result<std::shared_ptr<CommitTicket>> Ledger::Impl::Stage(std::vector<RecordInput>& inputs,
+                                                          const SideWrites& side_writes) {
+  if (inputs.empty()) return InvalidArgumentError("Stage needs at least one record");
+  std::lock_guard lock(stage_mu_);
+  RETURN_IF_ERROR(committer_.poison());
+  auto ticket = std::make_shared<CommitTicket>();
+  Head head = staged_;
+  for (const RecordInput& input : inputs) {
+    Appended a;
+    a.seq = head.next_seq++;
+    a.bytes = EncodeRecord(a.seq, head.last_leaf, input);
+    a.leaf_hash = RecordLeafHash(a.bytes);
+    head.last_leaf = a.leaf_hash;
+    ticket->writes.Put(Family::kLog, SeqKey(a.seq), a.bytes);
+    ticket->records.push_back(std::move(a));
+  }
+  if (side_writes) {
+    WriteSet side;
+    RETURN_IF_ERROR(side_writes(ticket->records, side)
+                        .WithContext("side writes for seq " + std::to_string(staged_.next_seq)));
+    RETURN_IF_ERROR(CheckNotChain(side, "side writes"));
+    ticket->writes.Append(std::move(side));
+  }
+  RETURN_IF_ERROR(committer_.Enqueue(ticket));
+  staged_ = head;  // only now: a failed Stage leaves no trace
+  return ticket;
+}
+
+Ledger::Ledger(std::unique_ptr<Store> store, std::unique_ptr<Impl> impl)
+    : store_(std::move(store)), impl_(std::move(impl)) {}
+
+Ledger::~Ledger() = default;  // ~Impl drains the queue, then stops the committer
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(std::unique_ptr<Store> store, LedgerOptions options) {
+  if (store == nullptr) return InvalidArgumentError("Ledger::Open needs a store");
+  if (store->read_only()) return FailedPreconditionError("the ledger needs a writable store");
+  if (options.max_batch_records == 0) {
+    return InvalidArgumentError("max_batch_records must be at least 1");
+  }
+  ASSIGN_OR_RETURN(Head head, ReadCheckedHead(*store));
+  auto impl = std::make_unique<Impl>(*store, head, options);
+  return std::unique_ptr<Ledger>(new Ledger(std::move(store), std::move(impl)));
+}
+
+Result<std::shared_ptr<CommitTicket>> Ledger::Stage(std::vector<RecordInput> inputs,
+                                                    SideWrites side_writes) {
+  return impl_->Stage(inputs, side_writes);
+}
+
+Result<std::vector<Appended>> Ledger::Await(const std::shared_ptr<CommitTicket>& ticket) {
+  if (ticket == nullptr) return InvalidArgumentError("Await needs a ticket from Stage");
+  return impl_->committer().Await(ticket);
+}
+
+Result<std::vector<Appended>> Ledger::Append(std::vector<RecordInput> inputs,
+                                             SideWrites side_writes) {
+  ASSIGN_OR_RETURN(std::shared_ptr<CommitTicket> ticket,
+                   Stage(std::move(inputs), std::move(side_writes)));
+  return Await(ticket);
+}
+
+Head Ledger::staged_head() const { return impl_->staged_head(); }
+Head Ledger::durable_head() const { return impl_->committer().durable_head(); }
+
+Status Ledger::WriteUnchained(const WriteSet& writes) {
+  RETURN_IF_ERROR(CheckNotChain(writes, "unchained writes"));
+  return store_->Write(writes, /*sync=*/true);
+}
+
+}  // namespace cairn::ledger

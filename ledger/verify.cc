@@ -1,0 +1,171 @@
+// ChainVerifier and VerifyStore: the blame rule of verify.h, applied in one pass.
+#include "ledger/verify.h"
+
+#include <array>
+
+#include "ledger/internal/meta_format.h"
+#include "ledger/record.h"
+
+namespace cairn::ledger {
+namespace {
+
+std::string Seq(uint64_t seq) { return "seq " + std::to_string(seq); }
+
+}  // namespace
+
+struct ChainVerifier::Impl {
+  uint64_t next = 0;     // records accepted in place; the seq the next one must carry
+  uint64_t records = 0;  // records examined
+  std::array<crypto::Digest, 4> leaves{};  // leaf hash of seq s at leaves[s % 4]
+  // The link (next-2) -> (next-1) is broken; the next link decides the blame.
+  bool pending = false;
+  std::optional<uint64_t> bad;
+  std::string problem;
+
+  crypto::Digest LeafOf(uint64_t seq) const { return leaves[seq % 4]; }
+  crypto::Digest LastLeaf() const { return next == 0 ? crypto::Digest{} : LeafOf(next - 1); }
+
+  void Blame(uint64_t seq, std::string why) {
+    bad = seq;
+    problem = std::move(why);
+  }
+  // The pending link's records altered: `prev_altered` means record next-1
+  // changed its prev field, otherwise record next-2 changed.
+  void ResolvePending(bool prev_altered) {
+    uint64_t n = next - 2;
+    if (prev_altered) {
+      Blame(n + 1, Seq(n + 1) + ": prev hash does not match leaf hash of " + Seq(n));
+    } else {
+      Blame(n, Seq(n) + ": leaf hash does not match the prev hash of " + Seq(n + 1) +
+                   " (record " + std::to_string(n) + " altered)");
+    }
+  }
+  // A problem found before the pending link could be judged: blame the earlier
+  // record, so that everything before first_bad_seq is known to be linked.
+  void Fail(uint64_t seq, std::string why) {
+    if (pending) {
+      uint64_t n = next - 2;
+      Blame(n, Seq(n + 1) + ": prev hash does not match leaf hash of " + Seq(n) +
+                   ", and then " + why);
+    } else {
+      Blame(seq, std::move(why));
+    }
+  }
+
+  // Leaf hash of the record before the first bad one (the whole chain if none).
+  // The ring holds the last four leaves; only "records past the meta head" can
+  // blame a seq further back, and there the head's leaf is reported as claimed.
+  crypto::Digest GoodHead(const std::optional<Head>& meta_head) const {
+    uint64_t good = bad ? *bad : next;
+    if (good == 0) return {};
+    if (good + 4 > next) return LeafOf(good - 1);
+    return meta_head ? meta_head->last_leaf : crypto::Digest{};
+  }
+
+  void Add(std::string_view key, std::string_view bytes);
+  void Finish(const std::optional<Head>& meta_head);
+};
+
+void ChainVerifier::Impl::Add(std::string_view key, std::string_view bytes) {
+  if (bad) return;
+  ++records;
+  Result<uint64_t> seq = ParseSeqKey(key);
+  if (!seq.ok()) return Fail(next, Seq(next) + ": " + seq.status().message());
+  if (*seq > next) {
+    return Fail(next, Seq(next) + ": record missing (the next key is " + Seq(*seq) + ")");
+  }
+  if (*seq < next) return Fail(next, Seq(next) + ": key " + Seq(*seq) + " out of order");
+  Result<RecordFields> fields = DecodeRecord(bytes);
+  if (!fields.ok()) return Fail(next, Seq(next) + ": " + fields.status().message());
+  if (fields->seq != next) {
+    return Fail(next, Seq(next) + ": record carries seq " + std::to_string(fields->seq));
+  }
+  bool linked = fields->prev == LastLeaf();
+  if (pending) return ResolvePending(/*prev_altered=*/!linked);
+  if (!linked && next == 0) return Blame(0, "seq 0: prev hash is not 32 zero bytes");
+  pending = !linked;
+  leaves[next % 4] = RecordLeafHash(bytes);
+  ++next;
+}
+
+void ChainVerifier::Impl::Finish(const std::optional<Head>& meta_head) {
+  if (bad) return;
+  uint64_t want = meta_head ? meta_head->next_seq : 0;
+  bool tail_matches = want == next && (next == 0 || meta_head->last_leaf == LastLeaf());
+  if (pending) {
+    // The meta head plays the next link. A head naming another seq cannot judge.
+    return ResolvePending(/*prev_altered=*/!tail_matches && want == next);
+  }
+  if (want > next) {
+    return Blame(next, Seq(next) + ": record missing (meta head says the last record is " +
+                           Seq(want - 1) + ")");
+  }
+  if (want < next) {
+    std::string head = meta_head ? "meta head says the last record is " + Seq(want - 1)
+                                 : "meta has no head";
+    return Blame(want, Seq(want) + ": record past the meta head (" + head + ")");
+  }
+  if (!tail_matches) {
+    Blame(next - 1, Seq(next - 1) + ": leaf hash does not match the meta head");
+  }
+}
+
+void ChainVerifier::Add(std::string_view key, std::string_view bytes) {
+  if (!impl_) impl_ = std::make_shared<Impl>();
+  impl_->Add(key, bytes);
+}
+
+VerifyReport ChainVerifier::Finish(const std::optional<Head>& meta_head) {
+  if (!impl_) impl_ = std::make_shared<Impl>();
+  impl_->Finish(meta_head);
+  VerifyReport report;
+  report.ok = !impl_->bad.has_value();
+  report.records = impl_->records;
+  report.first_bad_seq = impl_->bad;
+  report.problem = impl_->problem;
+  report.head = impl_->GoodHead(meta_head);
+  return report;
+}
+
+namespace {
+
+// The head to judge the tail by. The log is read after `before` and before
+// `after`; a ledger appended to meanwhile legitimately shows a count between
+// the two, and then the chain's own tail stands in for the head.
+std::optional<Head> PickHead(const std::optional<Head>& before, const std::optional<Head>& after,
+                             uint64_t count, std::string_view last_bytes) {
+  uint64_t lo = before ? before->next_seq : 0;
+  uint64_t hi = after ? after->next_seq : 0;
+  if (count == lo) return before;
+  if (count == hi) return after;
+  if (lo < count && count < hi) return Head{count, RecordLeafHash(last_bytes)};
+  return before;
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyStore(const Store& store,
+                                 const std::function<void(uint64_t)>& progress) {
+  Result<std::optional<Head>> before = ReadMetaHead(store);
+  if (!before.ok() && before.status().code() != StatusCode::kDataLoss) return before.status();
+  ChainVerifier verifier;
+  uint64_t count = 0;
+  std::string last_bytes;
+  RETURN_IF_ERROR(ForEachRecord(store, 0, [&](std::string_view key, std::string_view bytes) {
+    verifier.Add(key, bytes);
+    last_bytes.assign(bytes);
+    if (++count % 100000 == 0 && progress) progress(count);
+    return true;
+  }));
+  if (!before.ok()) {  // a malformed head: judge the chain alone, then report the head
+    VerifyReport report = verifier.Finish(Head{count, RecordLeafHash(last_bytes)});
+    if (!report.ok) return report;
+    report.ok = false;
+    report.problem = before.status().message();
+    return report;
+  }
+  ASSIGN_OR_RETURN(std::optional<Head> after, ReadMetaHead(store));
+  return verifier.Finish(PickHead(*before, after, count, last_bytes));
+}
+
+}  // namespace cairn::ledger

@@ -1,0 +1,122 @@
+#include "service/decide.h"
+
+#include "service/internal/errors.h"
+#include "service/internal/ops.h"
+#include "service/internal/outcome.h"
+#include "service/internal/redact.h"
+
+namespace cairn::service {
+namespace {
+
+using internal::OpSpec;
+
+// The Audit resource before the operation resolves anything: the id as given.
+std::string InitialResource(const Json& params) {
+  if (!params.is_object()) return "";
+  for (const char* member : {"SecretId", "Name"}) {
+    auto it = params.find(member);
+    if (it != params.end() && it->is_string()) return it->get<std::string>();
+  }
+  return "";
+}
+
+}  // namespace
+
+namespace internal {
+
+const OpSpec* FindOp(std::string_view name) {
+  static const std::vector<OpSpec> kOps = {
+      {"CreateSecret", &CreateSecret, false,
+       {"Name", "ClientRequestToken", "Description", "KmsKeyId", "Tags", "AddReplicaRegions",
+        "ForceOverwriteReplicaSecret", "Type"}},
+      {"PutSecretValue", &PutSecretValue, false, {"SecretId", "ClientRequestToken", "VersionStages"}},
+      {"UpdateSecret", &UpdateSecret, false,
+       {"SecretId", "ClientRequestToken", "Description", "KmsKeyId", "Type"}},
+      {"GetSecretValue", &GetSecretValue, true, {"SecretId", "VersionId", "VersionStage"}},
+      {"BatchGetSecretValue", &BatchGetSecretValue, true,
+       {"SecretIdList", "Filters", "MaxResults", "NextToken"}},
+      {"DescribeSecret", &DescribeSecret, true, {"SecretId"}},
+      {"ListSecrets", &ListSecrets, true,
+       {"IncludePlannedDeletion", "MaxResults", "NextToken", "Filters", "SortOrder", "SortBy"}},
+      {"ListSecretVersionIds", &ListSecretVersionIds, true,
+       {"SecretId", "MaxResults", "NextToken", "IncludeDeprecated"}},
+      {"UpdateSecretVersionStage", &UpdateSecretVersionStage, false,
+       {"SecretId", "VersionStage", "RemoveFromVersionId", "MoveToVersionId"}},
+      {"TagResource", &TagResource, false, {"SecretId", "Tags"}},
+      {"UntagResource", &UntagResource, false, {"SecretId", "TagKeys"}},
+      {"DeleteSecret", &DeleteSecret, false,
+       {"SecretId", "RecoveryWindowInDays", "ForceDeleteWithoutRecovery"}},
+      {"RestoreSecret", &RestoreSecret, false, {"SecretId"}},
+      {"GetRandomPassword", &GetRandomPassword, true,
+       {"PasswordLength", "ExcludeCharacters", "ExcludeNumbers", "ExcludePunctuation",
+        "ExcludeUppercase", "ExcludeLowercase", "IncludeSpace", "RequireEachIncludedType"}},
+  };
+  for (const OpSpec& op : kOps) {
+    if (op.name == name) return &op;
+  }
+  return nullptr;
+}
+
+}  // namespace internal
+
+Decision Decide(const Request& request, const projections::SecretsView& state, DecideEnv& env) {
+  const OpSpec* op = internal::FindOp(request.operation);
+  internal::OpContext ctx{request, state, env, internal::Params(request.params),
+                          InitialResource(request.params)};
+  internal::AuditFields audit;
+  audit.action = request.operation;
+  audit.read_only = op != nullptr && op->read_only;
+  audit.request_parameters =
+      internal::RedactedParameters(request.params, op != nullptr ? op->members : std::vector<std::string_view>{});
+
+  auto run = [&]() -> Result<internal::Outcome> {
+    if (op == nullptr) {
+      return FailedPreconditionError("Cairn does not support operation " +
+                                     request.operation.substr(0, 128) + " yet");
+    }
+    if (!request.params.is_object()) {
+      return InvalidArgumentError("The request parameters must be a JSON object");
+    }
+    return op->handler(ctx);
+  };
+  Result<internal::Outcome> outcome = run();
+  audit.resource = ctx.resource;
+  if (!outcome.ok()) return internal::FailureDecision(std::move(audit), ApiErrorFromStatus(outcome.status()));
+  return internal::SuccessDecision(std::move(outcome).value(), audit);
+}
+
+std::vector<Decision> DecideMaintenance(const projections::SecretsView& state, DecideEnv& env) {
+  std::vector<Decision> decisions;
+  for (const auto& [arn, secret] : state.secrets()) {
+    if (!secret.deletion_date_ms.has_value() || *secret.deletion_date_ms > env.now_ms) continue;
+    internal::Outcome out;
+    std::vector<std::string> ids;
+    for (const auto& [id, version] : secret.versions) {
+      ids.push_back(id);
+      out.key_writes.Delete(ledger::Family::kKeys, KeyEntryKey(arn, id));
+    }
+    auto a = out.fbb.CreateString(arn);
+    auto destroyed = internal::StringVector(out.fbb, ids);
+    out.SetBody(schema::CreateSecretPurged(out.fbb, a, destroyed, secret.deletion_forced));
+    internal::AuditFields audit;
+    audit.action = "DeleteSecret";
+    audit.resource = arn;
+    audit.event_category = "AwsServiceEvent";
+    audit.request_parameters = "null";
+    decisions.push_back(internal::SuccessDecision(std::move(out), audit));
+  }
+  return decisions;
+}
+
+std::string KeyEntryKey(std::string_view arn, std::string_view version_id) {
+  std::string key(arn);
+  key.push_back('\n');
+  key.append(version_id);
+  return key;
+}
+
+std::string ValueContext(std::string_view arn, std::string_view version_id) {
+  return KeyEntryKey(arn, version_id);
+}
+
+}  // namespace cairn::service

@@ -1,0 +1,69 @@
+// The operations Decide dispatches to. Each reads its members from ctx.params,
+// checks them (model constraints first, then ClientRequestToken, then the
+// secret's existence and state), and returns the Outcome of a successful call
+// or the Status of the AWS error to answer with. Operations set ctx.resource to
+// the secret's ARN as soon as they resolve it (the Audit's resource).
+#ifndef CAIRN_SERVICE_INTERNAL_OPS_H_
+#define CAIRN_SERVICE_INTERNAL_OPS_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/status.h"
+#include "projections/secrets.h"
+#include "service/decide.h"
+#include "service/internal/outcome.h"
+#include "service/internal/params.h"
+
+namespace cairn::service::internal {
+
+struct OpContext {
+  const Request& request;
+  const projections::SecretsView& state;
+  DecideEnv& env;
+  Params params;
+  std::string resource;
+};
+
+using OpHandler = Result<Outcome> (*)(OpContext& ctx);
+
+struct OpSpec {
+  std::string_view name;
+  OpHandler handler;
+  bool read_only;                         // CloudTrail readOnly (API reference §5.1)
+  std::vector<std::string_view> members;  // modelled request members, for the Audit
+};
+
+// The operation named `name`, or nullptr if Cairn does not support it.
+const OpSpec* FindOp(std::string_view name);
+
+Result<Outcome> CreateSecret(OpContext& ctx);
+Result<Outcome> PutSecretValue(OpContext& ctx);
+Result<Outcome> UpdateSecret(OpContext& ctx);
+Result<Outcome> GetSecretValue(OpContext& ctx);
+Result<Outcome> BatchGetSecretValue(OpContext& ctx);
+Result<Outcome> DescribeSecret(OpContext& ctx);
+Result<Outcome> ListSecrets(OpContext& ctx);
+Result<Outcome> ListSecretVersionIds(OpContext& ctx);
+Result<Outcome> UpdateSecretVersionStage(OpContext& ctx);
+Result<Outcome> TagResource(OpContext& ctx);
+Result<Outcome> UntagResource(OpContext& ctx);
+Result<Outcome> DeleteSecret(OpContext& ctx);
+Result<Outcome> RestoreSecret(OpContext& ctx);
+Result<Outcome> GetRandomPassword(OpContext& ctx);
+
+// Shared by GetSecretValue and BatchGetSecretValue: the version a read selects
+// (VersionId and/or VersionStage; neither = AWSCURRENT), which must hold a
+// value. ResourceNotFoundException / InvalidRequestException as in §2.2.
+Result<const projections::Version*> SelectVersion(const projections::Secret& secret,
+                                                  const std::optional<std::string>& version_id,
+                                                  const std::optional<std::string>& version_stage);
+// {ARN, Name, VersionId, VersionStages, CreatedDate}: a GetSecretValue response
+// or a SecretValueEntry without its value (the engine splices it in).
+Json ValueEntryJson(const projections::Secret& secret, const projections::Version& version);
+
+}  // namespace cairn::service::internal
+
+#endif  // CAIRN_SERVICE_INTERNAL_OPS_H_

@@ -1,0 +1,102 @@
+// BatchGetSecretValue (API reference §2.3): by SecretIdList or by Filters
+// (paginated). Per-secret failures go to Errors[]; the call itself succeeds.
+#include <optional>
+#include <set>
+
+#include "service/api.h"
+#include "service/internal/errors.h"
+#include "service/internal/ops.h"
+#include "service/internal/pagination.h"
+#include "service/internal/resolve.h"
+#include "service/internal/secret_query.h"
+#include "service/internal/validate.h"
+
+namespace cairn::service::internal {
+namespace {
+
+constexpr int64_t kDefaultBatchPage = 20;
+
+struct Batch {
+  Json values = Json::array();
+  Json errors = Json::array();
+  std::vector<ValueToOpen> to_open;
+};
+
+void AddError(Batch& batch, const std::string& secret_id, const Status& status) {
+  ApiError e = ApiErrorFromStatus(status);
+  batch.errors.push_back({{"SecretId", secret_id}, {"ErrorCode", e.code}, {"Message", e.message}});
+}
+
+// Adds `secret`'s AWSCURRENT value to the batch, or an error entry.
+void AddSecret(Batch& batch, const std::string& secret_id, const projections::Secret& secret) {
+  if (secret.scheduled_for_deletion()) {
+    return AddError(batch, secret_id, FailedPreconditionError(kMarkedForDeletionMessage));
+  }
+  Result<const projections::Version*> version = SelectVersion(secret, std::nullopt, std::nullopt);
+  if (!version.ok()) return AddError(batch, secret_id, version.status());
+  batch.to_open.push_back({batch.values.size(), secret.arn, (*version)->version_id, (*version)->value_seq,
+                           (*version)->kek_version});
+  batch.values.push_back(ValueEntryJson(secret, **version));
+}
+
+}  // namespace
+
+Result<Outcome> BatchGetSecretValue(OpContext& ctx) {
+  const Params& p = ctx.params;
+  ASSIGN_OR_RETURN(auto ids, p.StringList("SecretIdList", 1, 20, 1, 2048));
+  ASSIGN_OR_RETURN(std::vector<Filter> filters, ReadFilters(p));
+  ASSIGN_OR_RETURN(std::optional<int64_t> max_results, p.Int("MaxResults", 1, 20));
+  bool has_filters = p.Has("Filters");
+  if (ids.has_value() == has_filters) {
+    return InvalidArgumentError("Either 'SecretIdList' or 'Filters' must be provided, but not both.");
+  }
+  if (max_results.has_value() && !has_filters) {
+    return InvalidArgumentError(
+        "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.");
+  }
+  Batch batch;
+  std::optional<std::string> next_token;
+  if (ids.has_value()) {
+    if (p.Has("NextToken")) return InvalidArgumentError("NextToken can only be used together with Filters");
+    std::set<std::string> seen;
+    for (const std::string& id : *ids) {
+      if (!seen.insert(id).second) continue;
+      Status valid = ValidateSecretId(id);
+      Result<const projections::Secret*> secret =
+          valid.ok() ? ResolveSecret(ctx.state, id) : Result<const projections::Secret*>(valid);
+      if (!secret.ok()) {
+        AddError(batch, id, secret.status());
+      } else {
+        AddSecret(batch, id, **secret);
+      }
+    }
+  } else {
+    SecretQuery query;
+    query.filters = std::move(filters);
+    std::string text = query.Text("BatchGetSecretValue");
+    ASSIGN_OR_RETURN(uint64_t offset, ReadNextToken(p, ctx.env.token_key, text));
+    std::vector<const projections::Secret*> all = SelectSecrets(ctx.state, query);
+    uint64_t end = std::min<uint64_t>(all.size(), offset + max_results.value_or(kDefaultBatchPage));
+    for (uint64_t i = offset; i < end; ++i) AddSecret(batch, all[i]->arn, *all[i]);
+    if (end < all.size()) next_token = MakeNextToken(ctx.env.token_key, text, end);
+  }
+
+  Outcome out;
+  std::vector<std::string> arns;
+  std::vector<std::string> version_ids;
+  for (const ValueToOpen& v : batch.to_open) {
+    arns.push_back(v.arn);
+    version_ids.push_back(v.version_id);
+  }
+  auto arns_offset = StringVector(out.fbb, arns);
+  auto ids_offset = StringVector(out.fbb, version_ids);
+  out.SetBody(schema::CreateBatchSecretValuesRead(out.fbb, arns_offset, ids_offset,
+                                                  static_cast<uint32_t>(batch.errors.size())));
+  out.response["SecretValues"] = std::move(batch.values);
+  if (next_token.has_value()) out.response["NextToken"] = *next_token;
+  out.response["Errors"] = std::move(batch.errors);
+  out.to_open = std::move(batch.to_open);
+  return out;
+}
+
+}  // namespace cairn::service::internal

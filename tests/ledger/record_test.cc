@@ -1,0 +1,137 @@
+#include <catch2/catch.hpp>
+
+#include "ledger/record.h"
+#include "schema/record_generated.h"
+#include "test_util.h"
+
+namespace cairn::ledger {
+namespace {
+
+using testing::Input;
+
+crypto::Digest Filled(uint8_t b) {
+  crypto::Digest d;
+  d.fill(b);
+  return d;
+}
+
+TEST_CASE("a record decodes to exactly the fields it was encoded from", "[ledger][record]") {
+  RecordInput in = Input(7, 100);
+  in.payload[3] = '\0';  // payloads are bytes, not C strings
+  std::string bytes = EncodeRecord(42, Filled(0xab), in);
+  Result<RecordFields> f = DecodeRecord(bytes);
+  REQUIRE(f.ok());
+  CHECK(f->format_version == kFormatVersion);
+  CHECK(f->seq == 42);
+  CHECK(f->time_unix_ms == in.time_unix_ms);
+  CHECK(f->prev == Filled(0xab));
+  CHECK(f->actor.principal == "user:alice");
+  CHECK(f->actor.principal_type == "LocalUser");
+  CHECK(f->actor.source == "embedded:pid=1");
+  CHECK(f->actor.request_id == "req-7");
+  CHECK(f->actor.user_agent == "test");
+  CHECK(f->event_type == "SecretValueRead");
+  CHECK(f->payload == in.payload);
+}
+
+TEST_CASE("encoding is deterministic and carries the CRNR identifier", "[ledger][record]") {
+  std::string a = EncodeRecord(1, Filled(1), Input(1));
+  CHECK(a == EncodeRecord(1, Filled(1), Input(1)));
+  CHECK(a.substr(4, 4) == "CRNR");
+  CHECK(a != EncodeRecord(2, Filled(1), Input(1)));
+}
+
+TEST_CASE("a record with default-valued scalars still stores every field", "[ledger][record]") {
+  // ForceDefaults: seq 0 and time 0 are written, not left to the schema default.
+  RecordInput in;
+  std::string bytes = EncodeRecord(0, crypto::Digest{}, in);
+  auto* table = flatbuffers::GetRoot<flatbuffers::Table>(bytes.data());
+  CHECK(table->CheckField(schema::Record::VT_SEQ));
+  CHECK(table->CheckField(schema::Record::VT_TIME_UNIX_MS));
+  CHECK(table->CheckField(schema::Record::VT_FORMAT_VERSION));
+  Result<RecordFields> f = DecodeRecord(bytes);
+  REQUIRE(f.ok());
+  CHECK(f->seq == 0);
+  CHECK(f->payload.empty());
+}
+
+TEST_CASE("the leaf hash covers the stored bytes with the 0x00 prefix", "[ledger][record]") {
+  std::string bytes = EncodeRecord(3, Filled(2), Input(3));
+  std::string prefixed = std::string(1, '\0') + bytes;
+  CHECK(RecordLeafHash(bytes) == crypto::Sha256(crypto::AsBytes(prefixed)));
+}
+
+TEST_CASE("decode rejects bytes that are not a record", "[ledger][record]") {
+  std::string good = EncodeRecord(5, Filled(9), Input(5));
+
+  SECTION("empty input") {
+    Result<RecordFields> f = DecodeRecord("");
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.status().code() == StatusCode::kDataLoss);
+    CHECK(f.status().message() == "record bytes fail the FlatBuffers verifier (0 bytes)");
+  }
+  SECTION("random garbage") {
+    std::string junk(300, '\0');
+    uint32_t x = 12345;
+    for (char& c : junk) c = static_cast<char>((x = x * 1103515245 + 12345) >> 16);
+    Result<RecordFields> f = DecodeRecord(junk);
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.status().code() == StatusCode::kDataLoss);
+  }
+  SECTION("a root offset pointing past the end") {
+    std::string bad = good;
+    bad[0] = '\xff';
+    bad[1] = '\xff';
+    Result<RecordFields> f = DecodeRecord(bad);
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.status().message() ==
+          "record bytes fail the FlatBuffers verifier (" + std::to_string(bad.size()) + " bytes)");
+  }
+  SECTION("a truncated record") {
+    for (size_t cut : {good.size() / 2, size_t{8}, size_t{3}}) {
+      Result<RecordFields> f = DecodeRecord(good.substr(0, cut));
+      REQUIRE_FALSE(f.ok());
+      CHECK(f.status().code() == StatusCode::kDataLoss);
+    }
+  }
+  SECTION("another file identifier") {
+    std::string bad = good;
+    bad.replace(4, 4, "EVNT");
+    Result<RecordFields> f = DecodeRecord(bad);
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.status() == DataLossError("record file identifier is \"EVNT\", want \"CRNR\""));
+  }
+}
+
+TEST_CASE("decode rejects a prev hash that is not 32 bytes", "[ledger][record]") {
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<uint8_t> prev(31, 0);
+  auto rec = schema::CreateRecordDirect(fbb, 1, 0, 0, &prev);
+  schema::FinishRecordBuffer(fbb, rec);
+  std::string bytes(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  CHECK(DecodeRecord(bytes).status() == DataLossError("record prev hash is 31 bytes, want 32"));
+
+  flatbuffers::FlatBufferBuilder none;
+  schema::FinishRecordBuffer(none, schema::CreateRecord(none));
+  std::string no_prev(reinterpret_cast<const char*>(none.GetBufferPointer()), none.GetSize());
+  CHECK(DecodeRecord(no_prev).status() == DataLossError("record prev hash is 0 bytes, want 32"));
+}
+
+TEST_CASE("decode rejects an unknown format version", "[ledger][record]") {
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<uint8_t> prev(32, 0);
+  schema::FinishRecordBuffer(fbb, schema::CreateRecordDirect(fbb, 2, 0, 0, &prev));
+  std::string bytes(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  CHECK(DecodeRecord(bytes).status() == DataLossError("unknown record format_version 2"));
+}
+
+TEST_CASE("decode accepts a record at an odd address", "[ledger][record]") {
+  std::string bytes = EncodeRecord(9, Filled(4), Input(9));
+  std::string shifted = "x" + bytes;
+  Result<RecordFields> f = DecodeRecord(std::string_view(shifted).substr(1));
+  REQUIRE(f.ok());
+  CHECK(f->seq == 9);
+}
+
+}  // namespace
+}  // namespace cairn::ledger

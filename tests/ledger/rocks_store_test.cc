@@ -1,0 +1,149 @@
+// What only the RocksDB store does: files, locks, read-only handles, shredding.
+#include <fstream>
+#include <iterator>
+
+#include <catch2/catch.hpp>
+#include <rocksdb/db.h>
+
+#include "ledger/internal/meta_format.h"
+#include "ledger/store.h"
+#include "test_util.h"
+
+namespace cairn::ledger {
+namespace {
+
+std::unique_ptr<Store> MustOpen(const std::string& dir, OpenMode mode) {
+  Result<std::unique_ptr<Store>> s = OpenRocksStore(dir, mode);
+  INFO(s.status().ToString());
+  REQUIRE(s.ok());
+  return std::move(s).value();
+}
+
+Status Put(Store& s, Family f, std::string k, std::string v) {
+  WriteSet w;
+  w.Put(f, std::move(k), std::move(v));
+  return s.Write(w, /*sync=*/true);
+}
+
+// True if any file under `dir` contains `needle`.
+bool AnyFileContains(const std::string& dir, const std::string& needle) {
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (data.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_CASE("data written with sync survives closing and reopening", "[ledger][rocks]") {
+  testing::TempDir tmp;
+  std::string dir = tmp.Sub("db");
+  {
+    auto s = MustOpen(dir, OpenMode::kCreate);
+    REQUIRE(Put(*s, Family::kState, "k", "v").ok());
+  }
+  auto s = MustOpen(dir, OpenMode::kReadWrite);
+  Result<std::optional<std::string>> v = s->Get(Family::kState, "k");
+  REQUIRE(v.ok());
+  CHECK(*v == "v");
+}
+
+TEST_CASE("create refuses a directory that already holds a ledger", "[ledger][rocks]") {
+  testing::TempDir tmp;
+  std::string dir = tmp.Sub("db");
+  MustOpen(dir, OpenMode::kCreate).reset();
+  CHECK(OpenRocksStore(dir, OpenMode::kCreate).status() ==
+        AlreadyExistsError(dir + " already holds a ledger"));
+}
+
+TEST_CASE("create accepts an existing empty directory", "[ledger][rocks]") {
+  testing::TempDir tmp;
+  CHECK(OpenRocksStore(tmp.path(), OpenMode::kCreate).ok());
+}
+
+TEST_CASE("opening a directory without a ledger is NotFound", "[ledger][rocks]") {
+  testing::TempDir tmp;
+  std::string dir;
+  SECTION("missing directory") { dir = tmp.Sub("nothing-here"); }
+  SECTION("empty directory") { dir = tmp.path(); }
+  SECTION("directory of unrelated files") {
+    dir = tmp.path();
+    std::ofstream(tmp.Sub("notes.txt")) << "hello";
+  }
+  SECTION("a RocksDB database without Cairn's families") {
+    dir = tmp.Sub("plain");
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(o, dir, &db).ok());
+    delete db;
+  }
+  for (OpenMode mode : {OpenMode::kReadWrite, OpenMode::kReadOnly}) {
+    CHECK(OpenRocksStore(dir, mode).status() == NotFoundError(dir + " is not a Cairn ledger"));
+  }
+}
+
+TEST_CASE("a second read-write open of a held ledger is Unavailable", "[ledger][rocks]") {
+  testing::TempDir tmp;
+  std::string dir = tmp.Sub("db");
+  auto writer = MustOpen(dir, OpenMode::kCreate);
+  Status s = OpenRocksStore(dir, OpenMode::kReadWrite).status();
+  CHECK(s == UnavailableError("ledger in use by another process (lock held on " + dir + "/LOCK)"));
+  writer.reset();
+  CHECK(OpenRocksStore(dir, OpenMode::kReadWrite).ok());  // the lock goes with the handle
+}
+
+TEST_CASE("a read-only open works while a writer holds the ledger", "[ledger][rocks]") {
+  testing::TempDir tmp;
+  std::string dir = tmp.Sub("db");
+  auto writer = MustOpen(dir, OpenMode::kCreate);
+  REQUIRE(Put(*writer, Family::kState, "before", "1").ok());
+  auto reader = MustOpen(dir, OpenMode::kReadOnly);
+  CHECK(reader->read_only());
+  CHECK(*reader->Get(Family::kState, "before") == std::optional<std::string>("1"));
+
+  SECTION("it cannot write") {
+    CHECK(Put(*reader, Family::kState, "x", "y") ==
+          UnavailableError("ledger store is read-only: " + dir));
+    CHECK(reader->CompactFamily(Family::kKeys).code() == StatusCode::kUnavailable);
+  }
+  SECTION("it sees the ledger as of its opening") {
+    REQUIRE(Put(*writer, Family::kState, "after", "2").ok());
+    CHECK(*reader->Get(Family::kState, "after") == std::nullopt);
+  }
+}
+
+TEST_CASE("a ledger of an unknown format version is refused", "[ledger][rocks]") {
+  testing::TempDir tmp;
+  std::string dir = tmp.Sub("db");
+  {
+    auto s = MustOpen(dir, OpenMode::kCreate);
+    REQUIRE(Put(*s, Family::kMeta, kMetaFormat, "99").ok());
+  }
+  CHECK(OpenRocksStore(dir, OpenMode::kReadWrite).status() ==
+        FailedPreconditionError(dir + " has ledger format_version 99; this build reads 1"));
+}
+
+TEST_CASE("compacting keys removes a deleted wrapped key from every file", "[ledger][rocks]") {
+  testing::TempDir tmp;
+  std::string dir = tmp.Sub("db");
+  auto s = MustOpen(dir, OpenMode::kCreate);
+  const std::string dek = "WRAPPED-DEK-0123456789abcdef-must-disappear";
+  REQUIRE(Put(*s, Family::kKeys, "secret/v1", dek).ok());
+  REQUIRE(Put(*s, Family::kKeys, "secret/v2", "still-needed").ok());
+  REQUIRE(Put(*s, Family::kLog, SeqKey(0), "a record").ok());
+  REQUIRE(s->CompactFamily(Family::kKeys).ok());  // now in an SST file
+  REQUIRE(AnyFileContains(dir, dek));
+
+  WriteSet d;
+  d.Delete(Family::kKeys, "secret/v1");
+  REQUIRE(s->Write(d, true).ok());
+  REQUIRE(s->CompactFamily(Family::kKeys).ok());
+  CHECK_FALSE(AnyFileContains(dir, dek));
+  CHECK(*s->Get(Family::kKeys, "secret/v2") == std::optional<std::string>("still-needed"));
+  CHECK(*s->Get(Family::kLog, SeqKey(0)) == std::optional<std::string>("a record"));
+}
+
+}  // namespace
+}  // namespace cairn::ledger

@@ -1,0 +1,144 @@
+// Helpers shared by the ledger tests: temporary directories, record inputs,
+// and a Store decorator that can be told to fail.
+#ifndef CAIRN_TESTS_LEDGER_TEST_UTIL_H_
+#define CAIRN_TESTS_LEDGER_TEST_UTIL_H_
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "ledger/ledger.h"
+#include "ledger/store.h"
+
+namespace cairn::ledger::testing {
+
+// A fresh directory under /tmp, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = "/tmp/cairn-ledger-test-XXXXXX";
+    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A record input whose payload names `i`, so records are easy to tell apart.
+inline RecordInput Input(uint64_t i, size_t payload_bytes = 40) {
+  RecordInput in;
+  in.time_unix_ms = 1700000000000 + static_cast<int64_t>(i);
+  in.actor = {"user:alice", "LocalUser", "embedded:pid=1", "req-" + std::to_string(i), "test"};
+  in.event_type = "SecretValueRead";
+  in.payload = "payload " + std::to_string(i) + " ";
+  in.payload.resize(std::max(payload_bytes, in.payload.size()), 'x');
+  return in;
+}
+
+// Forwards to `inner`; Write fails with Internal while fail_writes is set.
+class FaultyStore final : public Store {
+ public:
+  explicit FaultyStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
+  std::shared_ptr<std::atomic<bool>> fail_writes = std::make_shared<std::atomic<bool>>(false);
+
+  Status Write(const WriteSet& writes, bool sync) override {
+    if (fail_writes->load()) return InternalError("injected write failure");
+    return inner_->Write(writes, sync);
+  }
+  Result<std::optional<std::string>> Get(Family f, std::string_view key) const override {
+    return inner_->Get(f, key);
+  }
+  std::unique_ptr<StoreIterator> NewIterator(Family f) const override {
+    return inner_->NewIterator(f);
+  }
+  Status CompactFamily(Family f) override { return inner_->CompactFamily(f); }
+  bool read_only() const override { return inner_->read_only(); }
+
+ private:
+  std::unique_ptr<Store> inner_;
+};
+
+// Forwards to a store owned elsewhere, so a test can look at it after the
+// Ledger that "owns" this wrapper is gone.
+class BorrowedStore final : public Store {
+ public:
+  explicit BorrowedStore(Store& inner) : inner_(inner) {}
+  Status Write(const WriteSet& writes, bool sync) override { return inner_.Write(writes, sync); }
+  Result<std::optional<std::string>> Get(Family f, std::string_view key) const override {
+    return inner_.Get(f, key);
+  }
+  std::unique_ptr<StoreIterator> NewIterator(Family f) const override {
+    return inner_.NewIterator(f);
+  }
+  Status CompactFamily(Family f) override { return inner_.CompactFamily(f); }
+  bool read_only() const override { return inner_.read_only(); }
+
+ private:
+  Store& inner_;
+};
+
+// Records every Write's size; while `hold` is set, a Write blocks (after
+// counting itself as entered) until Release().
+class GateStore final : public Store {
+ public:
+  explicit GateStore(Store& inner) : inner_(inner) {}
+  struct Gate {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool hold = false;
+    int entered = 0;
+    std::vector<size_t> write_sizes;  // ops per Write, in order
+
+    void Release() {
+      std::lock_guard lock(mu);
+      hold = false;
+      cv.notify_all();
+    }
+    void WaitEntered(int n) {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return entered >= n; });
+    }
+  };
+  std::shared_ptr<Gate> gate = std::make_shared<Gate>();
+
+  Status Write(const WriteSet& writes, bool sync) override {
+    {
+      std::unique_lock lock(gate->mu);
+      ++gate->entered;
+      gate->write_sizes.push_back(writes.size());
+      gate->cv.notify_all();
+      gate->cv.wait(lock, [&] { return !gate->hold; });
+    }
+    return inner_.Write(writes, sync);
+  }
+  Result<std::optional<std::string>> Get(Family f, std::string_view key) const override {
+    return inner_.Get(f, key);
+  }
+  std::unique_ptr<StoreIterator> NewIterator(Family f) const override {
+    return inner_.NewIterator(f);
+  }
+  Status CompactFamily(Family f) override { return inner_.CompactFamily(f); }
+  bool read_only() const override { return false; }
+
+ private:
+  Store& inner_;
+};
+
+}  // namespace cairn::ledger::testing
+
+#endif  // CAIRN_TESTS_LEDGER_TEST_UTIL_H_
