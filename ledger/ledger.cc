@@ -123,7 +123,7 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Stage(std::vector<RecordInput> inp
 
 Result<std::vector<Appended>> Ledger::Await(const std::shared_ptr<CommitTicket>& ticket) {
   if (ticket == nullptr) return InvalidArgumentError("Await needs a ticket from Stage");
-  return impl_->committer().Await(ticket);
+  return ticket->Await();
 }
 
 Result<std::vector<Appended>> Ledger::Append(std::vector<RecordInput> inputs,

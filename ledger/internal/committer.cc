@@ -12,6 +12,24 @@ constexpr std::chrono::microseconds kLingerGap{200};
 
 }  // namespace
 
+void CommitTicket::Complete(Status status) {
+  {
+    std::lock_guard lock(mu_);
+    status_ = std::move(status);
+    done_ = true;
+  }
+  cv_.notify_one();
+}
+
+Result<std::vector<Appended>> CommitTicket::Await() {
+  std::unique_lock lock(mu_);
+  if (awaited_) return FailedPreconditionError("commit ticket was already awaited");
+  awaited_ = true;
+  cv_.wait(lock, [&] { return done_; });
+  if (!status_.ok()) return status_;
+  return std::move(records);
+}
+
 Committer::Committer(Store& store, Head durable, size_t max_batch_records)
     : store_(store),
       max_batch_records_(max_batch_records),
@@ -28,23 +46,16 @@ Committer::~Committer() {
 }
 
 Status Committer::Enqueue(std::shared_ptr<CommitTicket> ticket) {
+  bool wake;
   {
     std::lock_guard lock(mu_);
     if (!poison_.ok()) return poison_;
     queued_records_ += ticket->records.size();
     queue_.push_back(std::move(ticket));
+    wake = queued_records_ >= wake_at_;
   }
-  work_cv_.notify_one();
+  if (wake) work_cv_.notify_one();
   return Status::Ok();
-}
-
-Result<std::vector<Appended>> Committer::Await(const std::shared_ptr<CommitTicket>& ticket) {
-  std::unique_lock lock(mu_);
-  if (ticket->awaited) return FailedPreconditionError("commit ticket was already awaited");
-  ticket->awaited = true;
-  ticket->cv.wait(lock, [&] { return ticket->done; });
-  if (!ticket->status.ok()) return ticket->status;
-  return std::move(ticket->records);
 }
 
 Head Committer::durable_head() const {
@@ -60,9 +71,11 @@ Status Committer::poison() const {
 void Committer::Run() {
   std::unique_lock lock(mu_);
   while (true) {
+    wake_at_ = 1;
     work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and drained
     Linger(lock);
+    wake_at_ = SIZE_MAX;
     Batch batch = TakeBatch();
     Head head = durable_;
     Status status = poison_;
@@ -70,15 +83,16 @@ void Committer::Run() {
     auto began = SteadyClock::now();
     if (status.ok()) status = WriteBatch(batch, &head);
     auto took = SteadyClock::now() - began;
+    Finish(batch, status, head);
     lock.lock();
     last_write_ = took;
-    Complete(batch, status, head);
   }
 }
 
 void Committer::Linger(std::unique_lock<std::mutex>& lock) {
   size_t target = std::min(expected_records_, max_batch_records_);
   auto deadline = SteadyClock::now() + last_write_ / 2;
+  wake_at_ = target;
   while (queued_records_ < target && !stopping_ && poison_.ok()) {
     auto now = SteadyClock::now();
     if (now >= deadline) return;
@@ -111,24 +125,25 @@ Status Committer::WriteBatch(Batch& batch, Head* head) {
   writes.Put(Family::kMeta, kMetaHead, EncodeHead(*head));
   Status s = store_.Write(writes, /*sync=*/true);
   if (s.ok()) return s;
-  return s.WithContext("committing records seq " + std::to_string(batch.front()->records.front().seq) +
-                       ".." + std::to_string(last.seq));
+  return s.WithContext("committing records seq " +
+                       std::to_string(batch.front()->records.front().seq) + ".." +
+                       std::to_string(last.seq));
 }
 
-// Called with mu_ held. Waiters wake once mu_ is released.
-void Committer::Complete(const Batch& batch, const Status& status, const Head& head) {
-  if (status.ok()) {
-    durable_ = head;
-  } else if (poison_.ok()) {
-    poison_ = status;
+// Publishes the outcome, then wakes the batch's callers outside mu_.
+void Committer::Finish(const Batch& batch, const Status& status, const Head& head) {
+  size_t released = 0;
+  for (const auto& ticket : batch) released += ticket->records.size();
+  {
+    std::lock_guard lock(mu_);
+    if (status.ok()) {
+      durable_ = head;
+    } else if (poison_.ok()) {
+      poison_ = status;
+    }
+    expected_records_ = queued_records_ + released;
   }
-  expected_records_ = queued_records_;
-  for (const auto& ticket : batch) {
-    expected_records_ += ticket->records.size();
-    ticket->status = status;
-    ticket->done = true;
-    ticket->cv.notify_one();
-  }
+  for (const auto& ticket : batch) ticket->Complete(status);
 }
 
 }  // namespace cairn::ledger

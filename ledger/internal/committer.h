@@ -11,14 +11,14 @@
 // next record, but they wake one by one. So before taking a batch, the
 // committer waits for as many records as were in flight or queued when the
 // last batch finished (capped by max_batch_records), for at most half the
-// duration of the last write, and gives up as soon as no new ticket arrives
-// for kLingerGap. A lone caller never waits: one record in flight, one
-// expected.
+// duration of the last write, and stops as soon as no ticket arrives for
+// kLingerGap. A lone caller never waits: one record in flight, one expected.
 #ifndef CAIRN_LEDGER_INTERNAL_COMMITTER_H_
 #define CAIRN_LEDGER_INTERNAL_COMMITTER_H_
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -31,16 +31,23 @@
 
 namespace cairn::ledger {
 
-// Declared opaque in ledger.h. Fields below `writes` are guarded by the
-// committer's mutex.
+// Declared opaque in ledger.h. `records` and `writes` are filled before the
+// ticket is enqueued; completion is guarded by the ticket's own mutex so that
+// waking one caller never contends with the queue.
 class CommitTicket {
  public:
   std::vector<Appended> records;  // seq order, dense
   WriteSet writes;                // the records' log puts, then the caller's side writes
-  bool done = false;
-  bool awaited = false;
-  Status status;
-  std::condition_variable cv;
+
+  void Complete(Status status);
+  Result<std::vector<Appended>> Await();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool awaited_ = false;
+  Status status_;
 };
 
 class Committer {
@@ -53,8 +60,6 @@ class Committer {
 
   // Queues `ticket` behind every earlier one; the poison status if poisoned.
   Status Enqueue(std::shared_ptr<CommitTicket> ticket);
-  // Blocks until `ticket` is committed; consumes its records.
-  Result<std::vector<Appended>> Await(const std::shared_ptr<CommitTicket>& ticket);
   Head durable_head() const;
   Status poison() const;
 
@@ -62,17 +67,20 @@ class Committer {
   using Batch = std::vector<std::shared_ptr<CommitTicket>>;
   void Run();
   void Linger(std::unique_lock<std::mutex>& lock);
-  Batch TakeBatch();  // called with mu_ held (through the lock in Run)
+  Batch TakeBatch();
   Status WriteBatch(Batch& batch, Head* head);
-  void Complete(const Batch& batch, const Status& status, const Head& head);
+  void Finish(const Batch& batch, const Status& status, const Head& head);
 
   Store& store_;
   const size_t max_batch_records_;
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
-  std::deque<std::shared_ptr<CommitTicket>> queue_;
+  std::deque<std::shared_ptr<CommitTicket>> queue_;  // guarded by mu_, and so is the rest
   size_t queued_records_ = 0;
-  size_t expected_records_ = 0;            // in flight or queued as the last batch finished
+  // Enqueue wakes the committer once queued_records_ reaches this: 1 while it
+  // idles, the linger target while it lingers, never while it writes.
+  size_t wake_at_ = SIZE_MAX;
+  size_t expected_records_ = 0;             // in flight or queued as the last batch finished
   std::chrono::nanoseconds last_write_{0};  // duration of the last store write
   Head durable_;
   Status poison_;

@@ -46,11 +46,13 @@ inline SecretValue BinaryValue(const std::string& s) {
   return SecretValue{projections::ValueKind::kBinary, crypto::SecureBuffer::FromString(s)};
 }
 
-inline const schema::Event* EventOf(const Decision& d) {
-  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(d.payload.data()), d.payload.size());
+// The verified event of a payload; borrows `payload`.
+inline const schema::Event* EventOf(const std::string& payload) {
+  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
   REQUIRE(schema::VerifyEventBuffer(verifier));
-  return schema::GetEvent(d.payload.data());
+  return schema::GetEvent(payload.data());
 }
+inline const schema::Event* EventOf(const Decision& d) { return EventOf(d.payload); }
 
 inline std::string Str(const flatbuffers::String* s) { return s == nullptr ? "" : s->str(); }
 
@@ -122,7 +124,7 @@ class Harness {
   // What the engine would return for `v`: the ciphertext from the record at
   // value_seq, the wrapped DEK from `keys`, opened under the keyring.
   std::string Open(const ValueToOpen& v) {
-    const schema::Event* event = EventOf(DecisionAt(v.value_seq));
+    const schema::Event* event = EventOf(payloads.at(v.value_seq));
     const schema::VersionWritten* written = nullptr;
     if (auto* c = event->body_as_SecretCreated()) written = c->version();
     if (auto* p = event->body_as_SecretValuePut()) written = p->version();
@@ -167,12 +169,6 @@ class Harness {
     const projections::Secret* s = view.FindByName(name);
     REQUIRE(s != nullptr);
     return *s;
-  }
-
-  Decision DecisionAt(uint64_t s) {
-    Decision d;
-    d.payload = payloads.at(s);
-    return d;
   }
 
   void Advance(int64_t ms) { now_ms += ms; }

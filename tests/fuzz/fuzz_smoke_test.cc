@@ -1,0 +1,74 @@
+// Bounded mutation runs of every fuzz target, in the default suite, so the
+// parsers of untrusted bytes meet broken input under ASan+UBSan on every CI run.
+// Deep fuzzing uses the libFuzzer binaries (CAIRN_FUZZ=ON).
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "tests/fuzz/fuzz_targets.h"
+
+namespace cairn::fuzz {
+namespace {
+
+using Target = bool (*)(const uint8_t*, size_t);
+
+struct Tally {
+  int accepted = 0;
+  int rejected = 0;
+};
+
+// Flips, truncates, extends and splices seeds; deterministic. Every seed must be
+// accepted; the mutants' outcomes are counted.
+Tally Mutate(const std::vector<std::string>& seeds, Target target, int rounds) {
+  std::mt19937 rng(12345);
+  Tally tally;
+  for (const std::string& seed : seeds) {
+    INFO("seed of " << seed.size() << " bytes");
+    CHECK(target(reinterpret_cast<const uint8_t*>(seed.data()), seed.size()));
+  }
+  for (int i = 0; i < rounds; ++i) {
+    std::string s = seeds[rng() % seeds.size()];
+    const int edits = 1 + rng() % 4;
+    for (int e = 0; e < edits && !s.empty(); ++e) {
+      switch (rng() % 4) {
+        case 0: s[rng() % s.size()] ^= static_cast<char>(1 << (rng() % 8)); break;
+        case 1: s.resize(rng() % s.size()); break;
+        case 2: s.insert(rng() % (s.size() + 1), 1, static_cast<char>(rng())); break;
+        case 3: s[rng() % s.size()] = static_cast<char>(rng()); break;
+      }
+    }
+    (target(reinterpret_cast<const uint8_t*>(s.data()), s.size()) ? tally.accepted : tally.rejected)++;
+  }
+  UNSCOPED_INFO("accepted " << tally.accepted << ", rejected " << tally.rejected);
+  return tally;
+}
+
+TEST_CASE("record decoding and chain verification survive mutated records", "[fuzz]") {
+  auto seeds = RecordSeeds();
+  REQUIRE_FALSE(seeds.empty());
+  Tally t = Mutate(seeds, FuzzRecord, 3000);
+  CHECK(t.rejected > 0);
+}
+
+TEST_CASE("event verification and projection evolve survive mutated events", "[fuzz]") {
+  auto seeds = EventSeeds();
+  REQUIRE_FALSE(seeds.empty());
+  Tally t = Mutate(seeds, FuzzEvent, 3000);
+  CHECK(t.rejected > 0);
+}
+
+TEST_CASE("key file and keyring parsers survive mutated files", "[fuzz]") {
+  auto seeds = KeyFileSeeds();
+  REQUIRE(seeds.size() == 3);
+  Tally t = Mutate(seeds, FuzzKeyFile, 300);
+  CHECK(t.rejected > 0);
+}
+
+TEST_CASE("decide survives mutated request parameters and always emits a valid event", "[fuzz]") {
+  Tally t = Mutate(RequestSeeds(), FuzzRequest, 3000);
+  CHECK(t.accepted > 0);
+  CHECK(t.rejected > 0);
+}
+
+}  // namespace
+}  // namespace cairn::fuzz

@@ -1,0 +1,174 @@
+#include "tests/fuzz/fuzz_targets.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "crypto/keyring.h"
+#include "crypto/master_key.h"
+#include "crypto/random.h"
+#include "ledger/record.h"
+#include "ledger/verify.h"
+#include "projections/secrets.h"
+#include "service/decide.h"
+#include "service/internal/event_reader.h"
+
+namespace cairn::fuzz {
+namespace {
+
+std::string Bytes(const uint8_t* data, size_t size) {
+  return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+crypto::SecureBuffer FixedMaster() { return crypto::SecureBuffer(32); }
+
+// A state with one secret in it, built through Decide so it is realistic.
+struct World {
+  projections::SecretsView view;
+  std::unique_ptr<crypto::Keyring> keyring;
+  std::unique_ptr<crypto::RandomSource> rng = crypto::NewDeterministicRandom(7);
+  std::vector<std::string> payloads;
+  uint64_t seq = 0;
+
+  World() {
+    keyring = std::make_unique<crypto::Keyring>(std::move(crypto::Keyring::Create(FixedMaster(), *rng).value()));
+    Run("CreateSecret", {{"Name", "fuzz/db"}, {"ClientRequestToken", "00000000-0000-4000-8000-000000000001"}}, "v1");
+    Run("PutSecretValue", {{"SecretId", "fuzz/db"}, {"ClientRequestToken", "00000000-0000-4000-8000-000000000002"},
+                           {"VersionStages", {"AWSPENDING"}}}, "v2");
+  }
+  service::Decision Decide(const service::Request& request) {
+    static const uint8_t kTokenKey[32] = {1};
+    service::DecideEnv env{1'763'800'000'000, rng.get(), keyring.get(), crypto::ByteView(kTokenKey, 32)};
+    return service::Decide(request, view, env);
+  }
+  void Run(const std::string& op, service::Json params, const std::string& value) {
+    service::Request r{op, std::move(params), std::nullopt};
+    if (!value.empty()) {
+      r.value = service::SecretValue{projections::ValueKind::kString, crypto::SecureBuffer::FromString(value)};
+    }
+    service::Decision d = Decide(r);
+    payloads.push_back(d.payload);
+    auto event = service::internal::ReadEvent(d.payload);
+    std::vector<std::string> touched;
+    if (event.ok()) (void)view.Apply(seq++, 1'763'800'000'000, **event, &touched);
+  }
+};
+
+World& SharedWorld() {
+  static World world;
+  return world;
+}
+
+}  // namespace
+
+bool FuzzRecord(const uint8_t* data, size_t size) {
+  const std::string bytes = Bytes(data, size);
+  auto record = ledger::DecodeRecord(bytes);
+  if (record.ok()) (void)ledger::RecordLeafHash(bytes);
+  ledger::ChainVerifier verifier;
+  verifier.Add(ledger::SeqKey(0), bytes);
+  verifier.Add(bytes.substr(0, 8), bytes);
+  (void)verifier.Finish(std::nullopt);
+  return record.ok();
+}
+
+bool FuzzEvent(const uint8_t* data, size_t size) {
+  const std::string bytes = Bytes(data, size);
+  auto event = service::internal::ReadEvent(bytes);
+  if (!event.ok()) return false;
+  projections::SecretsView view = SharedWorld().view;  // a copy: targets stay independent
+  std::vector<std::string> touched;
+  if (view.Apply(view.applied_seq(), 1'763'800'000'000, **event, &touched).ok()) {
+    ledger::WriteSet out;
+    view.WriteTouched(touched, out);
+  }
+  return true;
+}
+
+bool FuzzKeyFile(const uint8_t* data, size_t size) {
+  char path[] = "/tmp/cairn-fuzz-keyfile-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return false;
+  fchmod(fd, 0600);
+  (void)!write(fd, data, size);
+  close(fd);
+  crypto::SecureBuffer passphrase = crypto::SecureBuffer::FromString("fuzz");
+  const bool plain = crypto::ReadMasterKeyFile(path, nullptr).ok();
+  const bool sealed = crypto::ReadMasterKeyFile(path, &passphrase).ok();
+  (void)crypto::MasterKeyFileNeedsPassphrase(path);
+  unlink(path);
+  const bool keyring = crypto::Keyring::Load(FixedMaster(), crypto::ByteView(data, size)).ok();
+  return plain || sealed || keyring;
+}
+
+bool FuzzRequest(const uint8_t* data, size_t size) {
+  static const char* kOps[] = {"CreateSecret", "GetSecretValue", "BatchGetSecretValue", "PutSecretValue",
+                               "UpdateSecret", "UpdateSecretVersionStage", "DescribeSecret", "ListSecrets",
+                               "ListSecretVersionIds", "DeleteSecret", "RestoreSecret", "TagResource",
+                               "UntagResource", "GetRandomPassword", "NoSuchOperation"};
+  if (size == 0) return false;
+  service::Request request;
+  request.operation = kOps[data[0] % (sizeof(kOps) / sizeof(kOps[0]))];
+  request.params = service::Json::parse(data + 1, data + size, nullptr, /*allow_exceptions=*/false);
+  if (request.params.is_discarded()) return false;
+  if (data[0] & 0x80) {
+    request.value = service::SecretValue{projections::ValueKind::kString, crypto::SecureBuffer::FromString("x")};
+  }
+  service::Decision d = SharedWorld().Decide(request);
+  if (!service::internal::ReadEvent(d.payload).ok()) __builtin_trap();  // Decide must emit a valid event
+  return !d.error.has_value();
+}
+
+std::vector<std::string> RecordSeeds() {
+  std::vector<std::string> seeds;
+  crypto::Digest prev{};
+  for (const std::string& payload : SharedWorld().payloads) {
+    ledger::RecordInput input{1'763'800'000'000, {"user:fuzz", "LocalUser", "fuzz", "req", "ua"}, "E", payload};
+    seeds.push_back(ledger::EncodeRecord(seeds.size(), prev, input));
+    prev = ledger::RecordLeafHash(seeds.back());
+  }
+  return seeds;
+}
+
+std::vector<std::string> EventSeeds() { return SharedWorld().payloads; }
+
+std::vector<std::string> KeyFileSeeds() {
+  std::vector<std::string> seeds;
+  auto rng = crypto::NewDeterministicRandom(3);
+  crypto::SecureBuffer master = crypto::NewMasterKey(*rng);
+  crypto::SecureBuffer passphrase = crypto::SecureBuffer::FromString("fuzz");
+  const crypto::SecureBuffer* passphrases[] = {nullptr, &passphrase};
+  for (const crypto::SecureBuffer* p : passphrases) {
+    std::string path = "/tmp/cairn-fuzz-seed-" + std::to_string(getpid()) + (p ? "-p" : "-k");
+    unlink(path.c_str());
+    if (crypto::WriteMasterKeyFile(path, master, p, *rng, crypto::ScryptParams{1024, 8, 1}).ok()) {
+      FILE* f = std::fopen(path.c_str(), "rb");
+      std::string bytes;
+      for (int c; f && (c = std::fgetc(f)) != EOF;) bytes.push_back(static_cast<char>(c));
+      if (f) std::fclose(f);
+      seeds.push_back(bytes);
+    }
+    unlink(path.c_str());
+  }
+  auto keyring = crypto::Keyring::Create(FixedMaster(), *rng);
+  if (keyring.ok()) {
+    auto s = keyring->Serialize();
+    seeds.emplace_back(s.begin(), s.end());
+  }
+  return seeds;
+}
+
+std::vector<std::string> RequestSeeds() {
+  return {
+      std::string(1, 0) + R"({"Name":"a/b","ClientRequestToken":"00000000-0000-4000-8000-00000000000a","Tags":[{"Key":"k","Value":"v"}]})",
+      std::string(1, 1) + R"({"SecretId":"fuzz/db","VersionStage":"AWSPENDING"})",
+      std::string(1, 2) + R"({"SecretIdList":["fuzz/db","nope"]})",
+      std::string(1, 7) + R"({"Filters":[{"Key":"all","Values":["!fuzz"]}],"MaxResults":1})",
+      std::string(1, 5) + R"({"SecretId":"fuzz/db","VersionStage":"AWSCURRENT","RemoveFromVersionId":"00000000-0000-4000-8000-000000000001","MoveToVersionId":"00000000-0000-4000-8000-000000000002"})",
+      std::string(1, 13) + R"({"PasswordLength":12,"ExcludeCharacters":"abc","IncludeSpace":true})",
+  };
+}
+
+}  // namespace cairn::fuzz

@@ -1,0 +1,28 @@
+// Fuzz targets for every parser of untrusted bytes. Each function takes any
+// bytes and must neither crash nor trip a sanitizer. They run two ways: as
+// libFuzzer binaries (cmake -DCAIRN_FUZZ=ON with clang; see README), and as a
+// bounded mutation smoke test in the default suite (fuzz_smoke_test.cc).
+#ifndef CAIRN_TESTS_FUZZ_FUZZ_TARGETS_H_
+#define CAIRN_TESTS_FUZZ_FUZZ_TARGETS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cairn::fuzz {
+
+bool FuzzRecord(const uint8_t* data, size_t size);    // ledger::DecodeRecord + ChainVerifier
+bool FuzzEvent(const uint8_t* data, size_t size);     // event verifier + SecretsView::Apply
+bool FuzzKeyFile(const uint8_t* data, size_t size);   // master key file + keyring parsers
+bool FuzzRequest(const uint8_t* data, size_t size);   // JSON request params -> Decide
+
+// Valid inputs to start mutating from.
+std::vector<std::string> RecordSeeds();
+std::vector<std::string> EventSeeds();
+std::vector<std::string> KeyFileSeeds();
+std::vector<std::string> RequestSeeds();
+
+}  // namespace cairn::fuzz
+
+#endif  // CAIRN_TESTS_FUZZ_FUZZ_TARGETS_H_
