@@ -28,10 +28,13 @@ Json UserIdentity(const ledger::Actor& actor, const TrailContext& ctx) {
   }
   id["type"] = actor.principal_type;
   id["principalId"] = actor.principal;
-  id["arn"] = "arn:aws:iam::" + ctx.account_id + ":" + actor.principal;
-  id["accountId"] = ctx.account_id;
+  // "user:alice" -> arn:aws:iam::<account>:user/alice, userName "alice".
   const size_t colon = actor.principal.find(':');
-  id["userName"] = colon == std::string::npos ? actor.principal : actor.principal.substr(colon + 1);
+  const std::string kind = colon == std::string::npos ? "user" : actor.principal.substr(0, colon);
+  const std::string name = colon == std::string::npos ? actor.principal : actor.principal.substr(colon + 1);
+  id["arn"] = "arn:aws:iam::" + ctx.account_id + ":" + kind + "/" + name;
+  id["accountId"] = ctx.account_id;
+  id["userName"] = name;
   return id;
 }
 

@@ -23,6 +23,9 @@ step "$cairn" --data-dir "$data_dir" get-secret-value --secret-id prod/db --vers
 step "$cairn" --data-dir "$data_dir" describe-secret --secret-id prod/db
 step "$cairn" --data-dir "$data_dir" get-secret-value --secret-id prod/nope || true
 step "$audit" verify --data-dir "$data_dir" --json
-printf '\nThe audit trail (every call above, the failed read included):\n'
-"$audit" export --data-dir "$data_dir" | cut -c1-160
+printf '\nThe audit trail (every call above, the failed read included), from cairn-audit export:\n'
+"$audit" export --data-dir "$data_dir" |
+  sed -E -e 's/.*"eventName":"([^"]*)".*"errorCode":"([^"]*)".*"seq":([0-9]+).*/  seq \3  \1  -> \2/' \
+         -e 's/.*"eventName":"([^"]*)".*"seq":([0-9]+).*/  seq \2  \1/'
+printf '\nEach line is CloudTrail-shaped JSON with the record'"'"'s seq and leaf hash; no secret value appears in it.\n'
 printf '\nData directory: %s (delete it when done). Try: %s --data-dir %s --help\n' "$data_dir" "$cairn" "$data_dir"
