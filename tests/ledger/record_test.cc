@@ -34,6 +34,34 @@ TEST_CASE("a record decodes to exactly the fields it was encoded from", "[ledger
   CHECK(f->payload == in.payload);
 }
 
+TEST_CASE("the encoder reproduces the FORMAT.md example byte for byte", "[ledger][record]") {
+  RecordInput in;
+  in.time_unix_ms = 1700000000000;
+  in.actor = {"user:alice", "LocalUser", "embedded:pid=1", "r-1", "cli"};
+  in.event_type = "Ping";
+  in.payload = "hi";
+  const char* kHex =
+      "2000000043524e520000000000001200"
+      "2c0006001800200008000c0010001400"
+      "12000000000001003800000068000000"
+      "24000000180000000000000000000000"
+      "0068e5cf8b0100000000000002000000"
+      "686900000400000050696e6700000000"
+      "20000000000000000000000000000000"
+      "00000000000000000000000000000000"
+      "0000000000000e001800040008000c00"
+      "100014000e0000001400000020000000"
+      "2c0000003c000000400000000a000000"
+      "757365723a616c696365000009000000"
+      "4c6f63616c557365720000000e000000"
+      "656d6265646465643a7069643d310000"
+      "03000000722d310003000000636c6900";
+  std::string bytes = EncodeRecord(0, crypto::Digest{}, in);
+  CHECK(crypto::ToHex(crypto::AsBytes(bytes)) == kHex);
+  CHECK(crypto::ToHex(RecordLeafHash(bytes)) ==
+        "03b53b8437bebf4cad1459847a433a21cfd9e5fc8dc157e2f5157bc4730a9eb3");
+}
+
 TEST_CASE("encoding is deterministic and carries the CRNR identifier", "[ledger][record]") {
   std::string a = EncodeRecord(1, Filled(1), Input(1));
   CHECK(a == EncodeRecord(1, Filled(1), Input(1)));

@@ -2,6 +2,10 @@
 // event, and projection state that a replay of the log reproduces byte for byte.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "ledger/verify.h"
 #include "tests/service/engine_fixture.h"
 
@@ -82,7 +86,8 @@ TEST_CASE("a purged secret's data keys are gone from the keys family", "[service
   auto created = e.Execute(MakeRequest("CreateSecret", {{"Name", "shred-me"}}, "v"), TestActor());
   REQUIRE(created.ok());
   REQUIRE(e.Execute(MakeRequest("PutSecretValue", {{"SecretId", "shred-me"}}, "w"), TestActor()).ok());
-  CHECK(testing::FamilyContents(e.ledger().store(), ledger::Family::kKeys).size() == 2);
+  const auto wrapped = testing::FamilyContents(e.ledger().store(), ledger::Family::kKeys);
+  REQUIRE(wrapped.size() == 2);
   REQUIRE(e.Execute(MakeRequest("DeleteSecret", {{"SecretId", "shred-me"}, {"RecoveryWindowInDays", 7}}), TestActor()).ok());
   REQUIRE(e.RunMaintenance().ok());
   CHECK(testing::FamilyContents(e.ledger().store(), ledger::Family::kKeys).size() == 2);  // window still open
@@ -90,6 +95,16 @@ TEST_CASE("a purged secret's data keys are gone from the keys family", "[service
   REQUIRE(e.RunMaintenance().ok());
   CHECK(testing::FamilyContents(e.ledger().store(), ledger::Family::kKeys).empty());
   CHECK(e.state_for_testing().FindByName("shred-me") == nullptr);
+  // Compacted away: no file under the data directory still holds a wrapped key.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(f.dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const auto& [key, value] : wrapped) {
+      INFO(entry.path().string());
+      CHECK(bytes.find(value.substr(4)) == std::string::npos);
+    }
+  }
   auto report = ledger::VerifyStore(e.ledger().store());
   REQUIRE(report.ok());
   CHECK(report->ok);
