@@ -101,8 +101,9 @@ void ChainVerifier::Impl::Finish(const std::optional<Head>& meta_head) {
                            Seq(want - 1) + ")");
   }
   if (want < next) {
-    std::string head = meta_head ? "meta head says the last record is " + Seq(want - 1)
-                                 : "meta has no head";
+    std::string head = !meta_head  ? "meta has no head"
+                       : want == 0 ? "meta head says the ledger is empty"
+                                   : "meta head says the last record is " + Seq(want - 1);
     return Blame(want, Seq(want) + ": record past the meta head (" + head + ")");
   }
   if (!tail_matches) {

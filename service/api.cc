@@ -7,16 +7,24 @@ namespace {
 
 std::string_view DefaultName(StatusCode code) {
   switch (code) {
-    case StatusCode::kNotFound: return kResourceNotFound;
-    case StatusCode::kAlreadyExists: return kResourceExists;
-    case StatusCode::kInvalidArgument: return kInvalidParameter;
-    case StatusCode::kFailedPrecondition: return kInvalidRequest;
-    case StatusCode::kPermissionDenied: return kAccessDenied;
-    case StatusCode::kResourceExhausted: return kLimitExceeded;
-    case StatusCode::kDataLoss: return kDecryptionFailure;  // a value or key that does not open
+    case StatusCode::kNotFound:
+      return kResourceNotFound;
+    case StatusCode::kAlreadyExists:
+      return kResourceExists;
+    case StatusCode::kInvalidArgument:
+      return kInvalidParameter;
+    case StatusCode::kFailedPrecondition:
+      return kInvalidRequest;
+    case StatusCode::kPermissionDenied:
+      return kAccessDenied;
+    case StatusCode::kResourceExhausted:
+      return kLimitExceeded;
+    case StatusCode::kDataLoss:
+      return kDecryptionFailure;  // a value or key that does not open
     case StatusCode::kOk:
     case StatusCode::kUnavailable:
-    case StatusCode::kInternal: break;
+    case StatusCode::kInternal:
+      break;
   }
   return kInternalServiceError;
 }
@@ -38,10 +46,12 @@ bool MayOverride(StatusCode code, std::string_view name) {
 }  // namespace
 
 ApiError ApiErrorFromStatus(const Status& status) {
-  if (status.ok()) return {kInternalServiceError, "internal error: an OK status reported as an error"};
+  if (status.ok())
+    return {kInternalServiceError, "internal error: an OK status reported as an error"};
   const std::string& message = status.message();
   size_t colon = message.find(": ");
-  if (colon != std::string::npos && MayOverride(status.code(), std::string_view(message).substr(0, colon))) {
+  if (colon != std::string::npos &&
+      MayOverride(status.code(), std::string_view(message).substr(0, colon))) {
     return {message.substr(0, colon), message.substr(colon + 2)};
   }
   return {std::string(DefaultName(status.code())), message};

@@ -26,28 +26,47 @@ namespace internal {
 
 const OpSpec* FindOp(std::string_view name) {
   static const std::vector<OpSpec> kOps = {
-      {"CreateSecret", &CreateSecret, false,
+      {"CreateSecret",
+       &CreateSecret,
+       false,
        {"Name", "ClientRequestToken", "Description", "KmsKeyId", "Tags", "AddReplicaRegions",
         "ForceOverwriteReplicaSecret", "Type"}},
-      {"PutSecretValue", &PutSecretValue, false, {"SecretId", "ClientRequestToken", "VersionStages"}},
-      {"UpdateSecret", &UpdateSecret, false,
+      {"PutSecretValue",
+       &PutSecretValue,
+       false,
+       {"SecretId", "ClientRequestToken", "VersionStages"}},
+      {"UpdateSecret",
+       &UpdateSecret,
+       false,
        {"SecretId", "ClientRequestToken", "Description", "KmsKeyId", "Type"}},
       {"GetSecretValue", &GetSecretValue, true, {"SecretId", "VersionId", "VersionStage"}},
-      {"BatchGetSecretValue", &BatchGetSecretValue, true,
+      {"BatchGetSecretValue",
+       &BatchGetSecretValue,
+       true,
        {"SecretIdList", "Filters", "MaxResults", "NextToken"}},
       {"DescribeSecret", &DescribeSecret, true, {"SecretId"}},
-      {"ListSecrets", &ListSecrets, true,
+      {"ListSecrets",
+       &ListSecrets,
+       true,
        {"IncludePlannedDeletion", "MaxResults", "NextToken", "Filters", "SortOrder", "SortBy"}},
-      {"ListSecretVersionIds", &ListSecretVersionIds, true,
+      {"ListSecretVersionIds",
+       &ListSecretVersionIds,
+       true,
        {"SecretId", "MaxResults", "NextToken", "IncludeDeprecated"}},
-      {"UpdateSecretVersionStage", &UpdateSecretVersionStage, false,
+      {"UpdateSecretVersionStage",
+       &UpdateSecretVersionStage,
+       false,
        {"SecretId", "VersionStage", "RemoveFromVersionId", "MoveToVersionId"}},
       {"TagResource", &TagResource, false, {"SecretId", "Tags"}},
       {"UntagResource", &UntagResource, false, {"SecretId", "TagKeys"}},
-      {"DeleteSecret", &DeleteSecret, false,
+      {"DeleteSecret",
+       &DeleteSecret,
+       false,
        {"SecretId", "RecoveryWindowInDays", "ForceDeleteWithoutRecovery"}},
       {"RestoreSecret", &RestoreSecret, false, {"SecretId"}},
-      {"GetRandomPassword", &GetRandomPassword, true,
+      {"GetRandomPassword",
+       &GetRandomPassword,
+       true,
        {"PasswordLength", "ExcludeCharacters", "ExcludeNumbers", "ExcludePunctuation",
         "ExcludeUppercase", "ExcludeLowercase", "IncludeSpace", "RequireEachIncludedType"}},
   };
@@ -66,8 +85,8 @@ Decision Decide(const Request& request, const projections::SecretsView& state, D
   internal::AuditFields audit;
   audit.action = request.operation;
   audit.read_only = op != nullptr && op->read_only;
-  audit.request_parameters =
-      internal::RedactedParameters(request.params, op != nullptr ? op->members : std::vector<std::string_view>{});
+  audit.request_parameters = internal::RedactedParameters(
+      request.params, op != nullptr ? op->members : std::vector<std::string_view>{});
 
   auto run = [&]() -> Result<internal::Outcome> {
     if (op == nullptr) {
@@ -81,7 +100,8 @@ Decision Decide(const Request& request, const projections::SecretsView& state, D
   };
   Result<internal::Outcome> outcome = run();
   audit.resource = ctx.resource;
-  if (!outcome.ok()) return internal::FailureDecision(std::move(audit), ApiErrorFromStatus(outcome.status()));
+  if (!outcome.ok())
+    return internal::FailureDecision(std::move(audit), ApiErrorFromStatus(outcome.status()));
   return internal::SuccessDecision(std::move(outcome).value(), audit);
 }
 

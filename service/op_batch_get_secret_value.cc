@@ -1,5 +1,6 @@
 // BatchGetSecretValue (API reference §2.3): by SecretIdList or by Filters
 // (paginated). Per-secret failures go to Errors[]; the call itself succeeds.
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -20,6 +21,7 @@ struct Batch {
   Json values = Json::array();
   Json errors = Json::array();
   std::vector<ValueToOpen> to_open;
+  std::optional<std::string> next_token;
 };
 
 void AddError(Batch& batch, const std::string& secret_id, const Status& status) {
@@ -34,9 +36,39 @@ void AddSecret(Batch& batch, const std::string& secret_id, const projections::Se
   }
   Result<const projections::Version*> version = SelectVersion(secret, std::nullopt, std::nullopt);
   if (!version.ok()) return AddError(batch, secret_id, version.status());
-  batch.to_open.push_back({batch.values.size(), secret.arn, (*version)->version_id, (*version)->value_seq,
-                           (*version)->kek_version});
+  batch.to_open.push_back({batch.values.size(), secret.arn, (*version)->version_id,
+                           (*version)->value_seq, (*version)->kek_version});
   batch.values.push_back(ValueEntryJson(secret, **version));
+}
+
+void AddById(Batch& batch, const projections::SecretsView& state,
+             const std::vector<std::string>& ids) {
+  std::set<std::string> seen;
+  for (const std::string& id : ids) {
+    if (!seen.insert(id).second) continue;  // each id answered once
+    Status valid = ValidateSecretId(id);
+    Result<const projections::Secret*> secret =
+        valid.ok() ? ResolveSecret(state, id) : Result<const projections::Secret*>(valid);
+    if (secret.ok()) {
+      AddSecret(batch, id, **secret);
+    } else {
+      AddError(batch, id, secret.status());
+    }
+  }
+}
+
+// One page of the secrets matching `filters`; sets batch.next_token if more remain.
+Status AddByFilters(Batch& batch, const OpContext& ctx, std::vector<Filter> filters,
+                    int64_t page_size) {
+  SecretQuery query;
+  query.filters = std::move(filters);
+  std::string text = query.Text("BatchGetSecretValue");
+  ASSIGN_OR_RETURN(uint64_t offset, ReadNextToken(ctx.params, ctx.env.token_key, text));
+  std::vector<const projections::Secret*> all = SelectSecrets(ctx.state, query);
+  uint64_t end = std::min<uint64_t>(all.size(), offset + page_size);
+  for (uint64_t i = offset; i < end; ++i) AddSecret(batch, all[i]->arn, *all[i]);
+  if (end < all.size()) batch.next_token = MakeNextToken(ctx.env.token_key, text, end);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -48,37 +80,22 @@ Result<Outcome> BatchGetSecretValue(OpContext& ctx) {
   ASSIGN_OR_RETURN(std::optional<int64_t> max_results, p.Int("MaxResults", 1, 20));
   bool has_filters = p.Has("Filters");
   if (ids.has_value() == has_filters) {
-    return InvalidArgumentError("Either 'SecretIdList' or 'Filters' must be provided, but not both.");
+    return InvalidArgumentError(
+        "Either 'SecretIdList' or 'Filters' must be provided, but not both.");
   }
   if (max_results.has_value() && !has_filters) {
     return InvalidArgumentError(
         "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.");
   }
+  if (ids.has_value() && p.Has("NextToken")) {
+    return InvalidArgumentError("NextToken can only be used together with Filters");
+  }
   Batch batch;
-  std::optional<std::string> next_token;
   if (ids.has_value()) {
-    if (p.Has("NextToken")) return InvalidArgumentError("NextToken can only be used together with Filters");
-    std::set<std::string> seen;
-    for (const std::string& id : *ids) {
-      if (!seen.insert(id).second) continue;
-      Status valid = ValidateSecretId(id);
-      Result<const projections::Secret*> secret =
-          valid.ok() ? ResolveSecret(ctx.state, id) : Result<const projections::Secret*>(valid);
-      if (!secret.ok()) {
-        AddError(batch, id, secret.status());
-      } else {
-        AddSecret(batch, id, **secret);
-      }
-    }
+    AddById(batch, ctx.state, *ids);
   } else {
-    SecretQuery query;
-    query.filters = std::move(filters);
-    std::string text = query.Text("BatchGetSecretValue");
-    ASSIGN_OR_RETURN(uint64_t offset, ReadNextToken(p, ctx.env.token_key, text));
-    std::vector<const projections::Secret*> all = SelectSecrets(ctx.state, query);
-    uint64_t end = std::min<uint64_t>(all.size(), offset + max_results.value_or(kDefaultBatchPage));
-    for (uint64_t i = offset; i < end; ++i) AddSecret(batch, all[i]->arn, *all[i]);
-    if (end < all.size()) next_token = MakeNextToken(ctx.env.token_key, text, end);
+    RETURN_IF_ERROR(
+        AddByFilters(batch, ctx, std::move(filters), max_results.value_or(kDefaultBatchPage)));
   }
 
   Outcome out;
@@ -93,7 +110,7 @@ Result<Outcome> BatchGetSecretValue(OpContext& ctx) {
   out.SetBody(schema::CreateBatchSecretValuesRead(out.fbb, arns_offset, ids_offset,
                                                   static_cast<uint32_t>(batch.errors.size())));
   out.response["SecretValues"] = std::move(batch.values);
-  if (next_token.has_value()) out.response["NextToken"] = *next_token;
+  if (batch.next_token.has_value()) out.response["NextToken"] = *batch.next_token;
   out.response["Errors"] = std::move(batch.errors);
   out.to_open = std::move(batch.to_open);
   return out;

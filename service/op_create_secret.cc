@@ -13,16 +13,19 @@ namespace {
 
 // CreateSecret on a name already taken: an exact replay succeeds (§3.3).
 Result<Outcome> CreateOnExisting(OpContext& ctx, const projections::Secret& secret,
-                                 const std::optional<std::string>& token, const SecretValue* value) {
+                                 const std::optional<std::string>& token,
+                                 const SecretValue* value) {
   ctx.resource = secret.arn;
   if (secret.scheduled_for_deletion()) {
     return FailedPreconditionError(
-        "You can't create this secret because a secret with this name is already scheduled for deletion.");
+        "You can't create this secret because a secret with this name is already scheduled for "
+        "deletion.");
   }
   const projections::Version* version = token.has_value() ? secret.FindVersion(*token) : nullptr;
   if (value == nullptr || version == nullptr ||
       !SameValue(*version, value->kind, ValueDigest(ctx.env.token_key, *value))) {
-    return AlreadyExistsError("The operation failed because the secret " + secret.name + " already exists.");
+    return AlreadyExistsError("The operation failed because the secret " + secret.name +
+                              " already exists.");
   }
   Outcome out;
   SetUnchanged(out, secret.arn, version->version_id, "replay");
@@ -33,7 +36,8 @@ Result<Outcome> CreateOnExisting(OpContext& ctx, const projections::Secret& secr
 Result<std::string> NewArn(const OpContext& ctx, const std::string& name) {
   if (ctx.env.rng == nullptr) return InternalError("the service has no random source");
   for (int attempt = 0; attempt < 8; ++attempt) {
-    std::string arn = ArnPrefix(ctx.state.info()) + name + "-" + crypto::RandomAlnum(*ctx.env.rng, 6);
+    std::string arn =
+        ArnPrefix(ctx.state.info()) + name + "-" + crypto::RandomAlnum(*ctx.env.rng, 6);
     if (ctx.state.FindByArn(arn) == nullptr) return arn;
   }
   return InternalError("could not draw an unused ARN suffix");
@@ -65,7 +69,8 @@ Result<Outcome> CreateSecret(OpContext& ctx) {
   ctx.resource = arn;
   std::optional<NewVersion> version;
   if (value != nullptr) {
-    ASSIGN_OR_RETURN(version, PrepareVersion(nullptr, arn, *token, {projections::kAwsCurrent}, *value, ctx.env));
+    ASSIGN_OR_RETURN(
+        version, PrepareVersion(nullptr, arn, *token, {projections::kAwsCurrent}, *value, ctx.env));
   }
 
   Outcome out;
@@ -80,7 +85,8 @@ Result<Outcome> CreateSecret(OpContext& ctx) {
     AddKeyWrites(arn, *version, out.key_writes);
   }
   out.SetBody(schema::CreateSecretCreated(out.fbb, arn_offset, name_offset, description_offset,
-                                          description.has_value(), kms_offset, tags_offset, version_offset));
+                                          description.has_value(), kms_offset, tags_offset,
+                                          version_offset));
   out.response = {{"ARN", arn}, {"Name", name}};
   if (version.has_value()) out.response["VersionId"] = version->version_id;
   return out;

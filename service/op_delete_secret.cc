@@ -30,14 +30,16 @@ Outcome ForceDeleteAbsent(const OpContext& ctx, const std::string& secret_id) {
 Result<Outcome> DeleteSecret(OpContext& ctx) {
   const Params& p = ctx.params;
   ASSIGN_OR_RETURN(std::string secret_id, ReadSecretId(p));
-  ASSIGN_OR_RETURN(std::optional<int64_t> window, p.Int("RecoveryWindowInDays", INT64_MIN, INT64_MAX));
+  ASSIGN_OR_RETURN(std::optional<int64_t> window,
+                   p.Int("RecoveryWindowInDays", INT64_MIN, INT64_MAX));
   ASSIGN_OR_RETURN(std::optional<bool> force, p.Bool("ForceDeleteWithoutRecovery"));
   if (window.has_value() && force.value_or(false)) {
     return InvalidArgumentError(
         "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
   }
   if (window.has_value() && (*window < 7 || *window > 30)) {
-    return InvalidArgumentError("The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
+    return InvalidArgumentError(
+        "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
   }
   Result<const projections::Secret*> found = ResolveSecret(ctx.state, secret_id);
   if (!found.ok() && force.value_or(false) && found.status().code() == StatusCode::kNotFound) {
@@ -49,13 +51,15 @@ Result<Outcome> DeleteSecret(OpContext& ctx) {
   if (secret->scheduled_for_deletion() && !force.value_or(false)) {
     return FailedPreconditionError(kMarkedForDeletionMessage);
   }
-  int32_t days = force.value_or(false) ? 0 : static_cast<int32_t>(window.value_or(kDefaultRecoveryWindowDays));
+  int32_t days =
+      force.value_or(false) ? 0 : static_cast<int32_t>(window.value_or(kDefaultRecoveryWindowDays));
   int64_t deletion_date = ctx.env.now_ms + days * kDayMs;
 
   Outcome out;
   auto arn = out.fbb.CreateString(secret->arn);
   out.SetBody(schema::CreateSecretDeletionScheduled(out.fbb, arn, deletion_date, days));
-  out.response = {{"ARN", secret->arn}, {"Name", secret->name}, {"DeletionDate", EpochSeconds(deletion_date)}};
+  out.response = {
+      {"ARN", secret->arn}, {"Name", secret->name}, {"DeletionDate", EpochSeconds(deletion_date)}};
   return out;
 }
 

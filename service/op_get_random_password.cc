@@ -26,7 +26,8 @@ Result<Outcome> GetRandomPassword(OpContext& ctx) {
   for (Flag f : {Flag{"ExcludeNumbers", &options.exclude_numbers},
                  Flag{"ExcludePunctuation", &options.exclude_punctuation},
                  Flag{"ExcludeUppercase", &options.exclude_uppercase},
-                 Flag{"ExcludeLowercase", &options.exclude_lowercase}, Flag{"IncludeSpace", &options.include_space},
+                 Flag{"ExcludeLowercase", &options.exclude_lowercase},
+                 Flag{"IncludeSpace", &options.include_space},
                  Flag{"RequireEachIncludedType", &options.require_each_included_type}}) {
     ASSIGN_OR_RETURN(std::optional<bool> value, p.Bool(f.member));
     if (value.has_value()) *f.target = *value;
@@ -40,7 +41,8 @@ Result<Outcome> GetRandomPassword(OpContext& ctx) {
     return InternalError("generating the password failed");
   }
   Outcome out;
-  out.SetBody(schema::CreateRandomPasswordGenerated(out.fbb, static_cast<uint32_t>(options.length)));
+  out.SetBody(
+      schema::CreateRandomPasswordGenerated(out.fbb, static_cast<uint32_t>(options.length)));
   out.generated_password = std::move(password).value();
   return out;
 }

@@ -11,7 +11,8 @@ namespace cairn::service::internal {
 namespace {
 
 Status ValueNotFound(const std::string& what, const std::string& id) {
-  return NotFoundError("Secrets Manager can't find the specified secret value for " + what + ": " + id);
+  return NotFoundError("Secrets Manager can't find the specified secret value for " + what + ": " +
+                       id);
 }
 
 }  // namespace
@@ -32,7 +33,8 @@ Result<const projections::Version*> SelectVersion(const projections::Secret& sec
     version = secret.VersionWithStage(stage);
     if (version == nullptr) return ValueNotFound("staging label", stage);
   }
-  if (version->kind == projections::ValueKind::kNone) return ValueNotFound("VersionId", version->version_id);
+  if (version->kind == projections::ValueKind::kNone)
+    return ValueNotFound("VersionId", version->version_id);
   return version;
 }
 
@@ -53,14 +55,16 @@ Result<Outcome> GetSecretValue(OpContext& ctx) {
   ASSIGN_OR_RETURN(std::optional<std::string> version_stage, p.String("VersionStage", 1, 256));
   ASSIGN_OR_RETURN(const projections::Secret* secret, ResolveLiveSecret(ctx.state, secret_id));
   ctx.resource = secret->arn;
-  ASSIGN_OR_RETURN(const projections::Version* version, SelectVersion(*secret, version_id, version_stage));
+  ASSIGN_OR_RETURN(const projections::Version* version,
+                   SelectVersion(*secret, version_id, version_stage));
 
   Outcome out;
   auto arn = out.fbb.CreateString(secret->arn);
   auto id = out.fbb.CreateString(version->version_id);
   out.SetBody(schema::CreateSecretValueRead(out.fbb, arn, id));
   out.response = ValueEntryJson(*secret, *version);
-  out.to_open.push_back({0, secret->arn, version->version_id, version->value_seq, version->kek_version});
+  out.to_open.push_back(
+      {0, secret->arn, version->version_id, version->value_seq, version->kek_version});
   return out;
 }
 

@@ -18,7 +18,8 @@ Json VersionEntry(const projections::Secret& secret, const projections::Version&
   if (!v.stages.empty()) j["VersionStages"] = StagesJson(v);
   if (v.last_accessed_ms != 0) j["LastAccessedDate"] = EpochSeconds(v.last_accessed_ms);
   j["CreatedDate"] = EpochSeconds(v.created_ms);
-  j["KmsKeyIds"] = Json::array({secret.kms_key_id.empty() ? "DefaultEncryptionKey" : secret.kms_key_id});
+  j["KmsKeyIds"] =
+      Json::array({secret.kms_key_id.empty() ? "DefaultEncryptionKey" : secret.kms_key_id});
   return j;
 }
 
@@ -41,9 +42,8 @@ Result<Outcome> ListSecretVersionIds(OpContext& ctx) {
   for (const auto& [id, v] : secret->versions) {
     if (!v.stages.empty() || include_deprecated.value_or(false)) versions.push_back(&v);
   }
-  std::sort(versions.begin(), versions.end(), [](const auto* a, const auto* b) {
-    return a->created_order < b->created_order;
-  });
+  std::sort(versions.begin(), versions.end(),
+            [](const auto* a, const auto* b) { return a->created_order < b->created_order; });
   uint64_t end = std::min<uint64_t>(versions.size(), offset + max_results.value_or(100));
   Json list = Json::array();
   for (uint64_t i = offset; i < end; ++i) list.push_back(VersionEntry(*secret, *versions[i]));
@@ -52,7 +52,8 @@ Result<Outcome> ListSecretVersionIds(OpContext& ctx) {
   out.SetBody(schema::CreateSecretVersionIdsListed(out.fbb, out.fbb.CreateString(secret->arn),
                                                    static_cast<uint32_t>(list.size())));
   out.response["Versions"] = std::move(list);
-  if (end < versions.size()) out.response["NextToken"] = MakeNextToken(ctx.env.token_key, text, end);
+  if (end < versions.size())
+    out.response["NextToken"] = MakeNextToken(ctx.env.token_key, text, end);
   out.response["ARN"] = secret->arn;
   out.response["Name"] = secret->name;
   return out;

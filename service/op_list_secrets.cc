@@ -23,7 +23,8 @@ Result<Outcome> ListSecrets(OpContext& ctx) {
   std::vector<const projections::Secret*> all = SelectSecrets(ctx.state, query);
   uint64_t end = std::min<uint64_t>(all.size(), offset + max_results.value_or(100));
   Json list = Json::array();
-  for (uint64_t i = offset; i < end; ++i) list.push_back(SecretJson(*all[i], SecretShape::kListEntry));
+  for (uint64_t i = offset; i < end; ++i)
+    list.push_back(SecretJson(*all[i], SecretShape::kListEntry));
 
   Outcome out;
   out.SetBody(schema::CreateSecretsListed(out.fbb, static_cast<uint32_t>(list.size())));

@@ -23,7 +23,10 @@ Status ValidateRotationToken(const Params& p) {
 
 Json PutResponse(const projections::Secret& secret, const std::string& version_id,
                  const std::vector<std::string>& stages) {
-  return {{"ARN", secret.arn}, {"Name", secret.name}, {"VersionId", version_id}, {"VersionStages", stages}};
+  return {{"ARN", secret.arn},
+          {"Name", secret.name},
+          {"VersionId", version_id},
+          {"VersionStages", stages}};
 }
 
 }  // namespace
@@ -35,7 +38,8 @@ Result<Outcome> PutSecretValue(OpContext& ctx) {
   ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> stages, ReadVersionStages(p));
   RETURN_IF_ERROR(ValidateRotationToken(p));
   ASSIGN_OR_RETURN(const SecretValue* value, ReadValue(ctx.request));
-  if (value == nullptr) return InvalidArgumentError("You must provide either SecretString or SecretBinary.");
+  if (value == nullptr)
+    return InvalidArgumentError("You must provide either SecretString or SecretBinary.");
   if (!token.has_value()) return FailedPreconditionError(kMissingTokenMessage);
   ASSIGN_OR_RETURN(const projections::Secret* secret, ResolveLiveSecret(ctx.state, secret_id));
   ctx.resource = secret->arn;
@@ -49,14 +53,16 @@ Result<Outcome> PutSecretValue(OpContext& ctx) {
     }
     Outcome out;  // an exact replay: the request is ignored
     SetUnchanged(out, secret->arn, *token, "replay");
-    out.response = PutResponse(*secret, *token, std::vector<std::string>(existing->stages.begin(),
-                                                                          existing->stages.end()));
+    out.response =
+        PutResponse(*secret, *token,
+                    std::vector<std::string>(existing->stages.begin(), existing->stages.end()));
     return out;
   }
-  ASSIGN_OR_RETURN(NewVersion version,
-                   PrepareVersion(secret, secret->arn, *token,
-                                  stages.value_or(std::vector<std::string>{projections::kAwsCurrent}),
-                                  *value, ctx.env));
+  ASSIGN_OR_RETURN(
+      NewVersion version,
+      PrepareVersion(secret, secret->arn, *token,
+                     stages.value_or(std::vector<std::string>{projections::kAwsCurrent}), *value,
+                     ctx.env));
   Outcome out;
   auto arn = out.fbb.CreateString(secret->arn);
   auto written = BuildVersionWritten(out.fbb, version);

@@ -28,12 +28,13 @@ Result<Outcome> UpdateSecret(OpContext& ctx) {
   std::optional<NewVersion> version;
   if (value != nullptr) {
     if (secret->FindVersion(*token) != nullptr) {
-      return AlreadyExistsError("You can't modify an existing version, you can only create new versions. "
-                                "ClientRequestToken " + *token + " is already in use for a version of secret " +
-                                secret->arn + ".");
+      return AlreadyExistsError(
+          "You can't modify an existing version, you can only create new versions. "
+          "ClientRequestToken " +
+          *token + " is already in use for a version of secret " + secret->arn + ".");
     }
-    ASSIGN_OR_RETURN(version, PrepareVersion(secret, secret->arn, *token, {projections::kAwsCurrent}, *value,
-                                             ctx.env));
+    ASSIGN_OR_RETURN(version, PrepareVersion(secret, secret->arn, *token,
+                                             {projections::kAwsCurrent}, *value, ctx.env));
   }
   bool metadata = description.has_value() || kms_key_id.has_value();
 
@@ -56,8 +57,9 @@ Result<Outcome> UpdateSecret(OpContext& ctx) {
   }
   auto description_offset = out.fbb.CreateString(description.value_or(""));
   auto kms_offset = out.fbb.CreateString(kms_key_id.value_or(""));
-  out.SetBody(schema::CreateSecretMetadataUpdated(out.fbb, arn, description_offset, description.has_value(),
-                                                  kms_offset, kms_key_id.has_value(), written));
+  out.SetBody(schema::CreateSecretMetadataUpdated(out.fbb, arn, description_offset,
+                                                  description.has_value(), kms_offset,
+                                                  kms_key_id.has_value(), written));
   return out;
 }
 

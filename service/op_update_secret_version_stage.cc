@@ -30,18 +30,21 @@ Status CheckMove(const projections::Secret& secret, const StageMove& m) {
     }
   }
   const projections::Version* holder = secret.VersionWithStage(m.stage);
-  if (m.move_to.has_value() && holder != nullptr && holder->version_id != m.remove_from.value_or("") &&
-      holder->version_id != *m.move_to) {
-    return InvalidArgumentError("The parameter RemoveFromVersionId can't be empty. Staging label " + m.stage +
-                                " is currently attached to version " + holder->version_id +
-                                ", so you must explicitly reference that version in RemoveFromVersionId.");
+  if (m.move_to.has_value() && holder != nullptr &&
+      holder->version_id != m.remove_from.value_or("") && holder->version_id != *m.move_to) {
+    return InvalidArgumentError(
+        "The parameter RemoveFromVersionId can't be empty. Staging label " + m.stage +
+        " is currently attached to version " + holder->version_id +
+        ", so you must explicitly reference that version in RemoveFromVersionId.");
   }
   if (m.move_to.has_value() && secret.FindVersion(*m.move_to) == nullptr) {
-    return NotFoundError("Secrets Manager can't find the specified secret value for VersionId: " + *m.move_to);
+    return NotFoundError("Secrets Manager can't find the specified secret value for VersionId: " +
+                         *m.move_to);
   }
   if (m.stage == projections::kAwsCurrent && !m.move_to.has_value()) {
-    return InvalidArgumentError("You can't remove the staging label AWSCURRENT without moving it to another "
-                                "version (specify MoveToVersionId).");
+    return InvalidArgumentError(
+        "You can't remove the staging label AWSCURRENT without moving it to another "
+        "version (specify MoveToVersionId).");
   }
   return Status::Ok();
 }
@@ -62,7 +65,8 @@ Result<Outcome> UpdateSecretVersionStage(OpContext& ctx) {
   projections::Secret preview = *secret;
   projections::MoveStage(preview, m.stage, m.remove_from.value_or(""), m.move_to.value_or(""));
   if (projections::CountLabels(preview) > kMaxLabelsPerSecret) {
-    return ResourceExhaustedError("You can't attach more than 20 staging labels to the versions of a secret.");
+    return ResourceExhaustedError(
+        "You can't attach more than 20 staging labels to the versions of a secret.");
   }
   Outcome out;
   auto arn = out.fbb.CreateString(secret->arn);

@@ -11,8 +11,8 @@ constexpr std::array<std::string_view, 7> kFilterKeys = {
     "description", "name", "tag-key", "tag-value", "primary-region", "owning-service", "all"};
 
 bool IsFilterChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || std::string_view(" :_@/+=.-!").find(c) !=
-                                                            std::string_view::npos;
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view(" :_@/+=.-!").find(c) != std::string_view::npos;
 }
 
 std::string Lower(std::string_view s) {
@@ -31,7 +31,8 @@ Result<Filter> ReadFilter(const Json& j) {
   Filter f;
   auto key = j.find("Key");
   if (key == j.end() || !key->is_string() ||
-      std::find(kFilterKeys.begin(), kFilterKeys.end(), key->get<std::string>()) == kFilterKeys.end()) {
+      std::find(kFilterKeys.begin(), kFilterKeys.end(), key->get<std::string>()) ==
+          kFilterKeys.end()) {
     return InvalidArgumentError(
         "Invalid filter key. Valid keys: description, name, tag-key, tag-value, primary-region, "
         "owning-service, all");
@@ -39,7 +40,8 @@ Result<Filter> ReadFilter(const Json& j) {
   f.key = key->get<std::string>();
   Params params(j);
   ASSIGN_OR_RETURN(auto values, params.StringList("Values", 1, 10, 0, 512));
-  if (!values.has_value()) return InvalidArgumentError("Invalid filter " + f.key + ": Values is required");
+  if (!values.has_value())
+    return InvalidArgumentError("Invalid filter " + f.key + ": Values is required");
   for (const std::string& v : *values) {
     if (!std::all_of(v.begin(), v.end(), IsFilterChar)) {
       return InvalidArgumentError("Invalid filter value for " + f.key +
@@ -106,7 +108,8 @@ Result<std::vector<Filter>> ReadFilters(const Params& params) {
   std::vector<Filter> filters;
   if (j == nullptr) return filters;
   if (!j->is_array()) return InvalidArgumentError("Invalid Filters: must be a list");
-  if (j->size() > 10) return InvalidArgumentError("Invalid Filters: at most 10 filters are allowed");
+  if (j->size() > 10)
+    return InvalidArgumentError("Invalid Filters: at most 10 filters are allowed");
   for (const Json& item : *j) {
     ASSIGN_OR_RETURN(Filter f, ReadFilter(item));
     filters.push_back(std::move(f));

@@ -31,14 +31,16 @@ Status PreviewLabels(const projections::Secret* secret, const DecideEnv& env, Ne
   copy.versions[nv.version_id] = v;
   projections::AttachStagesToNewVersion(copy, nv.version_id, nv.stages);
   if (projections::CountLabels(copy) > kMaxLabelsPerSecret) {
-    return ResourceExhaustedError("You can't attach more than 20 staging labels to the versions of a secret.");
+    return ResourceExhaustedError(
+        "You can't attach more than 20 staging labels to the versions of a secret.");
   }
   nv.resulting_stages = Sorted(copy.versions[nv.version_id].stages);
   if (copy.versions.size() > kMaxVersionsPerSecret) {
     nv.pruned_version_ids = projections::VersionsToPrune(copy, env.now_ms, kMaxVersionsPerSecret);
     if (copy.versions.size() - nv.pruned_version_ids.size() > kMaxVersionsPerSecret) {
       return ResourceExhaustedError(
-          "You can't create more than 100 versions of a secret; deprecated versions younger than 24 hours "
+          "You can't create more than 100 versions of a secret; deprecated versions younger than "
+          "24 hours "
           "are not removed.");
     }
   }
@@ -50,12 +52,14 @@ Status PreviewLabels(const projections::Secret* secret, const DecideEnv& env, Ne
 Result<NewVersion> PrepareVersion(const projections::Secret* secret, const std::string& arn,
                                   const std::string& version_id, std::vector<std::string> stages,
                                   const SecretValue& value, const DecideEnv& env) {
-  if (env.keyring == nullptr || env.rng == nullptr) return InternalError("the service has no keyring");
+  if (env.keyring == nullptr || env.rng == nullptr)
+    return InternalError("the service has no keyring");
   NewVersion nv;
   nv.version_id = version_id;
   nv.stages = std::move(stages);
   nv.kind = value.kind;
-  const projections::Version* placeholder = secret != nullptr ? secret->FindVersion(version_id) : nullptr;
+  const projections::Version* placeholder =
+      secret != nullptr ? secret->FindVersion(version_id) : nullptr;
   if (placeholder != nullptr) {  // a rotation placeholder: fill it, labels unchanged
     nv.stages = Sorted(placeholder->stages);
     nv.resulting_stages = nv.stages;
@@ -64,7 +68,8 @@ Result<NewVersion> PrepareVersion(const projections::Secret* secret, const std::
   }
   Result<crypto::SealedValue> sealed =
       env.keyring->SealValue(value.bytes.view(), ValueContext(arn, version_id), *env.rng);
-  if (!sealed.ok()) return EncryptionFailureError("sealing the value failed: " + sealed.status().message());
+  if (!sealed.ok())
+    return EncryptionFailureError("sealing the value failed: " + sealed.status().message());
   nv.sealed = std::move(sealed).value();
   nv.value_digest = ValueDigest(env.token_key, value);
   return nv;
@@ -84,10 +89,13 @@ flatbuffers::Offset<schema::VersionWritten> BuildVersionWritten(flatbuffers::Fla
 
 void AddKeyWrites(const std::string& arn, const NewVersion& nv, ledger::WriteSet& out) {
   std::string entry(4, '\0');
-  for (int i = 0; i < 4; ++i) entry[i] = static_cast<char>((nv.sealed.kek_version >> (24 - 8 * i)) & 0xFF);
-  entry.append(reinterpret_cast<const char*>(nv.sealed.wrapped_dek.data()), nv.sealed.wrapped_dek.size());
+  for (int i = 0; i < 4; ++i)
+    entry[i] = static_cast<char>((nv.sealed.kek_version >> (24 - 8 * i)) & 0xFF);
+  entry.append(reinterpret_cast<const char*>(nv.sealed.wrapped_dek.data()),
+               nv.sealed.wrapped_dek.size());
   out.Put(ledger::Family::kKeys, KeyEntryKey(arn, nv.version_id), std::move(entry));
-  for (const std::string& id : nv.pruned_version_ids) out.Delete(ledger::Family::kKeys, KeyEntryKey(arn, id));
+  for (const std::string& id : nv.pruned_version_ids)
+    out.Delete(ledger::Family::kKeys, KeyEntryKey(arn, id));
 }
 
 std::string ValueDigest(crypto::ByteView token_key, const SecretValue& value) {
@@ -97,7 +105,8 @@ std::string ValueDigest(crypto::ByteView token_key, const SecretValue& value) {
   crypto::SecureBuffer message(kDomain.size() + 1 + value.bytes.size());
   std::copy(kDomain.begin(), kDomain.end(), message.data());
   message.data()[kDomain.size()] = static_cast<uint8_t>(value.kind);
-  std::copy(value.bytes.data(), value.bytes.data() + value.bytes.size(), message.data() + kDomain.size() + 1);
+  std::copy(value.bytes.data(), value.bytes.data() + value.bytes.size(),
+            message.data() + kDomain.size() + 1);
   crypto::Digest mac = crypto::HmacSha256(crypto::ByteView(key.data(), key.size()), message.view());
   crypto::SecureWipe(key.data(), key.size());
   return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
@@ -105,9 +114,11 @@ std::string ValueDigest(crypto::ByteView token_key, const SecretValue& value) {
 
 bool SameValue(const projections::Version& version, projections::ValueKind kind,
                const std::string& digest) {
-  if (version.kind != kind || version.value_digest.size() != digest.size() || digest.empty()) return false;
+  if (version.kind != kind || version.value_digest.size() != digest.size() || digest.empty())
+    return false;
   uint8_t diff = 0;
-  for (size_t i = 0; i < digest.size(); ++i) diff |= static_cast<uint8_t>(version.value_digest[i] ^ digest[i]);
+  for (size_t i = 0; i < digest.size(); ++i)
+    diff |= static_cast<uint8_t>(version.value_digest[i] ^ digest[i]);
   return diff == 0;
 }
 

@@ -4,10 +4,10 @@
 #ifndef CAIRN_SERVICE_INTERNAL_NEW_VERSION_H_
 #define CAIRN_SERVICE_INTERNAL_NEW_VERSION_H_
 
+#include <flatbuffers/flatbuffers.h>
+
 #include <string>
 #include <vector>
-
-#include <flatbuffers/flatbuffers.h>
 
 #include "crypto/keyring.h"
 #include "ledger/store.h"
@@ -19,8 +19,8 @@ namespace cairn::service::internal {
 
 struct NewVersion {
   std::string version_id;
-  std::vector<std::string> stages;           // as requested (the event's stages)
-  std::vector<std::string> resulting_stages; // on the new version after AWS's rules (sorted)
+  std::vector<std::string> stages;            // as requested (the event's stages)
+  std::vector<std::string> resulting_stages;  // on the new version after AWS's rules (sorted)
   std::vector<std::string> pruned_version_ids;
   projections::ValueKind kind = projections::ValueKind::kNone;
   crypto::SealedValue sealed;

@@ -4,11 +4,11 @@
 #ifndef CAIRN_SERVICE_INTERNAL_OUTCOME_H_
 #define CAIRN_SERVICE_INTERNAL_OUTCOME_H_
 
+#include <flatbuffers/flatbuffers.h>
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <flatbuffers/flatbuffers.h>
 
 #include "crypto/secure_buffer.h"
 #include "ledger/store.h"

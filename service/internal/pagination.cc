@@ -35,7 +35,8 @@ std::string MakeNextToken(crypto::ByteView token_key, std::string_view query, ui
   return crypto::Base64Encode(crypto::ByteView(token, kTokenSize));
 }
 
-Result<uint64_t> ReadNextToken(const Params& params, crypto::ByteView token_key, std::string_view query) {
+Result<uint64_t> ReadNextToken(const Params& params, crypto::ByteView token_key,
+                               std::string_view query) {
   ASSIGN_OR_RETURN(std::optional<std::string> text, params.String("NextToken", 1, 4096));
   if (!text.has_value()) return uint64_t{0};
   Result<crypto::SecureBuffer> bytes = crypto::Base64Decode(*text);
@@ -45,7 +46,8 @@ Result<uint64_t> ReadNextToken(const Params& params, crypto::ByteView token_key,
   const uint8_t* token = bytes->data();
   crypto::Digest mac = TokenMac(token_key, token);
   uint8_t diff = 0;
-  for (size_t i = 0; i < mac.size(); ++i) diff |= static_cast<uint8_t>(mac[i] ^ token[kSignedSize + i]);
+  for (size_t i = 0; i < mac.size(); ++i)
+    diff |= static_cast<uint8_t>(mac[i] ^ token[kSignedSize + i]);
   if (diff != 0) return InvalidNextTokenError("The NextToken value is not valid.");
   crypto::Digest hash = QueryHash(query);
   if (!std::equal(hash.begin(), hash.end(), token + 9)) {

@@ -25,7 +25,8 @@ std::string MakeNextToken(crypto::ByteView token_key, std::string_view query, ui
 // InvalidParameterException for a token of the wrong type or length;
 // InvalidNextTokenException for one that is garbled, forged or made for
 // another query.
-Result<uint64_t> ReadNextToken(const Params& params, crypto::ByteView token_key, std::string_view query);
+Result<uint64_t> ReadNextToken(const Params& params, crypto::ByteView token_key,
+                               std::string_view query);
 
 }  // namespace cairn::service::internal
 

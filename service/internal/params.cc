@@ -34,7 +34,8 @@ Result<std::optional<std::string>> Params::String(std::string_view name, size_t 
                                                   size_t max_len) const {
   const Json* j = Find(name);
   if (j == nullptr) return std::optional<std::string>();
-  if (!j->is_string()) return InvalidArgumentError("Invalid " + std::string(name) + ": must be a string");
+  if (!j->is_string())
+    return InvalidArgumentError("Invalid " + std::string(name) + ": must be a string");
   std::string value = j->get<std::string>();
   RETURN_IF_ERROR(CheckLength(name, value, min_len, max_len));
   return std::optional<std::string>(std::move(value));
@@ -43,14 +44,16 @@ Result<std::optional<std::string>> Params::String(std::string_view name, size_t 
 Result<std::string> Params::RequiredString(std::string_view name, size_t min_len,
                                            size_t max_len) const {
   ASSIGN_OR_RETURN(std::optional<std::string> value, String(name, min_len, max_len));
-  if (!value.has_value()) return InvalidArgumentError("Missing required parameter " + std::string(name));
+  if (!value.has_value())
+    return InvalidArgumentError("Missing required parameter " + std::string(name));
   return std::move(*value);
 }
 
 Result<std::optional<bool>> Params::Bool(std::string_view name) const {
   const Json* j = Find(name);
   if (j == nullptr) return std::optional<bool>();
-  if (!j->is_boolean()) return InvalidArgumentError("Invalid " + std::string(name) + ": must be a boolean");
+  if (!j->is_boolean())
+    return InvalidArgumentError("Invalid " + std::string(name) + ": must be a boolean");
   return std::optional<bool>(j->get<bool>());
 }
 
@@ -71,20 +74,23 @@ Result<std::optional<int64_t>> Params::Int(std::string_view name, int64_t min, i
 }
 
 Result<std::optional<std::vector<std::string>>> Params::StringList(std::string_view name,
-                                                                   size_t min_items, size_t max_items,
-                                                                   size_t min_len,
+                                                                   size_t min_items,
+                                                                   size_t max_items, size_t min_len,
                                                                    size_t max_len) const {
   const Json* j = Find(name);
   if (j == nullptr) return std::optional<std::vector<std::string>>();
   std::string what(name);
-  if (!j->is_array()) return InvalidArgumentError("Invalid " + what + ": must be a list of strings");
+  if (!j->is_array())
+    return InvalidArgumentError("Invalid " + what + ": must be a list of strings");
   if (j->size() < min_items || j->size() > max_items) {
-    return InvalidArgumentError("Invalid " + what + ": must have between " + std::to_string(min_items) +
-                                " and " + std::to_string(max_items) + " items");
+    return InvalidArgumentError("Invalid " + what + ": must have between " +
+                                std::to_string(min_items) + " and " + std::to_string(max_items) +
+                                " items");
   }
   std::vector<std::string> out;
   for (const Json& item : *j) {
-    if (!item.is_string()) return InvalidArgumentError("Invalid " + what + ": must be a list of strings");
+    if (!item.is_string())
+      return InvalidArgumentError("Invalid " + what + ": must be a list of strings");
     out.push_back(item.get<std::string>());
     RETURN_IF_ERROR(CheckLength(what + " item", out.back(), min_len, max_len));
   }

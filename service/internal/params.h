@@ -34,9 +34,9 @@ class Params {
   Result<std::optional<bool>> Bool(std::string_view name) const;
   Result<std::optional<int64_t>> Int(std::string_view name, int64_t min, int64_t max) const;
   // A list of strings: `min_items`..`max_items` items, each `min_len`..`max_len`.
-  Result<std::optional<std::vector<std::string>>> StringList(std::string_view name, size_t min_items,
-                                                             size_t max_items, size_t min_len,
-                                                             size_t max_len) const;
+  Result<std::optional<std::vector<std::string>>> StringList(std::string_view name,
+                                                             size_t min_items, size_t max_items,
+                                                             size_t min_len, size_t max_len) const;
 
  private:
   const Json& params_;

@@ -29,7 +29,8 @@ Json SecretJson(const projections::Secret& secret, SecretShape shape) {
   if (!secret.kms_key_id.empty()) j["KmsKeyId"] = secret.kms_key_id;
   j["LastChangedDate"] = EpochSeconds(secret.last_changed_ms);
   if (secret.last_accessed_ms != 0) j["LastAccessedDate"] = EpochSeconds(secret.last_accessed_ms);
-  if (secret.deletion_date_ms.has_value()) j["DeletedDate"] = EpochSeconds(*secret.deletion_date_ms);
+  if (secret.deletion_date_ms.has_value())
+    j["DeletedDate"] = EpochSeconds(*secret.deletion_date_ms);
   if (secret.ever_tagged || !secret.tags.empty()) {
     Json tags = Json::array();
     for (const auto& [key, value] : secret.tags) tags.push_back({{"Key", key}, {"Value", value}});
@@ -37,7 +38,8 @@ Json SecretJson(const projections::Secret& secret, SecretShape shape) {
   }
   Json map = VersionsToStages(secret);
   if (!map.is_null()) {
-    j[shape == SecretShape::kDescribe ? "VersionIdsToStages" : "SecretVersionsToStages"] = std::move(map);
+    j[shape == SecretShape::kDescribe ? "VersionIdsToStages" : "SecretVersionsToStages"] =
+        std::move(map);
   }
   j["CreatedDate"] = EpochSeconds(secret.created_ms);
   return j;

@@ -32,14 +32,17 @@ Status ReadSort(const Params& params, SecretQuery& query) {
   ASSIGN_OR_RETURN(std::optional<std::string> by, params.String("SortBy", 0, 64));
   ASSIGN_OR_RETURN(std::optional<std::string> order, params.String("SortOrder", 0, 64));
   if (by.has_value()) {
-    if (*by != "created-date" && *by != "last-accessed-date" && *by != "last-changed-date" && *by != "name") {
+    if (*by != "created-date" && *by != "last-accessed-date" && *by != "last-changed-date" &&
+        *by != "name") {
       return InvalidArgumentError(
-          "Invalid SortBy: must be one of created-date, last-accessed-date, last-changed-date, name");
+          "Invalid SortBy: must be one of created-date, last-accessed-date, last-changed-date, "
+          "name");
     }
     query.sort_by = *by;
   }
   if (order.has_value()) {
-    if (*order != "asc" && *order != "desc") return InvalidArgumentError("Invalid SortOrder: must be asc or desc");
+    if (*order != "asc" && *order != "desc")
+      return InvalidArgumentError("Invalid SortOrder: must be asc or desc");
     query.sort_order = *order;
   }
   return Status::Ok();
@@ -54,15 +57,17 @@ std::vector<const projections::Secret*> SelectSecrets(const projections::Secrets
   }
   bool by_name = query.sort_by == "name";
   bool desc = query.sort_order == "desc";
-  std::sort(out.begin(), out.end(), [&](const projections::Secret* a, const projections::Secret* b) {
-    if (!by_name) {
-      int64_t va = SortValue(*a, query.sort_by);
-      int64_t vb = SortValue(*b, query.sort_by);
-      if (va != vb) return desc ? va > vb : va < vb;
-    }
-    if (a->name != b->name) return (desc && by_name) ? a->name > b->name : a->name < b->name;
-    return a->arn < b->arn;
-  });
+  std::sort(out.begin(), out.end(),
+            [&](const projections::Secret* a, const projections::Secret* b) {
+              if (!by_name) {
+                int64_t va = SortValue(*a, query.sort_by);
+                int64_t vb = SortValue(*b, query.sort_by);
+                if (va != vb) return desc ? va > vb : va < vb;
+              }
+              if (a->name != b->name)
+                return (desc && by_name) ? a->name > b->name : a->name < b->name;
+              return a->arn < b->arn;
+            });
   return out;
 }
 

@@ -17,8 +17,9 @@ namespace cairn::service::internal {
 struct SecretQuery {
   std::vector<Filter> filters;
   bool include_planned_deletion = false;
-  std::string sort_by = "created-date";  // created-date, last-accessed-date, last-changed-date, name
-  std::string sort_order = "asc";        // asc, desc
+  std::string sort_by =
+      "created-date";              // created-date, last-accessed-date, last-changed-date, name
+  std::string sort_order = "asc";  // asc, desc
 
   // Canonical text binding a NextToken to this query (`scope` names the operation).
   std::string Text(const std::string& scope) const;

@@ -53,19 +53,23 @@ Result<const SecretValue*> ReadValue(const Request& request) {
   bool member_in_params = params.Has("SecretString") || params.Has("SecretBinary");
   if (!request.value.has_value()) {
     if (member_in_params) {
-      return InvalidArgumentError("SecretString and SecretBinary must be passed as the request value");
+      return InvalidArgumentError(
+          "SecretString and SecretBinary must be passed as the request value");
     }
     return static_cast<const SecretValue*>(nullptr);
   }
   if (member_in_params) {
     return InvalidArgumentError(
-        "You can't specify both a binary secret value and a string secret value in the same secret.");
+        "You can't specify both a binary secret value and a string secret value in the same "
+        "secret.");
   }
   const SecretValue& value = *request.value;
-  if (value.kind != projections::ValueKind::kString && value.kind != projections::ValueKind::kBinary) {
+  if (value.kind != projections::ValueKind::kString &&
+      value.kind != projections::ValueKind::kBinary) {
     return InvalidArgumentError("You must provide either SecretString or SecretBinary.");
   }
-  const char* member = value.kind == projections::ValueKind::kString ? "SecretString" : "SecretBinary";
+  const char* member =
+      value.kind == projections::ValueKind::kString ? "SecretString" : "SecretBinary";
   if (value.bytes.empty()) {
     return InvalidArgumentError(std::string("Invalid ") + member + ": must not be empty");
   }
@@ -102,7 +106,8 @@ Result<std::optional<TagList>> ReadTags(const Params& params, std::string_view m
   TagList tags;
   std::set<std::string> keys;
   for (const Json& tag : *j) {
-    if (!tag.is_object()) return InvalidArgumentError("Invalid " + what + ": each tag must be an object");
+    if (!tag.is_object())
+      return InvalidArgumentError("Invalid " + what + ": each tag must be an object");
     auto key = tag.find("Key");
     auto value = tag.find("Value");
     if (key == tag.end() || !key->is_string()) {
@@ -115,7 +120,8 @@ Result<std::optional<TagList>> ReadTags(const Params& params, std::string_view m
     std::string v = (value == tag.end() || value->is_null()) ? "" : value->get<std::string>();
     RETURN_IF_ERROR(ValidateTagKey(k));
     RETURN_IF_ERROR(CheckLength("tag value", v, 0, 256));
-    if (!keys.insert(k).second) return InvalidArgumentError("Invalid " + what + ": duplicate tag key " + k);
+    if (!keys.insert(k).second)
+      return InvalidArgumentError("Invalid " + what + ": duplicate tag key " + k);
     tags.emplace_back(std::move(k), std::move(v));
   }
   if (tags.size() > kMaxTagsPerSecret) {

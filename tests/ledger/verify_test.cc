@@ -1,5 +1,8 @@
 // Tampered twins: one good eight-record ledger, and for each way of tampering
 // with it, the exact first bad seq and problem VerifyStore must report.
+#include <atomic>
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 #include "ledger/internal/meta_format.h"
@@ -312,10 +315,55 @@ TEST_CASE("the chain verifier works on bytes alone", "[ledger][verify]") {
     head.last_leaf[0] ^= 1;
     CheckBlames(v.Finish(head), 7, "seq 7: leaf hash does not match the meta head");
   }
+  SECTION("with the head of an empty ledger") {
+    CheckBlames(v.Finish(Head{}), 0,
+                "seq 0: record past the meta head (meta head says the ledger is empty)");
+  }
   SECTION("fed out of order") {
     v.Add(SeqKey(2), f.Bytes(2));
     CheckBlames(v.Finish(head), 8, "seq 8: key seq 2 out of order");
   }
+}
+
+TEST_CASE("verifying a ledger while it is appended to finds nothing wrong", "[ledger][verify]") {
+  auto mem = NewMemStore();
+  auto l = Ledger::Open(std::make_unique<testing::BorrowedStore>(*mem));
+  REQUIRE(l.ok());
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t) {
+    writers.emplace_back([&, t] {
+      for (uint64_t i = 0; !stop; ++i) (void)(*l)->Append({Input(t * 100000 + i)});
+    });
+  }
+  for (int round = 0; round < 20; ++round) {
+    Result<VerifyReport> r = VerifyStore(*mem);
+    REQUIRE(r.ok());
+    INFO(r->problem);
+    CHECK(r->ok);
+  }
+  stop = true;
+  for (auto& w : writers) w.join();
+}
+
+TEST_CASE("verify reports progress every 100000 records", "[.slow][ledger][verify]") {
+  auto mem = NewMemStore();
+  WriteSet w;
+  crypto::Digest prev{};
+  constexpr uint64_t kCount = 200001;
+  for (uint64_t i = 0; i < kCount; ++i) {
+    std::string bytes = EncodeRecord(i, prev, Input(i, 0));
+    prev = RecordLeafHash(bytes);
+    w.Put(Family::kLog, SeqKey(i), std::move(bytes));
+  }
+  w.Put(Family::kMeta, kMetaHead, EncodeHead({kCount, prev}));
+  REQUIRE(mem->Write(w, false).ok());
+  std::vector<uint64_t> calls;
+  Result<VerifyReport> r = VerifyStore(*mem, [&](uint64_t done) { calls.push_back(done); });
+  REQUIRE(r.ok());
+  CHECK(r->ok);
+  CHECK(r->records == kCount);
+  CHECK(calls == std::vector<uint64_t>{100000, 200000});
 }
 
 TEST_CASE("a tampered RocksDB ledger verifies the same through a read-only handle",

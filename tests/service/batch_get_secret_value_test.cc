@@ -12,7 +12,8 @@ TEST_CASE("BatchGetSecretValue by id list returns values and per-secret errors",
   h.Create("gone", "vg", 3);
   h.Call("DeleteSecret", {{"SecretId", "gone"}});
   h.Call("CreateSecret", {{"Name", "empty"}});
-  Decision d = h.Call("BatchGetSecretValue", {{"SecretIdList", {"a", b, "nope", "gone", "empty", "bad name", "a"}}});
+  Decision d = h.Call("BatchGetSecretValue",
+                      {{"SecretIdList", {"a", b, "nope", "gone", "empty", "bad name", "a"}}});
   REQUIRE(ErrorCode(d) == "");
   CHECK(d.event_type == "BatchSecretValuesRead");
   REQUIRE(d.body["SecretValues"].size() == 2);
@@ -25,7 +26,8 @@ TEST_CASE("BatchGetSecretValue by id list returns values and per-secret errors",
   CHECK(h.Open(d.to_open[1]) == "vb");
   Json errors = d.body["Errors"];
   REQUIRE(errors.size() == 4);
-  CHECK(errors[0] == Json({{"SecretId", "nope"}, {"ErrorCode", kResourceNotFound},
+  CHECK(errors[0] == Json({{"SecretId", "nope"},
+                           {"ErrorCode", kResourceNotFound},
                            {"Message", "Secrets Manager can't find the specified secret."}}));
   CHECK(errors[1]["ErrorCode"] == kInvalidRequest);
   CHECK(errors[2]["ErrorCode"] == kResourceNotFound);
@@ -38,17 +40,22 @@ TEST_CASE("BatchGetSecretValue by id list returns values and per-secret errors",
 TEST_CASE("BatchGetSecretValue needs exactly one of SecretIdList and Filters", "[service]") {
   Harness h;
   CHECK(ErrorCode(h.Call("BatchGetSecretValue", Json::object())) == kInvalidParameter);
-  CHECK(ErrorCode(h.Call("BatchGetSecretValue",
-                         {{"SecretIdList", {"a"}}, {"Filters", {{{"Key", "name"}, {"Values", {"a"}}}}}})) ==
+  CHECK(ErrorCode(h.Call(
+            "BatchGetSecretValue",
+            {{"SecretIdList", {"a"}}, {"Filters", {{{"Key", "name"}, {"Values", {"a"}}}}}})) ==
         kInvalidParameter);
-  CHECK(ErrorCode(h.Call("BatchGetSecretValue", {{"SecretIdList", {"a"}}, {"MaxResults", 5}})) == kInvalidParameter);
-  CHECK(ErrorCode(h.Call("BatchGetSecretValue", {{"SecretIdList", Json::array()}})) == kInvalidParameter);
+  CHECK(ErrorCode(h.Call("BatchGetSecretValue", {{"SecretIdList", {"a"}}, {"MaxResults", 5}})) ==
+        kInvalidParameter);
+  CHECK(ErrorCode(h.Call("BatchGetSecretValue", {{"SecretIdList", Json::array()}})) ==
+        kInvalidParameter);
+  CHECK(ErrorCode(h.Call("BatchGetSecretValue", {{"SecretIdList", {"a"}}, {"NextToken", "AAAA"}})) ==
+        kInvalidParameter);
   Json many = Json::array();
   for (int i = 0; i < 21; ++i) many.push_back("s" + std::to_string(i));
   CHECK(ErrorCode(h.Call("BatchGetSecretValue", {{"SecretIdList", many}})) == kInvalidParameter);
-  CHECK(ErrorCode(h.Call("BatchGetSecretValue",
-                         {{"Filters", {{{"Key", "name"}, {"Values", {"a"}}}}}, {"MaxResults", 21}})) ==
-        kInvalidParameter);
+  CHECK(
+      ErrorCode(h.Call("BatchGetSecretValue", {{"Filters", {{{"Key", "name"}, {"Values", {"a"}}}}},
+                                               {"MaxResults", 21}})) == kInvalidParameter);
 }
 
 TEST_CASE("BatchGetSecretValue by filters pages with an authenticated NextToken", "[service]") {

@@ -15,7 +15,8 @@ TEST_CASE("DeleteSecret schedules the deletion 30 days out by default", "[servic
   Decision d = h.Call("DeleteSecret", {{"SecretId", "s"}});
   REQUIRE(ErrorCode(d) == "");
   CHECK(d.event_type == "SecretDeletionScheduled");
-  CHECK(d.body.dump() == Json({{"ARN", arn}, {"Name", "s"}, {"DeletionDate", (kT0 + 30 * kDayMs) / 1000.0}}).dump());
+  CHECK(d.body.dump() ==
+        Json({{"ARN", arn}, {"Name", "s"}, {"DeletionDate", (kT0 + 30 * kDayMs) / 1000.0}}).dump());
   const schema::SecretDeletionScheduled* body = EventOf(d)->body_as_SecretDeletionScheduled();
   CHECK(body->recovery_window_days() == 30);
   CHECK(body->deletion_date_unix_ms() == kT0 + 30 * kDayMs);
@@ -26,12 +27,18 @@ TEST_CASE("DeleteSecret schedules the deletion 30 days out by default", "[servic
 TEST_CASE("DeleteSecret validates the recovery window", "[service]") {
   Harness h;
   h.Create("s", "1", 1);
-  CHECK(ErrorCode(h.Call("DeleteSecret", {{"SecretId", "s"}, {"RecoveryWindowInDays", 6}})) == kInvalidParameter);
-  CHECK(ErrorCode(h.Call("DeleteSecret", {{"SecretId", "s"}, {"RecoveryWindowInDays", 31}})) == kInvalidParameter);
-  Decision both = h.Call("DeleteSecret", {{"SecretId", "s"}, {"RecoveryWindowInDays", 7}, {"ForceDeleteWithoutRecovery", true}});
+  CHECK(ErrorCode(h.Call("DeleteSecret", {{"SecretId", "s"}, {"RecoveryWindowInDays", 6}})) ==
+        kInvalidParameter);
+  CHECK(ErrorCode(h.Call("DeleteSecret", {{"SecretId", "s"}, {"RecoveryWindowInDays", 31}})) ==
+        kInvalidParameter);
+  Decision both = h.Call(
+      "DeleteSecret",
+      {{"SecretId", "s"}, {"RecoveryWindowInDays", 7}, {"ForceDeleteWithoutRecovery", true}});
   CHECK(ErrorCode(both) == kInvalidParameter);
   CHECK(ErrorCode(h.Call("DeleteSecret", {{"SecretId", "nope"}})) == kResourceNotFound);
-  Decision seven = h.Call("DeleteSecret", {{"SecretId", "s"}, {"RecoveryWindowInDays", 7}, {"ForceDeleteWithoutRecovery", false}});
+  Decision seven = h.Call(
+      "DeleteSecret",
+      {{"SecretId", "s"}, {"RecoveryWindowInDays", 7}, {"ForceDeleteWithoutRecovery", false}});
   REQUIRE(ErrorCode(seven) == "");
   CHECK(*h.SecretNamed("s").deletion_date_ms == kT0 + 7 * kDayMs);
 }
@@ -44,7 +51,8 @@ TEST_CASE("a secret scheduled for deletion refuses reads, writes and tags", "[se
   std::vector<std::pair<std::string, Json>> calls = {
       {"GetSecretValue", {{"SecretId", "s"}}},
       {"UpdateSecret", {{"SecretId", "s"}, {"Description", "d"}}},
-      {"UpdateSecretVersionStage", {{"SecretId", "s"}, {"VersionStage", "x"}, {"RemoveFromVersionId", Token(2)}}},
+      {"UpdateSecretVersionStage",
+       {{"SecretId", "s"}, {"VersionStage", "x"}, {"RemoveFromVersionId", Token(2)}}},
       {"TagResource", {{"SecretId", "s"}, {"Tags", {{{"Key", "k"}, {"Value", "v"}}}}}},
       {"UntagResource", {{"SecretId", "s"}, {"TagKeys", {"k"}}}},
       {"DeleteSecret", {{"SecretId", "s"}}},
@@ -62,7 +70,8 @@ TEST_CASE("a secret scheduled for deletion refuses reads, writes and tags", "[se
   Decision create = h.Call("CreateSecret", {{"Name", "s"}});
   CHECK(ErrorCode(create) == kInvalidRequest);
   CHECK(ErrorMessage(create) ==
-        "You can't create this secret because a secret with this name is already scheduled for deletion.");
+        "You can't create this secret because a secret with this name is already scheduled for "
+        "deletion.");
 
   Decision describe = h.Call("DescribeSecret", {{"SecretId", "s"}});
   REQUIRE(ErrorCode(describe) == "");
@@ -141,15 +150,19 @@ TEST_CASE("ForceDeleteWithoutRecovery of a secret scheduled for deletion succeed
   CHECK(h.view.FindByName("s") == nullptr);  // purged by the maintenance pass after the call
 }
 
-TEST_CASE("ForceDeleteWithoutRecovery of an unknown secret succeeds with an answer built from the SecretId",
-          "[service]") {
+TEST_CASE(
+    "ForceDeleteWithoutRecovery of an unknown secret succeeds with an answer built from the "
+    "SecretId",
+    "[service]") {
   Harness h;
-  Decision by_name = h.Call("DeleteSecret", {{"SecretId", "ghost"}, {"ForceDeleteWithoutRecovery", true}});
+  Decision by_name =
+      h.Call("DeleteSecret", {{"SecretId", "ghost"}, {"ForceDeleteWithoutRecovery", true}});
   REQUIRE(ErrorCode(by_name) == "");
   CHECK(by_name.event_type == "SecretUnchanged");
   CHECK(by_name.body.dump() == Json({{"Name", "ghost"}, {"DeletionDate", kT0 / 1000.0}}).dump());
   std::string arn = std::string(kArnPrefix) + "ghost-AbC123";
-  Decision by_arn = h.Call("DeleteSecret", {{"SecretId", arn}, {"ForceDeleteWithoutRecovery", true}});
+  Decision by_arn =
+      h.Call("DeleteSecret", {{"SecretId", arn}, {"ForceDeleteWithoutRecovery", true}});
   REQUIRE(ErrorCode(by_arn) == "");
   CHECK(by_arn.body["ARN"] == arn);
   CHECK(by_arn.body["Name"] == "ghost");

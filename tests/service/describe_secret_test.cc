@@ -14,16 +14,18 @@ TEST_CASE("DescribeSecret returns the populated members in the model's order", "
   Decision d = h.Call("DescribeSecret", {{"SecretId", "db"}});
   REQUIRE(ErrorCode(d) == "");
   CHECK(d.event_type == "SecretDescribed");
-  CHECK(d.body.dump() == Json({{"ARN", arn},
-                               {"Name", "db"},
-                               {"Description", "d"},
-                               {"LastChangedDate", 1709658181.123},
-                               {"VersionIdsToStages", {{Token(2), {"AWSPREVIOUS"}}, {Token(3), {"AWSCURRENT"}}}},
-                               {"CreatedDate", 1709658180.123}})
-                             .dump());
+  CHECK(d.body.dump() ==
+        Json({{"ARN", arn},
+              {"Name", "db"},
+              {"Description", "d"},
+              {"LastChangedDate", 1709658181.123},
+              {"VersionIdsToStages", {{Token(2), {"AWSPREVIOUS"}}, {Token(3), {"AWSCURRENT"}}}},
+              {"CreatedDate", 1709658180.123}})
+            .dump());
 }
 
-TEST_CASE("DescribeSecret shows KmsKeyId, LastAccessedDate and Tags only once they have a value", "[service]") {
+TEST_CASE("DescribeSecret shows KmsKeyId, LastAccessedDate and Tags only once they have a value",
+          "[service]") {
   Harness h;
   h.Create("db", "v1", 1, {{"KmsKeyId", "alias/k"}});
   Json before = h.Call("DescribeSecret", {{"SecretId", "db"}}).body;
@@ -46,7 +48,8 @@ TEST_CASE("DescribeSecret errors", "[service]") {
   CHECK(ErrorCode(h.Call("DescribeSecret", Json::object())) == kInvalidParameter);
 }
 
-TEST_CASE("ListSecretVersionIds lists labelled versions, and deprecated ones on request", "[service]") {
+TEST_CASE("ListSecretVersionIds lists labelled versions, and deprecated ones on request",
+          "[service]") {
   Harness h;
   std::string arn = h.Create("db", "v1", 1).body["ARN"];
   h.Put("db", "v2", 2);
@@ -79,14 +82,17 @@ TEST_CASE("ListSecretVersionIds pages and refuses a token from another secret", 
   Decision first = h.Call("ListSecretVersionIds", {{"SecretId", "db"}, {"MaxResults", 2}});
   REQUIRE(first.body["Versions"].size() == 2);
   std::string token = first.body["NextToken"];
-  Decision second = h.Call("ListSecretVersionIds", {{"SecretId", "db"}, {"MaxResults", 2}, {"NextToken", token}});
+  Decision second =
+      h.Call("ListSecretVersionIds", {{"SecretId", "db"}, {"MaxResults", 2}, {"NextToken", token}});
   REQUIRE(second.body["Versions"].size() == 1);
   CHECK(second.body["Versions"][0]["VersionId"] == Token(3));
   CHECK(ErrorCode(h.Call("ListSecretVersionIds", {{"SecretId", "other"}, {"NextToken", token}})) ==
         kInvalidNextToken);
-  CHECK(ErrorCode(h.Call("ListSecretVersionIds", {{"SecretId", "db"}, {"IncludeDeprecated", true}, {"NextToken", token}})) ==
-        kInvalidNextToken);
-  CHECK(ErrorCode(h.Call("ListSecretVersionIds", {{"SecretId", "db"}, {"MaxResults", 0}})) == kInvalidParameter);
+  CHECK(ErrorCode(h.Call("ListSecretVersionIds", {{"SecretId", "db"},
+                                                  {"IncludeDeprecated", true},
+                                                  {"NextToken", token}})) == kInvalidNextToken);
+  CHECK(ErrorCode(h.Call("ListSecretVersionIds", {{"SecretId", "db"}, {"MaxResults", 0}})) ==
+        kInvalidParameter);
   CHECK(ErrorCode(h.Call("ListSecretVersionIds", {{"SecretId", "nope"}})) == kResourceNotFound);
 }
 

@@ -66,15 +66,23 @@ TEST_CASE("SIGKILL mid-write loses nothing acknowledged and state equals a repla
       WriteUntilKilled(f.dir, fds[1], round);
     }
     close(fds[1]);
-    const auto kill_after = std::chrono::milliseconds(150 + rng() % 600);
-    const auto deadline = std::chrono::steady_clock::now() + kill_after;
+    // Kill at a random moment after the first acknowledgement (opening can be
+    // slow under sanitizers), or after 30 s if none ever comes.
+    const auto kill_after = std::chrono::milliseconds(100 + rng() % 500);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    bool first_ack_seen = false;
     std::string acked;
     char buf[4096];
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
     while (std::chrono::steady_clock::now() < deadline) {
       ssize_t n = read(fds[0], buf, sizeof(buf));
-      if (n > 0) acked.append(buf, static_cast<size_t>(n));
-      else std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      if (n > 0) {
+        acked.append(buf, static_cast<size_t>(n));
+        if (!first_ack_seen) deadline = std::chrono::steady_clock::now() + kill_after;
+        first_ack_seen = true;
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
     }
     kill(child, SIGKILL);
     int status = 0;

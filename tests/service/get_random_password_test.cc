@@ -5,7 +5,8 @@
 namespace cairn::service::testing {
 namespace {
 
-TEST_CASE("GetRandomPassword returns a password out of band and logs only its length", "[service]") {
+TEST_CASE("GetRandomPassword returns a password out of band and logs only its length",
+          "[service]") {
   Harness h;
   Decision d = h.Call("GetRandomPassword", Json::object());
   REQUIRE(ErrorCode(d) == "");

@@ -7,7 +7,6 @@
 #define CAIRN_TESTS_SERVICE_HARNESS_H_
 
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -58,7 +57,9 @@ inline std::string Str(const flatbuffers::String* s) { return s == nullptr ? "" 
 
 // The error code of a decision ("" on success), and its message.
 inline std::string ErrorCode(const Decision& d) { return d.error.has_value() ? d.error->code : ""; }
-inline std::string ErrorMessage(const Decision& d) { return d.error.has_value() ? d.error->message : ""; }
+inline std::string ErrorMessage(const Decision& d) {
+  return d.error.has_value() ? d.error->message : "";
+}
 
 class Harness {
  public:
@@ -67,7 +68,8 @@ class Harness {
     flatbuffers::FlatBufferBuilder fbb;
     auto body = schema::CreateLedgerInitializedDirect(fbb, "ledger-1", kRegion, kAccount, "mk");
     auto audit = schema::CreateAuditDirect(fbb, "InitLedger", "", false, "AwsServiceEvent");
-    schema::FinishEventBuffer(fbb, schema::CreateEvent(fbb, audit, schema::Body::LedgerInitialized, body.Union()));
+    schema::FinishEventBuffer(
+        fbb, schema::CreateEvent(fbb, audit, schema::Body::LedgerInitialized, body.Union()));
     Decision init;
     init.payload.assign(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
     Apply(init);
@@ -83,7 +85,8 @@ class Harness {
   }
 
   // Decides `op`, applies its event and the maintenance pass that follows.
-  Decision Call(const std::string& op, Json params, std::optional<SecretValue> value = std::nullopt) {
+  Decision Call(const std::string& op, Json params,
+                std::optional<SecretValue> value = std::nullopt) {
     Request request;
     request.operation = op;
     request.params = std::move(params);
@@ -135,8 +138,10 @@ class Harness {
     REQUIRE(entry != keys.end());
     const std::string& e = entry->second;
     REQUIRE(e.size() > 4);
-    uint32_t kek = (uint32_t{static_cast<uint8_t>(e[0])} << 24) | (uint32_t{static_cast<uint8_t>(e[1])} << 16) |
-                   (uint32_t{static_cast<uint8_t>(e[2])} << 8) | uint32_t{static_cast<uint8_t>(e[3])};
+    uint32_t kek = (uint32_t{static_cast<uint8_t>(e[0])} << 24) |
+                   (uint32_t{static_cast<uint8_t>(e[1])} << 16) |
+                   (uint32_t{static_cast<uint8_t>(e[2])} << 8) |
+                   uint32_t{static_cast<uint8_t>(e[3])};
     REQUIRE(kek == v.kek_version);
     Result<crypto::SecureBuffer> plain = keyring_.OpenValue(
         crypto::ByteView(written->ciphertext()->data(), written->ciphertext()->size()),
@@ -146,12 +151,14 @@ class Harness {
   }
 
   // Convenience calls.
-  Decision Create(const std::string& name, const std::string& value, int token = 1, Json extra = Json::object()) {
+  Decision Create(const std::string& name, const std::string& value, int token = 1,
+                  Json extra = Json::object()) {
     extra["Name"] = name;
     extra["ClientRequestToken"] = Token(token);
     return Call("CreateSecret", std::move(extra), StringValue(value));
   }
-  Decision Put(const std::string& id, const std::string& value, int token, Json extra = Json::object()) {
+  Decision Put(const std::string& id, const std::string& value, int token,
+               Json extra = Json::object()) {
     extra["SecretId"] = id;
     extra["ClientRequestToken"] = Token(token);
     return Call("PutSecretValue", std::move(extra), StringValue(value));
@@ -177,9 +184,9 @@ class Harness {
   bool auto_maintain = true;  // run DecideMaintenance after every call, as the engine does
   uint64_t seq = 0;
   int64_t now_ms = kT0;
-  std::map<std::string, std::string> keys;     // the `keys` family
-  std::map<uint64_t, std::string> payloads;    // the `log` family, events only
-  std::vector<std::string> decisions;          // every payload, in order
+  std::map<std::string, std::string> keys;   // the `keys` family
+  std::map<uint64_t, std::string> payloads;  // the `log` family, events only
+  std::vector<std::string> decisions;        // every payload, in order
 
  private:
   static crypto::Keyring MakeKeyring(crypto::RandomSource& rng) {
@@ -194,7 +201,6 @@ class Harness {
   crypto::Keyring keyring_;
   std::vector<uint8_t> token_key_;
 };
-
 
 // Labels of `version_id` as the projection holds them, e.g. "AWSCURRENT,AWSPENDING".
 inline std::string Labels(const projections::Secret& s, const std::string& version_id) {

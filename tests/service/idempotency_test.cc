@@ -6,7 +6,8 @@
 namespace cairn::service::testing {
 namespace {
 
-TEST_CASE("CreateSecret replayed with the same token and value returns the original secret", "[service]") {
+TEST_CASE("CreateSecret replayed with the same token and value returns the original secret",
+          "[service]") {
   Harness h;
   Decision first = h.Create("db", "v1", 1);
   size_t versions = h.SecretNamed("db").versions.size();
@@ -18,17 +19,20 @@ TEST_CASE("CreateSecret replayed with the same token and value returns the origi
   CHECK(h.SecretNamed("db").versions.size() == versions);
 }
 
-TEST_CASE("CreateSecret replayed with the same token but another value is ResourceExistsException", "[service]") {
+TEST_CASE("CreateSecret replayed with the same token but another value is ResourceExistsException",
+          "[service]") {
   Harness h;
   h.Create("db", "v1", 1);
   CHECK(ErrorCode(h.Create("db", "v2", 1)) == kResourceExists);
   SECTION("the same bytes of the other kind are another value") {
-    Decision d = h.Call("CreateSecret", {{"Name", "db"}, {"ClientRequestToken", Token(1)}}, BinaryValue("v1"));
+    Decision d = h.Call("CreateSecret", {{"Name", "db"}, {"ClientRequestToken", Token(1)}},
+                        BinaryValue("v1"));
     CHECK(ErrorCode(d) == kResourceExists);
   }
 }
 
-TEST_CASE("CreateSecret of an existing name with an unknown token is ResourceExistsException", "[service]") {
+TEST_CASE("CreateSecret of an existing name with an unknown token is ResourceExistsException",
+          "[service]") {
   Harness h;
   h.Create("db", "v1", 1);
   CHECK(ErrorCode(h.Create("db", "v1", 2)) == kResourceExists);
@@ -50,7 +54,8 @@ TEST_CASE("PutSecretValue replayed with the same token and value is ignored", "[
   CHECK(Labels(s, Token(2)) == "AWSCURRENT");
 }
 
-TEST_CASE("PutSecretValue replayed after the labels moved reports the labels it has now", "[service]") {
+TEST_CASE("PutSecretValue replayed after the labels moved reports the labels it has now",
+          "[service]") {
   Harness h;
   h.Create("db", "v1", 1);
   h.Put("db", "v2", 2);
@@ -61,22 +66,27 @@ TEST_CASE("PutSecretValue replayed after the labels moved reports the labels it 
   CHECK(Labels(h.SecretNamed("db"), Token(3)) == "AWSCURRENT");
 }
 
-TEST_CASE("PutSecretValue with a token in use for another value is ResourceExistsException", "[service]") {
+TEST_CASE("PutSecretValue with a token in use for another value is ResourceExistsException",
+          "[service]") {
   Harness h;
   std::string arn = h.Create("db", "v1", 1).body["ARN"];
   Decision d = h.Put("db", "other", 1);
   CHECK(ErrorCode(d) == kResourceExists);
   CHECK(ErrorMessage(d) == "You can't use ClientRequestToken " + Token(1) +
-                               " because that value is already in use for a version of secret " + arn + ".");
+                               " because that value is already in use for a version of secret " +
+                               arn + ".");
   CHECK(ErrorMessage(d).find("other") == std::string::npos);
 }
 
-TEST_CASE("UpdateSecret with a token equal to an existing VersionId is ResourceExistsException", "[service]") {
+TEST_CASE("UpdateSecret with a token equal to an existing VersionId is ResourceExistsException",
+          "[service]") {
   Harness h;
   h.Create("db", "v1", 1);
-  Decision same = h.Call("UpdateSecret", {{"SecretId", "db"}, {"ClientRequestToken", Token(1)}}, StringValue("v1"));
+  Decision same = h.Call("UpdateSecret", {{"SecretId", "db"}, {"ClientRequestToken", Token(1)}},
+                         StringValue("v1"));
   CHECK(ErrorCode(same) == kResourceExists);
-  Decision other = h.Call("UpdateSecret", {{"SecretId", "db"}, {"ClientRequestToken", Token(1)}}, StringValue("x"));
+  Decision other = h.Call("UpdateSecret", {{"SecretId", "db"}, {"ClientRequestToken", Token(1)}},
+                          StringValue("x"));
   CHECK(ErrorCode(other) == kResourceExists);
 }
 
@@ -86,7 +96,8 @@ TEST_CASE("a missing ClientRequestToken is reported before the secret is looked 
     Decision d = h.Call(op, {{"SecretId", "no-such-secret"}}, StringValue("v"));
     INFO(op);
     CHECK(ErrorCode(d) == kInvalidRequest);
-    CHECK(ErrorMessage(d) == "You must provide a ClientRequestToken value. We recommend a UUID-type value.");
+    CHECK(ErrorMessage(d) ==
+          "You must provide a ClientRequestToken value. We recommend a UUID-type value.");
   }
 }
 

@@ -16,10 +16,13 @@ using V = std::vector<std::string>;
 
 // Five secrets created one second apart.
 void Populate(Harness& h) {
-  Json tagged = {{"Tags", {{{"Key", "team"}, {"Value", "payments"}}, {{"Key", "env"}, {"Value", "prod"}}}}};
-  h.Create("prod/db", "v", 1, {{"Description", "Main database credentials"}, {"Tags", tagged["Tags"]}});
+  Json tagged = {
+      {"Tags", {{{"Key", "team"}, {"Value", "payments"}}, {{"Key", "env"}, {"Value", "prod"}}}}};
+  h.Create("prod/db", "v", 1,
+           {{"Description", "Main database credentials"}, {"Tags", tagged["Tags"]}});
   h.Advance(1000);
-  h.Create("prod/api-key", "v", 2, {{"Description", "third party"}, {"Tags", {{{"Key", "env"}, {"Value", "prod"}}}}});
+  h.Create("prod/api-key", "v", 2,
+           {{"Description", "third party"}, {"Tags", {{{"Key", "env"}, {"Value", "prod"}}}}});
   h.Advance(1000);
   h.Create("dev/db", "v", 3, {{"Tags", {{{"Key", "env"}, {"Value", "dev"}}}}});
   h.Advance(1000);
@@ -36,7 +39,8 @@ Decision List(Harness& h, Json filters, Json extra = Json::object()) {
   return d;
 }
 
-TEST_CASE("ListSecrets lists by creation date and hides secrets scheduled for deletion", "[service]") {
+TEST_CASE("ListSecrets lists by creation date and hides secrets scheduled for deletion",
+          "[service]") {
   Harness h;
   Populate(h);
   h.Call("DeleteSecret", {{"SecretId", "archive"}});
@@ -63,7 +67,8 @@ TEST_CASE("ListSecrets sorts by the requested key and direction", "[service]") {
         V{"archive", "Prod/Legacy", "dev/db", "prod/api-key", "prod/db"});
   h.Advance(kDayMs);
   h.GetValue("dev/db");
-  CHECK(Names(h.Call("ListSecrets", {{"SortBy", "last-accessed-date"}, {"SortOrder", "desc"}}))[0] == "dev/db");
+  CHECK(Names(h.Call("ListSecrets",
+                     {{"SortBy", "last-accessed-date"}, {"SortOrder", "desc"}}))[0] == "dev/db");
   h.Call("UpdateSecret", {{"SecretId", "prod/db"}, {"Description", "x"}});
   CHECK(Names(h.Call("ListSecrets", {{"SortBy", "last-changed-date"}})).back() == "prod/db");
   CHECK(ErrorCode(h.Call("ListSecrets", {{"SortBy", "size"}})) == kInvalidParameter);
@@ -73,7 +78,9 @@ TEST_CASE("ListSecrets sorts by the requested key and direction", "[service]") {
 TEST_CASE("ListSecrets filters on each key", "[service]") {
   Harness h;
   Populate(h);
-  auto f = [](const char* key, V values) { return Json::array({{{"Key", key}, {"Values", values}}}); };
+  auto f = [](const char* key, V values) {
+    return Json::array({{{"Key", key}, {"Values", values}}});
+  };
   CHECK(Names(List(h, f("name", {"prod/"}))) == V{"prod/db", "prod/api-key"});
   CHECK(Names(List(h, f("name", {"Prod"}))) == V{"Prod/Legacy"});
   CHECK(Names(List(h, f("description", {"main DATA"}))) == V{"prod/db"});
@@ -90,14 +97,18 @@ TEST_CASE("ListSecrets filters on each key", "[service]") {
   CHECK(Names(List(h, f("all", {"prod db"}))) == V{"prod/db"});
 }
 
-TEST_CASE("ListSecrets filters AND across keys, OR across values, and negate with a bang", "[service]") {
+TEST_CASE("ListSecrets filters AND across keys, OR across values, and negate with a bang",
+          "[service]") {
   Harness h;
   Populate(h);
-  CHECK(Names(List(h, {{{"Key", "name"}, {"Values", {"dev", "archive"}}}})) == V{"dev/db", "archive"});
-  CHECK(Names(List(h, {{{"Key", "name"}, {"Values", {"prod"}}}, {{"Key", "tag-key"}, {"Values", {"team"}}}})) ==
-        V{"prod/db"});
-  CHECK(Names(List(h, {{{"Key", "name"}, {"Values", {"!prod"}}}})) == V{"dev/db", "Prod/Legacy", "archive"});
-  CHECK(Names(List(h, {{{"Key", "tag-value"}, {"Values", {"!prod", "!dev"}}}})) == V{"Prod/Legacy", "archive"});
+  CHECK(Names(List(h, {{{"Key", "name"}, {"Values", {"dev", "archive"}}}})) ==
+        V{"dev/db", "archive"});
+  CHECK(Names(List(h, {{{"Key", "name"}, {"Values", {"prod"}}},
+                       {{"Key", "tag-key"}, {"Values", {"team"}}}})) == V{"prod/db"});
+  CHECK(Names(List(h, {{{"Key", "name"}, {"Values", {"!prod"}}}})) ==
+        V{"dev/db", "Prod/Legacy", "archive"});
+  CHECK(Names(List(h, {{{"Key", "tag-value"}, {"Values", {"!prod", "!dev"}}}})) ==
+        V{"Prod/Legacy", "archive"});
   CHECK(Names(List(h, {{{"Key", "description"}, {"Values", {"!main"}}}})) ==
         V{"prod/api-key", "dev/db", "Prod/Legacy", "archive"});
   CHECK(Names(List(h, {{{"Key", "all"}, {"Values", {"!prod"}}}})) == V{"dev/db", "archive"});
@@ -105,7 +116,9 @@ TEST_CASE("ListSecrets filters AND across keys, OR across values, and negate wit
 
 TEST_CASE("ListSecrets rejects malformed filters with InvalidParameterException", "[service]") {
   Harness h;
-  auto code = [&](Json filters) { return ErrorCode(h.Call("ListSecrets", {{"Filters", filters}})); };
+  auto code = [&](Json filters) {
+    return ErrorCode(h.Call("ListSecrets", {{"Filters", filters}}));
+  };
   CHECK(code({{{"Key", "colour"}, {"Values", {"x"}}}}) == kInvalidParameter);
   CHECK(code({{{"Values", {"x"}}}}) == kInvalidParameter);
   CHECK(code({{{"Key", "name"}}}) == kInvalidParameter);
@@ -156,7 +169,8 @@ TEST_CASE("ListSecrets refuses forged, garbled and foreign NextTokens", "[servic
   SECTION("a token for another query") {
     CHECK(code({{"NextToken", token}, {"SortBy", "name"}}) == kInvalidNextToken);
     CHECK(code({{"NextToken", token}, {"IncludePlannedDeletion", true}}) == kInvalidNextToken);
-    CHECK(code({{"NextToken", token}, {"Filters", {{{"Key", "name"}, {"Values", {"p"}}}}}}) == kInvalidNextToken);
+    CHECK(code({{"NextToken", token}, {"Filters", {{{"Key", "name"}, {"Values", {"p"}}}}}}) ==
+          kInvalidNextToken);
     CHECK(code({{"NextToken", token}, {"SortOrder", "desc"}}) == kInvalidNextToken);
   }
   SECTION("garbled tokens") {

@@ -5,7 +5,8 @@
 namespace cairn::service::testing {
 namespace {
 
-TEST_CASE("PutSecretValue without stages makes the new version current and the old one previous", "[service]") {
+TEST_CASE("PutSecretValue without stages makes the new version current and the old one previous",
+          "[service]") {
   Harness h;
   h.Create("db", "v1", 1);
   Decision d = h.Put("db", "v2", 2);
@@ -25,7 +26,8 @@ TEST_CASE("PutSecretValue without stages makes the new version current and the o
   CHECK(h.GetValue("db", {{"VersionId", Token(1)}}) == "v1");
 }
 
-TEST_CASE("PutSecretValue with stages that lack AWSCURRENT leaves AWSCURRENT where it is", "[service]") {
+TEST_CASE("PutSecretValue with stages that lack AWSCURRENT leaves AWSCURRENT where it is",
+          "[service]") {
   Harness h;
   h.Create("db", "v1", 1);
   Decision d = h.Put("db", "v2", 2, {{"VersionStages", {"AWSPENDING"}}});
@@ -35,7 +37,8 @@ TEST_CASE("PutSecretValue with stages that lack AWSCURRENT leaves AWSCURRENT whe
   CHECK(h.GetValue("db", {{"VersionStage", "AWSPENDING"}}) == "v2");
 }
 
-TEST_CASE("the first value of a secret created without one always becomes AWSCURRENT", "[service]") {
+TEST_CASE("the first value of a secret created without one always becomes AWSCURRENT",
+          "[service]") {
   Harness h;
   h.Call("CreateSecret", {{"Name", "db"}});
   Decision d = h.Put("db", "v1", 1, {{"VersionStages", {"custom"}}});
@@ -49,8 +52,10 @@ TEST_CASE("PutSecretValue needs exactly one value", "[service]") {
   h.Create("db", "v1", 1);
   Decision none = h.Call("PutSecretValue", {{"SecretId", "db"}, {"ClientRequestToken", Token(2)}});
   CHECK(ErrorCode(none) == kInvalidParameter);
-  Decision both = h.Call("PutSecretValue", {{"SecretId", "db"}, {"ClientRequestToken", Token(2)}, {"SecretString", "x"}},
-                         BinaryValue("y"));
+  Decision both =
+      h.Call("PutSecretValue",
+             {{"SecretId", "db"}, {"ClientRequestToken", Token(2)}, {"SecretString", "x"}},
+             BinaryValue("y"));
   CHECK(ErrorCode(both) == kInvalidParameter);
 }
 
@@ -66,16 +71,19 @@ TEST_CASE("PutSecretValue validates VersionStages and RotationToken", "[service]
   h.Create("db", "v1", 1);
   CHECK(ErrorCode(h.Put("db", "v", 2, {{"VersionStages", Json::array()}})) == kInvalidParameter);
   CHECK(ErrorCode(h.Put("db", "v", 2, {{"VersionStages", {""}}})) == kInvalidParameter);
-  CHECK(ErrorCode(h.Put("db", "v", 2, {{"VersionStages", {std::string(257, 's')}}})) == kInvalidParameter);
+  CHECK(ErrorCode(h.Put("db", "v", 2, {{"VersionStages", {std::string(257, 's')}}})) ==
+        kInvalidParameter);
   Json many = Json::array();
   for (int i = 0; i < 21; ++i) many.push_back("l" + std::to_string(i));
   CHECK(ErrorCode(h.Put("db", "v", 2, {{"VersionStages", many}})) == kInvalidParameter);
   CHECK(ErrorCode(h.Put("db", "v", 2, {{"RotationToken", "short"}})) == kInvalidParameter);
-  CHECK(ErrorCode(h.Put("db", "v", 2, {{"RotationToken", std::string(36, '*')}})) == kInvalidParameter);
+  CHECK(ErrorCode(h.Put("db", "v", 2, {{"RotationToken", std::string(36, '*')}})) ==
+        kInvalidParameter);
   CHECK(ErrorCode(h.Put("db", "v", 2, {{"RotationToken", std::string(36, 'a')}})) == "");
 }
 
-TEST_CASE("a write that would put more than 20 labels on a secret is LimitExceededException", "[service]") {
+TEST_CASE("a write that would put more than 20 labels on a secret is LimitExceededException",
+          "[service]") {
   Harness h;
   h.Create("db", "v1", 1);
   Json nineteen = Json::array();

@@ -8,7 +8,8 @@ namespace {
 TEST_CASE("UpdateSecret with only metadata creates no version", "[service]") {
   Harness h;
   std::string arn = h.Create("db", "v1", 1).body["ARN"];
-  Decision d = h.Call("UpdateSecret", {{"SecretId", "db"}, {"Description", "new"}, {"KmsKeyId", "alias/mine"}});
+  Decision d = h.Call("UpdateSecret",
+                      {{"SecretId", "db"}, {"Description", "new"}, {"KmsKeyId", "alias/mine"}});
   REQUIRE(ErrorCode(d) == "");
   CHECK(d.event_type == "SecretMetadataUpdated");
   CHECK(d.body == Json({{"ARN", arn}, {"Name", "db"}}));
@@ -25,7 +26,8 @@ TEST_CASE("UpdateSecret with only metadata creates no version", "[service]") {
 TEST_CASE("UpdateSecret with a value creates a new AWSCURRENT version", "[service]") {
   Harness h;
   h.Create("db", "v1", 1);
-  Decision d = h.Call("UpdateSecret", {{"SecretId", "db"}, {"ClientRequestToken", Token(2)}}, StringValue("v2"));
+  Decision d = h.Call("UpdateSecret", {{"SecretId", "db"}, {"ClientRequestToken", Token(2)}},
+                      StringValue("v2"));
   REQUIRE(ErrorCode(d) == "");
   CHECK(d.event_type == "SecretValuePut");
   CHECK(d.body["VersionId"] == Token(2));
@@ -37,7 +39,8 @@ TEST_CASE("UpdateSecret with a value creates a new AWSCURRENT version", "[servic
 TEST_CASE("UpdateSecret with metadata and a value records both in one event", "[service]") {
   Harness h;
   h.Create("db", "v1", 1);
-  Decision d = h.Call("UpdateSecret", {{"SecretId", "db"}, {"ClientRequestToken", Token(2)}, {"Description", "d"}},
+  Decision d = h.Call("UpdateSecret",
+                      {{"SecretId", "db"}, {"ClientRequestToken", Token(2)}, {"Description", "d"}},
                       BinaryValue("bin"));
   REQUIRE(ErrorCode(d) == "");
   CHECK(d.event_type == "SecretMetadataUpdated");
@@ -60,13 +63,18 @@ TEST_CASE("UpdateSecret with nothing to change succeeds and changes nothing", "[
 TEST_CASE("UpdateSecret errors", "[service]") {
   Harness h;
   h.Create("db", "v1", 1);
-  CHECK(ErrorCode(h.Call("UpdateSecret", {{"SecretId", "nope"}, {"Description", "x"}})) == kResourceNotFound);
-  CHECK(ErrorCode(h.Call("UpdateSecret", {{"SecretId", "db"}, {"Description", std::string(2049, 'x')}})) ==
+  CHECK(ErrorCode(h.Call("UpdateSecret", {{"SecretId", "nope"}, {"Description", "x"}})) ==
+        kResourceNotFound);
+  CHECK(ErrorCode(h.Call("UpdateSecret",
+                         {{"SecretId", "db"}, {"Description", std::string(2049, 'x')}})) ==
         kInvalidParameter);
-  CHECK(ErrorCode(h.Call("UpdateSecret", {{"SecretId", "db"}}, StringValue("v"))) == kInvalidRequest);
+  CHECK(ErrorCode(h.Call("UpdateSecret", {{"SecretId", "db"}}, StringValue("v"))) ==
+        kInvalidRequest);
   CHECK(ErrorCode(h.Call("UpdateSecret", {{"SecretId", "bad id"}})) == kValidation);
-  CHECK(ErrorCode(h.Call("UpdateSecret", {{"SecretId", "db"}, {"ClientRequestToken", Token(2)}, {"SecretString", "a"}},
-                         BinaryValue("b"))) == kInvalidParameter);
+  CHECK(ErrorCode(
+            h.Call("UpdateSecret",
+                   {{"SecretId", "db"}, {"ClientRequestToken", Token(2)}, {"SecretString", "a"}},
+                   BinaryValue("b"))) == kInvalidParameter);
 }
 
 }  // namespace

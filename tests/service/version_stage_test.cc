@@ -6,7 +6,8 @@
 namespace cairn::service::testing {
 namespace {
 
-Decision Move(Harness& h, const std::string& stage, std::optional<int> from, std::optional<int> to) {
+Decision Move(Harness& h, const std::string& stage, std::optional<int> from,
+              std::optional<int> to) {
   Json p = {{"SecretId", "s"}, {"VersionStage", stage}};
   if (from.has_value()) p["RemoveFromVersionId"] = Token(*from);
   if (to.has_value()) p["MoveToVersionId"] = Token(*to);
@@ -15,11 +16,13 @@ Decision Move(Harness& h, const std::string& stage, std::optional<int> from, std
 
 std::string All(Harness& h, int n) {
   std::string out;
-  for (int i = 1; i <= n; ++i) out += "v" + std::to_string(i) + "[" + Labels(h.SecretNamed("s"), Token(i)) + "] ";
+  for (int i = 1; i <= n; ++i)
+    out += "v" + std::to_string(i) + "[" + Labels(h.SecretNamed("s"), Token(i)) + "] ";
   return out;
 }
 
-TEST_CASE("moving AWSCURRENT onto the pending version keeps AWSPENDING, a new value then drops it", "[service]") {
+TEST_CASE("moving AWSCURRENT onto the pending version keeps AWSPENDING, a new value then drops it",
+          "[service]") {
   Harness h;
   std::string arn = h.Create("s", "1", 1).body["ARN"];
   h.Put("s", "2", 2, {{"VersionStages", {"AWSPENDING"}}});
@@ -60,7 +63,8 @@ TEST_CASE("custom labels move with each write that names them", "[service]") {
   }
 }
 
-TEST_CASE("UpdateSecretVersionStage can add a label to a version and remove it again", "[service]") {
+TEST_CASE("UpdateSecretVersionStage can add a label to a version and remove it again",
+          "[service]") {
   Harness h;
   h.Create("s", "1", 1);
   h.Put("s", "2", 2, {{"VersionStages", {"x"}}});
@@ -83,29 +87,38 @@ TEST_CASE("UpdateSecretVersionStage enforces its preconditions", "[service]") {
   SECTION("a label on another version must be removed from it explicitly") {
     Decision d = Move(h, "AWSCURRENT", std::nullopt, 2);
     CHECK(ErrorCode(d) == kInvalidParameter);
-    CHECK(ErrorMessage(d).find("Staging label AWSCURRENT is currently attached to version " + Token(1)) !=
-          std::string::npos);
+    CHECK(ErrorMessage(d).find("Staging label AWSCURRENT is currently attached to version " +
+                               Token(1)) != std::string::npos);
   }
-  SECTION("MoveToVersionId must exist") { CHECK(ErrorCode(Move(h, "y", std::nullopt, 9)) == kResourceNotFound); }
+  SECTION("MoveToVersionId must exist") {
+    CHECK(ErrorCode(Move(h, "y", std::nullopt, 9)) == kResourceNotFound);
+  }
   SECTION("AWSCURRENT cannot be removed without a new home") {
     CHECK(ErrorCode(Move(h, "AWSCURRENT", 1, std::nullopt)) == kInvalidParameter);
   }
-  SECTION("one of the version ids is needed") { CHECK(ErrorCode(Move(h, "x", std::nullopt, std::nullopt)) == kInvalidParameter); }
+  SECTION("one of the version ids is needed") {
+    CHECK(ErrorCode(Move(h, "x", std::nullopt, std::nullopt)) == kInvalidParameter);
+  }
   SECTION("model constraints") {
-    CHECK(ErrorCode(h.Call("UpdateSecretVersionStage", {{"SecretId", "s"}, {"MoveToVersionId", Token(1)}})) ==
-          kInvalidParameter);
     CHECK(ErrorCode(h.Call("UpdateSecretVersionStage",
-                           {{"SecretId", "s"}, {"VersionStage", "x"}, {"MoveToVersionId", "short"}})) ==
+                           {{"SecretId", "s"}, {"MoveToVersionId", Token(1)}})) ==
+          kInvalidParameter);
+    CHECK(ErrorCode(
+              h.Call("UpdateSecretVersionStage",
+                     {{"SecretId", "s"}, {"VersionStage", "x"}, {"MoveToVersionId", "short"}})) ==
           kInvalidParameter);
   }
   SECTION("an unknown secret") {
-    CHECK(ErrorCode(h.Call("UpdateSecretVersionStage", {{"SecretId", "nope"}, {"VersionStage", "x"}, {"MoveToVersionId", Token(1)}})) ==
+    CHECK(ErrorCode(h.Call(
+              "UpdateSecretVersionStage",
+              {{"SecretId", "nope"}, {"VersionStage", "x"}, {"MoveToVersionId", Token(1)}})) ==
           kResourceNotFound);
   }
   CHECK(All(h, 2) == "v1[AWSCURRENT] v2[x] ");
 }
 
-TEST_CASE("UpdateSecretVersionStage refuses a 21st label with LimitExceededException", "[service]") {
+TEST_CASE("UpdateSecretVersionStage refuses a 21st label with LimitExceededException",
+          "[service]") {
   Harness h;
   h.Create("s", "1", 1);
   Json nineteen = Json::array();
