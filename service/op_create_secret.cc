@@ -23,7 +23,7 @@ Result<Outcome> CreateOnExisting(OpContext& ctx, const projections::Secret& secr
   }
   const projections::Version* version = token.has_value() ? secret.FindVersion(*token) : nullptr;
   if (value == nullptr || version == nullptr ||
-      !SameValue(*version, value->kind, ValueDigest(ctx.env.token_key, *value))) {
+      !SameValue(*version, value->kind, ValueDigest(ctx.env.token_key, secret.arn, version->version_id, *value))) {
     return AlreadyExistsError("The operation failed because the secret " + secret.name +
                               " already exists.");
   }

@@ -46,7 +46,7 @@ Result<Outcome> PutSecretValue(OpContext& ctx) {
 
   const projections::Version* existing = secret->FindVersion(*token);
   if (existing != nullptr && existing->kind != projections::ValueKind::kNone) {
-    if (!SameValue(*existing, value->kind, ValueDigest(ctx.env.token_key, *value))) {
+    if (!SameValue(*existing, value->kind, ValueDigest(ctx.env.token_key, secret->arn, *token, *value))) {
       return AlreadyExistsError("You can't use ClientRequestToken " + *token +
                                 " because that value is already in use for a version of secret " +
                                 secret->arn + ".");

@@ -71,7 +71,7 @@ Result<NewVersion> PrepareVersion(const projections::Secret* secret, const std::
   if (!sealed.ok())
     return EncryptionFailureError("sealing the value failed: " + sealed.status().message());
   nv.sealed = std::move(sealed).value();
-  nv.value_digest = ValueDigest(env.token_key, value);
+  nv.value_digest = ValueDigest(env.token_key, arn, version_id, value);
   return nv;
 }
 
@@ -98,15 +98,22 @@ void AddKeyWrites(const std::string& arn, const NewVersion& nv, ledger::WriteSet
     out.Delete(ledger::Family::kKeys, KeyEntryKey(arn, id));
 }
 
-std::string ValueDigest(crypto::ByteView token_key, const SecretValue& value) {
+std::string ValueDigest(crypto::ByteView token_key, std::string_view arn, std::string_view version_id,
+                        const SecretValue& value) {
   static constexpr std::string_view kKeyDomain = "cairn/value-digest-key/v1";
   static constexpr std::string_view kDomain = "cairn/value-digest/v1";
   crypto::Digest key = crypto::HmacSha256(token_key, crypto::AsBytes(kKeyDomain));
-  crypto::SecureBuffer message(kDomain.size() + 1 + value.bytes.size());
-  std::copy(kDomain.begin(), kDomain.end(), message.data());
-  message.data()[kDomain.size()] = static_cast<uint8_t>(value.kind);
-  std::copy(value.bytes.data(), value.bytes.data() + value.bytes.size(),
-            message.data() + kDomain.size() + 1);
+  // Bound to the version's place, so equal values in two versions or secrets
+  // give unrelated digests: the chain does not reveal which values repeat.
+  const std::string context = ValueContext(arn, version_id);
+  const size_t head = kDomain.size() + 1 + context.size() + 1;
+  crypto::SecureBuffer message(head + 1 + value.bytes.size());
+  uint8_t* p = std::copy(kDomain.begin(), kDomain.end(), message.data());
+  *p++ = '\n';
+  p = std::copy(context.begin(), context.end(), p);
+  *p++ = '\n';
+  *p++ = static_cast<uint8_t>(value.kind);
+  std::copy(value.bytes.data(), value.bytes.data() + value.bytes.size(), p);
   crypto::Digest mac = crypto::HmacSha256(crypto::ByteView(key.data(), key.size()), message.view());
   crypto::SecureWipe(key.data(), key.size());
   return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());

@@ -43,9 +43,12 @@ flatbuffers::Offset<schema::VersionWritten> BuildVersionWritten(flatbuffers::Fla
 // Puts the wrapped DEK of the new version; deletes those of the pruned ones.
 void AddKeyWrites(const std::string& arn, const NewVersion& version, ledger::WriteSet& out);
 
-// HMAC-SHA-256(K, "cairn/value-digest/v1" || u8(kind) || value), K derived from
-// the token key (schema VersionWritten.value_digest). 32 raw bytes.
-std::string ValueDigest(crypto::ByteView token_key, const SecretValue& value);
+// HMAC-SHA-256(K, "cairn/value-digest/v1\n" || arn "\n" version id || "\n" ||
+// u8(kind) || value), K derived from the token key (schema
+// VersionWritten.value_digest). 32 raw bytes. Bound to the version's place, so
+// the chain never shows that two versions hold the same value.
+std::string ValueDigest(crypto::ByteView token_key, std::string_view arn, std::string_view version_id,
+                        const SecretValue& value);
 
 // True if `version` holds the same kind and bytes as the value whose digest is
 // `digest` (constant-time). False when the version has no stored digest.

@@ -111,3 +111,26 @@ TEST_CASE("the value digest is a keyed MAC that differs per kind and per token k
 
 }  // namespace
 }  // namespace cairn::service::testing
+
+namespace cairn::service::testing {
+namespace {
+
+// Regression: the value digest was once keyed by the token key alone, so two
+// secrets holding the same password showed equal digests in the chain.
+TEST_CASE("equal values in two secrets leave unrelated digests in the chain", "[service][hygiene]") {
+  Harness h;
+  h.Create("a", "same-password", 1);
+  h.Create("b", "same-password", 2);
+  h.Put("a", "same-password", 3);
+  const auto& va = h.SecretNamed("a").versions;
+  const auto& vb = h.SecretNamed("b").versions;
+  const std::string da = va.at(Token(1)).value_digest;
+  const std::string db = vb.at(Token(2)).value_digest;
+  const std::string da2 = va.at(Token(3)).value_digest;
+  REQUIRE(da.size() == 32);
+  CHECK(da != db);
+  CHECK(da != da2);
+}
+
+}  // namespace
+}  // namespace cairn::service::testing
