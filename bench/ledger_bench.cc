@@ -26,6 +26,8 @@
 // wake-up, not the disk. SCHED_IDLE threads only take cycles nobody else wants.
 #include <fcntl.h>
 #include <pthread.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -39,9 +41,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
 
 #include "ledger/ledger.h"
 #include "ledger/record.h"
@@ -77,14 +76,22 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     std::string a = argv[i];
     size_t eq = a.find('=');
     std::string name = a.substr(0, eq), value = eq == std::string::npos ? "" : a.substr(eq + 1);
-    if (name == "--seconds") f->seconds = std::stod(value);
-    else if (name == "--rounds") f->rounds = std::stoi(value);
-    else if (name == "--warmup") f->warmup = std::stod(value);
-    else if (name == "--groups") f->groups = ParseList(value);
-    else if (name == "--threads") f->threads = ParseList(value);
-    else if (name == "--record-bytes") f->record_bytes = std::stoul(value);
-    else if (name == "--dir") f->dir = value;
-    else if (name == "--idle-spinners") f->idle_spinners = std::stoi(value);
+    if (name == "--seconds")
+      f->seconds = std::stod(value);
+    else if (name == "--rounds")
+      f->rounds = std::stoi(value);
+    else if (name == "--warmup")
+      f->warmup = std::stod(value);
+    else if (name == "--groups")
+      f->groups = ParseList(value);
+    else if (name == "--threads")
+      f->threads = ParseList(value);
+    else if (name == "--record-bytes")
+      f->record_bytes = std::stoul(value);
+    else if (name == "--dir")
+      f->dir = value;
+    else if (name == "--idle-spinners")
+      f->idle_spinners = std::stoi(value);
     else {
       std::fprintf(stderr, "unknown flag %s (see the comment at the top of ledger_bench.cc)\n",
                    a.c_str());
@@ -307,16 +314,19 @@ void RunRow(const Flags& flags, size_t group, size_t threads, const RecordInput&
   double slice = flags.seconds / flags.rounds;
   std::function<void()> sides[] = {
       [&] {
-        RunSlice(flags, slice, 1, [&] { return raw_batch.Op(); },
-                 [&] { return raw_batch.Sample(); }, &row->raw_batch);
+        RunSlice(
+            flags, slice, 1, [&] { return raw_batch.Op(); }, [&] { return raw_batch.Sample(); },
+            &row->raw_batch);
       },
       [&] {
-        RunSlice(flags, slice, threads, [&] { return raw_group.Op(); },
-                 [&] { return raw_group.Sample(); }, &row->raw_group);
+        RunSlice(
+            flags, slice, threads, [&] { return raw_group.Op(); },
+            [&] { return raw_group.Sample(); }, &row->raw_group);
       },
       [&] {
-        RunSlice(flags, slice, threads, [&] { return ledger.Op(); },
-                 [&] { return ledger.Sample(); }, &row->ledger);
+        RunSlice(
+            flags, slice, threads, [&] { return ledger.Op(); }, [&] { return ledger.Sample(); },
+            &row->ledger);
       },
   };
   for (int r = 0; r < flags.rounds; ++r) {
@@ -370,15 +380,17 @@ int Main(int argc, char** argv) {
   if (!ParseFlags(argc, argv, &flags)) return 2;
   RecordInput input = MakeInput(flags.record_bytes);
   IdleSpinners spinners(flags.idle_spinners);
-  std::printf("record %zu bytes; %.2f s measured per side per row in %d alternating slices "
-              "(+%.2f s warm-up each); %u hardware threads, %d idle spinners; "
-              "fdatasync p50 %.2f ms in %s\n\n",
-              EncodeRecord(0, {}, input).size(), flags.seconds, flags.rounds, flags.warmup,
-              std::thread::hardware_concurrency(), flags.idle_spinners, FdatasyncP50(flags.dir),
-              flags.dir.c_str());
-  std::printf("| G | T | ledger appends/s | p50 ms | p99 ms | mean batch "
-              "| raw batch records/s | raw batch p50 ms | ledger / raw batch | ceiling "
-              "| raw group records/s | raw group p50 ms | ledger / raw group |\n");
+  std::printf(
+      "record %zu bytes; %.2f s measured per side per row in %d alternating slices "
+      "(+%.2f s warm-up each); %u hardware threads, %d idle spinners; "
+      "fdatasync p50 %.2f ms in %s\n\n",
+      EncodeRecord(0, {}, input).size(), flags.seconds, flags.rounds, flags.warmup,
+      std::thread::hardware_concurrency(), flags.idle_spinners, FdatasyncP50(flags.dir),
+      flags.dir.c_str());
+  std::printf(
+      "| G | T | ledger appends/s | p50 ms | p99 ms | mean batch "
+      "| raw batch records/s | raw batch p50 ms | ledger / raw batch | ceiling "
+      "| raw group records/s | raw group p50 ms | ledger / raw group |\n");
   std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (size_t group : flags.groups) {
     for (size_t threads : flags.threads) {
@@ -390,13 +402,13 @@ int Main(int argc, char** argv) {
       const Tally& l = row.ledger;
       const Tally& rb = row.raw_batch;
       const Tally& rg = row.raw_group;
-      std::printf("| %zu | %zu | %.0f | %.2f | %.2f | %.1f | %.0f | %.2f | %.0f%% | %.0f%% "
-                  "| %.0f | %.2f | %.0f%% |\n",
-                  group, threads, l.per_second(), Percentile(l.latency_ms, 0.5),
-                  Percentile(l.latency_ms, 0.99), l.mean_batch(), rb.per_second(),
-                  Percentile(rb.latency_ms, 0.5), 100 * l.per_second() / rb.per_second(),
-                  100 * ceiling, rg.per_second(), Percentile(rg.latency_ms, 0.5),
-                  100 * l.per_second() / rg.per_second());
+      std::printf(
+          "| %zu | %zu | %.0f | %.2f | %.2f | %.1f | %.0f | %.2f | %.0f%% | %.0f%% "
+          "| %.0f | %.2f | %.0f%% |\n",
+          group, threads, l.per_second(), Percentile(l.latency_ms, 0.5),
+          Percentile(l.latency_ms, 0.99), l.mean_batch(), rb.per_second(),
+          Percentile(rb.latency_ms, 0.5), 100 * l.per_second() / rb.per_second(), 100 * ceiling,
+          rg.per_second(), Percentile(rg.latency_ms, 0.5), 100 * l.per_second() / rg.per_second());
       std::fflush(stdout);
     }
   }

@@ -1,11 +1,11 @@
 // EncodeRecord / DecodeRecord: the FlatBuffers envelope of ledger/FORMAT.md.
 #include "ledger/record.h"
 
+#include <flatbuffers/flatbuffers.h>
+
 #include <algorithm>
 #include <cstring>
 #include <memory>
-
-#include <flatbuffers/flatbuffers.h>
 
 #include "schema/record_generated.h"
 
@@ -32,8 +32,8 @@ std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::strin
 
 Actor ReadActor(const schema::Actor* a) {
   if (a == nullptr) return {};
-  return {Str(a->principal()), Str(a->principal_type()), Str(a->source()),
-          Str(a->request_id()), Str(a->user_agent())};
+  return {Str(a->principal()), Str(a->principal_type()), Str(a->source()), Str(a->request_id()),
+          Str(a->user_agent())};
 }
 
 Result<RecordFields> ReadVerified(const uint8_t* data, size_t size) {

@@ -5,12 +5,18 @@ namespace cairn::ledger {
 
 std::string_view FamilyName(Family f) {
   switch (f) {
-    case Family::kLog: return "log";
-    case Family::kTree: return "tree";
-    case Family::kCheckpoints: return "checkpoints";
-    case Family::kState: return "state";
-    case Family::kKeys: return "keys";
-    case Family::kMeta: return "meta";
+    case Family::kLog:
+      return "log";
+    case Family::kTree:
+      return "tree";
+    case Family::kCheckpoints:
+      return "checkpoints";
+    case Family::kState:
+      return "state";
+    case Family::kKeys:
+      return "keys";
+    case Family::kMeta:
+      return "meta";
   }
   return "unknown";
 }

@@ -36,8 +36,8 @@ struct ChainVerifier::Impl {
     if (prev_altered) {
       Blame(n + 1, Seq(n + 1) + ": prev hash does not match leaf hash of " + Seq(n));
     } else {
-      Blame(n, Seq(n) + ": leaf hash does not match the prev hash of " + Seq(n + 1) +
-                   " (record " + std::to_string(n) + " altered)");
+      Blame(n, Seq(n) + ": leaf hash does not match the prev hash of " + Seq(n + 1) + " (record " +
+                   std::to_string(n) + " altered)");
     }
   }
   // A problem found before the pending link could be judged: blame the earlier
@@ -45,8 +45,8 @@ struct ChainVerifier::Impl {
   void Fail(uint64_t seq, std::string why) {
     if (pending) {
       uint64_t n = next - 2;
-      Blame(n, Seq(n + 1) + ": prev hash does not match leaf hash of " + Seq(n) +
-                   ", and then " + why);
+      Blame(n,
+            Seq(n + 1) + ": prev hash does not match leaf hash of " + Seq(n) + ", and then " + why);
     } else {
       Blame(seq, std::move(why));
     }

@@ -2,9 +2,9 @@
 #ifndef CAIRN_LEDGER_INTERNAL_ROCKS_STATUS_H_
 #define CAIRN_LEDGER_INTERNAL_ROCKS_STATUS_H_
 
-#include <string_view>
-
 #include <rocksdb/status.h>
+
+#include <string_view>
 
 #include "crypto/status.h"
 

@@ -1,14 +1,14 @@
 // The durable Store: RocksDB with one column family per Family (DESIGN.md,
 // "Storage layout"). RocksDB's LOCK file gives the exclusive writer; read-only
 // handles take no lock. Iterators must not outlive the store.
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
 #include <algorithm>
 #include <array>
 #include <filesystem>
 #include <vector>
-
-#include <rocksdb/db.h>
-#include <rocksdb/options.h>
-#include <rocksdb/write_batch.h>
 
 #include "ledger/internal/meta_format.h"
 #include "ledger/internal/rocks_status.h"

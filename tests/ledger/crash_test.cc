@@ -11,12 +11,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstring>
 #include <random>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
@@ -66,7 +65,8 @@ TEST_CASE("child: append until killed", "[.][ledger-child]") {
     workers.emplace_back([&, t] {
       for (uint64_t i = 0; Clock::now() < stop; ++i) {
         std::vector<RecordInput> in = {testing::Input(i, 250)};
-        if (i % 5 == static_cast<uint64_t>(t % 5)) in.push_back(testing::Input(i + 1, 250));  // some multi-record tickets
+        if (i % 5 == static_cast<uint64_t>(t % 5))
+          in.push_back(testing::Input(i + 1, 250));  // some multi-record tickets
         auto r = (*ledger)->Append(std::move(in), SideWrite);
         if (!r.ok()) _exit(3);
         for (const auto& a : *r) WriteAck(a.seq);

@@ -1,11 +1,11 @@
 // Sequencing, chaining and group commit (ledger/ledger.h).
+#include "ledger/ledger.h"
+
+#include <catch2/catch.hpp>
 #include <set>
 #include <thread>
 
-#include <catch2/catch.hpp>
-
 #include "ledger/internal/meta_format.h"
-#include "ledger/ledger.h"
 #include "ledger/record.h"
 #include "ledger/verify.h"
 #include "test_util.h"
@@ -22,7 +22,8 @@ std::unique_ptr<Ledger> MustOpen(std::unique_ptr<Store> store, LedgerOptions opt
   return std::move(l).value();
 }
 
-std::vector<Appended> MustAppend(Ledger& l, std::vector<RecordInput> in, SideWrites side = nullptr) {
+std::vector<Appended> MustAppend(Ledger& l, std::vector<RecordInput> in,
+                                 SideWrites side = nullptr) {
   Result<std::vector<Appended>> r = l.Append(std::move(in), std::move(side));
   INFO(r.status().ToString());
   REQUIRE(r.ok());
@@ -54,8 +55,7 @@ TEST_CASE("an empty ledger has no head", "[ledger]") {
   CHECK(*l->store().Get(Family::kMeta, kMetaHead) == std::nullopt);
 }
 
-TEST_CASE("records are dense from 0 and each carries the leaf hash of the one before",
-          "[ledger]") {
+TEST_CASE("records are dense from 0 and each carries the leaf hash of the one before", "[ledger]") {
   auto l = MustOpen(NewMemStore());
   std::vector<Appended> all = MustAppend(*l, {Input(0)});
   for (auto& a : MustAppend(*l, {Input(1), Input(2), Input(3)})) all.push_back(a);
@@ -223,7 +223,8 @@ TEST_CASE("unchained writes land at once, outside the chain", "[ledger]") {
 
 TEST_CASE("a failed commit poisons the ledger", "[ledger]") {
   auto mem = NewMemStore();
-  auto faulty = std::make_unique<testing::FaultyStore>(std::make_unique<testing::BorrowedStore>(*mem));
+  auto faulty =
+      std::make_unique<testing::FaultyStore>(std::make_unique<testing::BorrowedStore>(*mem));
   auto fail = faulty->fail_writes;
   auto l = MustOpen(std::move(faulty));
   MustAppend(*l, {Input(0)});
@@ -241,7 +242,8 @@ TEST_CASE("a failed commit poisons the ledger", "[ledger]") {
 
 TEST_CASE("tickets queued behind a failed batch fail with it", "[ledger]") {
   auto mem = NewMemStore();
-  auto faulty = std::make_unique<testing::FaultyStore>(std::make_unique<testing::BorrowedStore>(*mem));
+  auto faulty =
+      std::make_unique<testing::FaultyStore>(std::make_unique<testing::BorrowedStore>(*mem));
   auto fail = faulty->fail_writes;
   auto gated = std::make_unique<testing::GateStore>(*faulty);
   auto gate = gated->gate;

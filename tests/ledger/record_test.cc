@@ -1,6 +1,7 @@
+#include "ledger/record.h"
+
 #include <catch2/catch.hpp>
 
-#include "ledger/record.h"
 #include "schema/record_generated.h"
 #include "test_util.h"
 

@@ -1,9 +1,9 @@
 // What only the RocksDB store does: files, locks, read-only handles, shredding.
-#include <fstream>
-#include <iterator>
+#include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
-#include <rocksdb/db.h>
+#include <fstream>
+#include <iterator>
 
 #include "ledger/internal/meta_format.h"
 #include "ledger/store.h"

@@ -1,7 +1,6 @@
 // One suite, two stores: every case runs against RocksDB and the in-memory twin.
-#include <thread>
-
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "ledger/internal/meta_format.h"
 #include "ledger/store.h"
@@ -47,8 +46,8 @@ TEMPLATE_TEST_CASE("a new store is empty except for its format version", "[ledge
   auto store = maker.Make();
   CHECK_FALSE(store->read_only());
   CHECK(GetOrFail(*store, Family::kMeta, kMetaFormat) == std::string(kStoreFormat));
-  for (Family f : {Family::kLog, Family::kTree, Family::kCheckpoints, Family::kState,
-                   Family::kKeys}) {
+  for (Family f :
+       {Family::kLog, Family::kTree, Family::kCheckpoints, Family::kState, Family::kKeys}) {
     CHECK(Scan(*store, f).empty());
   }
 }
@@ -64,8 +63,8 @@ TEMPLATE_TEST_CASE("a written value reads back and an absent key reads as nullop
   CHECK(GetOrFail(*store, Family::kState, "b") == std::nullopt);
 }
 
-TEMPLATE_TEST_CASE("a write set applies its operations in order", "[ledger][store]",
-                   MemStoreMaker, RocksStoreMaker) {
+TEMPLATE_TEST_CASE("a write set applies its operations in order", "[ledger][store]", MemStoreMaker,
+                   RocksStoreMaker) {
   TestType maker;
   auto store = maker.Make();
   WriteSet w;
@@ -110,8 +109,8 @@ TEMPLATE_TEST_CASE("keys and values are bytes, NULs and high bytes included", "[
   CHECK(Scan(*store, Family::kKeys) == KV{{"", "empty key"}, {key, value}});
 }
 
-TEMPLATE_TEST_CASE("an iterator walks one family in unsigned bytewise key order",
-                   "[ledger][store]", MemStoreMaker, RocksStoreMaker) {
+TEMPLATE_TEST_CASE("an iterator walks one family in unsigned bytewise key order", "[ledger][store]",
+                   MemStoreMaker, RocksStoreMaker) {
   TestType maker;
   auto store = maker.Make();
   WriteSet w;

@@ -1,13 +1,13 @@
 // Tampered twins: one good eight-record ledger, and for each way of tampering
 // with it, the exact first bad seq and problem VerifyStore must report.
-#include <atomic>
-#include <thread>
+#include "ledger/verify.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "ledger/internal/meta_format.h"
 #include "ledger/ledger.h"
-#include "ledger/verify.h"
 #include "test_util.h"
 
 namespace cairn::ledger {
@@ -329,21 +329,27 @@ TEST_CASE("verifying a ledger while it is appended to finds nothing wrong", "[le
   auto mem = NewMemStore();
   auto l = Ledger::Open(std::make_unique<testing::BorrowedStore>(*mem));
   REQUIRE(l.ok());
-  std::atomic<bool> stop{false};
+  constexpr uint64_t kEach = 300;
+  std::atomic<int> running{4};
   std::vector<std::thread> writers;
   for (int t = 0; t < 4; ++t) {
     writers.emplace_back([&, t] {
-      for (uint64_t i = 0; !stop; ++i) (void)(*l)->Append({Input(t * 100000 + i)});
+      for (uint64_t i = 0; i < kEach; ++i) (void)(*l)->Append({Input(t * 1000 + i)});
+      --running;
     });
   }
-  for (int round = 0; round < 20; ++round) {
+  int rounds = 0;
+  while (running > 0 || rounds == 0) {
     Result<VerifyReport> r = VerifyStore(*mem);
     REQUIRE(r.ok());
     INFO(r->problem);
     CHECK(r->ok);
+    ++rounds;
   }
-  stop = true;
   for (auto& w : writers) w.join();
+  Result<VerifyReport> r = VerifyStore(*mem);
+  REQUIRE(r.ok());
+  CHECK(r->records == 4 * kEach);
 }
 
 TEST_CASE("verify reports progress every 100000 records", "[.slow][ledger][verify]") {
