@@ -102,12 +102,12 @@ TEST_CASE("sixteen threads appending at once leave a dense, linked chain", "[led
   SECTION("in memory") { store = NewMemStore(); }
   SECTION("in RocksDB") { store = MustOpenRocks(tmp.Sub("db"), OpenMode::kCreate); }
   auto l = MustOpen(std::move(store), {.max_batch_records = 8});
-  constexpr int kThreads = 16, kEach = 40;
+  constexpr uint64_t kThreads = 16, kEach = 40;
   std::vector<std::vector<uint64_t>> got(kThreads);
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
+  for (uint64_t t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i) {
+      for (uint64_t i = 0; i < kEach; ++i) {
         auto r = l->Append({Input(t * 1000 + i)});
         if (r.ok()) got[t].push_back(r->at(0).seq);
       }
@@ -173,7 +173,8 @@ TEST_CASE("a ticket larger than the batch bound commits whole and alone", "[ledg
   auto l = MustOpen(std::move(gated), {.max_batch_records = 2});
   std::vector<RecordInput> five;
   for (int i = 0; i < 5; ++i) five.push_back(Input(i));
-  CHECK(MustAppend(*l, std::move(five)).size() == 5);
+  std::vector<Appended> appended = MustAppend(*l, std::move(five));
+  CHECK(appended.size() == 5);
   CHECK(gate->write_sizes == std::vector<size_t>{6});
 }
 
@@ -297,8 +298,8 @@ TEST_CASE("open needs a writable store and a positive batch bound", "[ledger]") 
   std::string dir = tmp.Sub("db");
   MustOpenRocks(dir, OpenMode::kCreate).reset();
   auto ro = MustOpenRocks(dir, OpenMode::kReadOnly);
-  CHECK(Ledger::Open(std::move(ro)).status() ==
-        FailedPreconditionError("the ledger needs a writable store"));
+  Status read_only = Ledger::Open(std::move(ro)).status();
+  CHECK(read_only == FailedPreconditionError("the ledger needs a writable store"));
   CHECK(Ledger::Open(NewMemStore(), {.max_batch_records = 0}).status() ==
         InvalidArgumentError("max_batch_records must be at least 1"));
   CHECK(Ledger::Open(nullptr).status() == InvalidArgumentError("Ledger::Open needs a store"));

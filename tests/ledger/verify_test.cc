@@ -334,7 +334,7 @@ TEST_CASE("verifying a ledger while it is appended to finds nothing wrong", "[le
   std::vector<std::thread> writers;
   for (int t = 0; t < 4; ++t) {
     writers.emplace_back([&, t] {
-      for (uint64_t i = 0; i < kEach; ++i) (void)(*l)->Append({Input(t * 1000 + i)});
+      for (uint64_t i = 0; i < kEach; ++i) (void)(*l)->Append({Input(t * uint64_t{1000} + i)});
       --running;
     });
   }

@@ -2,6 +2,8 @@
 // in-process and mirrors `aws secretsmanager`: the same subcommands, flags,
 // JSON output and error lines.
 #include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -131,6 +133,11 @@ int RunOperation(const Globals& g, ParsedCommand& command) {
 
 int main(int argc, char** argv) {
   using namespace cairn::tools;
+  // Plaintext secrets pass through this process's memory: no core dumps, and no
+  // ptrace attach by other processes of the same user.
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   CLI::App app{"cairn: an audit-first secrets manager with AWS Secrets Manager's API.\n"
                "Every call, reads and refusals included, is a hash-chained event in the ledger."};
   app.fallthrough();
