@@ -1,12 +1,17 @@
 # One small helper per kind of target: a module library, a test binary, a tool.
 
-# cairn_module(NAME <module> DEPS <targets...>)
+# cairn_module(NAME <module> [EXCLUDE <files...>] DEPS <targets...>)
 # Builds library cairn_<module> from every .cc in the module directory (and its
-# internal/ folder). Include paths are rooted at the source tree: "crypto/aead.h".
+# internal/ folder) except the EXCLUDE files (absolute, or relative to the module
+# directory). Include paths are rooted at the source tree: "crypto/aead.h".
 function(cairn_module)
-  cmake_parse_arguments(M "" "NAME" "DEPS" ${ARGN})
+  cmake_parse_arguments(M "" "NAME" "DEPS;EXCLUDE" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS
        ${CMAKE_CURRENT_SOURCE_DIR}/*.cc ${CMAKE_CURRENT_SOURCE_DIR}/internal/*.cc)
+  foreach(excluded IN LISTS M_EXCLUDE)
+    cmake_path(ABSOLUTE_PATH excluded BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
+    list(REMOVE_ITEM sources ${excluded})
+  endforeach()
   if(NOT sources)  # a module still being written: headers only
     add_library(cairn_${M_NAME} INTERFACE)
     target_include_directories(cairn_${M_NAME} INTERFACE ${PROJECT_SOURCE_DIR})

@@ -5,16 +5,19 @@
 
 #include "ledger/internal/committer.h"
 #include "ledger/internal/meta_format.h"
+#include "ledger/internal/tree_writer.h"
+#include "ledger/merkle.h"
 
 namespace cairn::ledger {
 namespace {
 
 // Side writes ride in the records' batch and unchained writes bypass it; neither
-// may touch the chain itself or the entries that describe it.
+// may touch the chain itself, its Merkle tree or the entries that describe them.
 Status CheckNotChain(const WriteSet& writes, std::string_view what) {
   for (const WriteOp& op : writes.ops()) {
-    if (op.family == Family::kLog) {
-      return InvalidArgumentError(std::string(what) + " may not touch the log family");
+    if (op.family == Family::kLog || op.family == Family::kTree) {
+      return InvalidArgumentError(std::string(what) + " may not touch the " +
+                                  std::string(FamilyName(op.family)) + " family");
     }
     if (op.family == Family::kMeta && (op.key == kMetaHead || op.key == kMetaFormat)) {
       return InvalidArgumentError(std::string(what) + " may not touch meta \"" + op.key + "\"");
@@ -55,8 +58,8 @@ Result<Head> ReadCheckedHead(const Store& store) {
 
 class Ledger::Impl {
  public:
-  Impl(Store& store, Head head, const LedgerOptions& options)
-      : staged_(head), committer_(store, head, options.max_batch_records) {}
+  Impl(Store& store, Head head, CompactRange tree, const LedgerOptions& options)
+      : staged_(head), tree_(std::move(tree)), committer_(store, head, options.max_batch_records) {}
 
   Result<std::shared_ptr<CommitTicket>> Stage(std::vector<RecordInput>& inputs,
                                               const SideWrites& side_writes);
@@ -68,7 +71,8 @@ class Ledger::Impl {
 
  private:
   mutable std::mutex stage_mu_;
-  Head staged_;  // guarded by stage_mu_
+  Head staged_;        // guarded by stage_mu_
+  CompactRange tree_;  // the Merkle frontier for staged_, guarded by stage_mu_
   Committer committer_;
 };
 
@@ -79,6 +83,8 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Impl::Stage(std::vector<RecordInpu
   RETURN_IF_ERROR(committer_.poison());
   auto ticket = std::make_shared<CommitTicket>();
   Head head = staged_;
+  CompactRange tree = tree_;  // O(log n) hashes
+  const CompactRange::NodeVisitor put_nodes = PutNodesInto(ticket->writes);
   for (const RecordInput& input : inputs) {
     Appended a;
     a.seq = head.next_seq++;
@@ -86,6 +92,7 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Impl::Stage(std::vector<RecordInpu
     a.leaf_hash = RecordLeafHash(a.bytes);
     head.last_leaf = a.leaf_hash;
     ticket->writes.Put(Family::kLog, SeqKey(a.seq), a.bytes);
+    tree.Append(a.leaf_hash, put_nodes);  // the leaf and every node it completes
     ticket->records.push_back(std::move(a));
   }
   if (side_writes) {
@@ -97,6 +104,7 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Impl::Stage(std::vector<RecordInpu
   }
   RETURN_IF_ERROR(committer_.Enqueue(ticket));
   staged_ = head;  // only now: a failed Stage leaves no trace
+  tree_ = std::move(tree);
   return ticket;
 }
 
@@ -112,7 +120,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(std::unique_ptr<Store> store, Ledge
     return InvalidArgumentError("max_batch_records must be at least 1");
   }
   ASSIGN_OR_RETURN(Head head, ReadCheckedHead(*store));
-  auto impl = std::make_unique<Impl>(*store, head, options);
+  ASSIGN_OR_RETURN(CompactRange tree, CatchUpTree(*store, head));
+  auto impl = std::make_unique<Impl>(*store, head, std::move(tree), options);
   return std::unique_ptr<Ledger>(new Ledger(std::move(store), std::move(impl)));
 }
 

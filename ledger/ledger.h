@@ -9,8 +9,9 @@
 // Ledger sequences and commits. Stage() assigns seq and prev, encodes the records
 // and queues them, in order, for the committer; Await() blocks until they are
 // durable. The committer turns everything queued into one RocksDB WriteBatch
-// with sync=true (group commit): the records, the new head, and the side writes
-// each caller attached (projection state, wrapped keys) ride in that batch. If a
+// with sync=true (group commit): the records, the Merkle tree nodes they
+// complete (ledger/tree.h), the new head, and the side writes each caller
+// attached (projection state, wrapped keys) ride in that batch. If a
 // batch fails to write, the ledger is poisoned: the failed and every later ticket
 // return the error, and so does every later Stage(), because in-memory state
 // that callers derived from those records is now ahead of the disk.
@@ -60,8 +61,10 @@ struct LedgerOptions {
 
 class Ledger {
  public:
-  // Reads the head from the store (DataLoss if meta head and log disagree) and
-  // starts the committer thread. The store must be writable.
+  // Reads the head from the store (DataLoss if meta head and log disagree),
+  // builds the Merkle tree in one batch if it lags the log (a ledger written
+  // before the tree existed; DataLoss if its last leaf disagrees with the head)
+  // and starts the committer thread. The store must be writable.
   static Result<std::unique_ptr<Ledger>> Open(std::unique_ptr<Store> store,
                                               LedgerOptions options = {});
   ~Ledger();  // drains the queue, then stops the committer
@@ -79,7 +82,7 @@ class Ledger {
   Head staged_head() const;   // includes staged, not yet durable records
   Head durable_head() const;
   // Writes outside the chain (e.g. deleting wrapped keys after a crypto-shred
-  // committed), synchronously. Never touches `log`.
+  // committed), synchronously. Never touches `log` or `tree`.
   Status WriteUnchained(const WriteSet& writes);
   Store& store() { return *store_; }
   const Store& store() const { return *store_; }

@@ -1,9 +1,11 @@
 // ChainVerifier and VerifyStore: the blame rule of verify.h, applied in one pass.
 #include "ledger/verify.h"
 
+#include <algorithm>
 #include <array>
 
 #include "ledger/internal/meta_format.h"
+#include "ledger/internal/tree_check.h"
 #include "ledger/record.h"
 
 namespace cairn::ledger {
@@ -62,11 +64,12 @@ struct ChainVerifier::Impl {
     return meta_head ? meta_head->last_leaf : crypto::Digest{};
   }
 
-  void Add(std::string_view key, std::string_view bytes);
+  void Add(std::string_view key, std::string_view bytes, const crypto::Digest& leaf);
   void Finish(const std::optional<Head>& meta_head);
 };
 
-void ChainVerifier::Impl::Add(std::string_view key, std::string_view bytes) {
+void ChainVerifier::Impl::Add(std::string_view key, std::string_view bytes,
+                              const crypto::Digest& leaf) {
   if (bad) return;
   ++records;
   Result<uint64_t> seq = ParseSeqKey(key);
@@ -84,7 +87,7 @@ void ChainVerifier::Impl::Add(std::string_view key, std::string_view bytes) {
   if (pending) return ResolvePending(/*prev_altered=*/!linked);
   if (!linked && next == 0) return Blame(0, "seq 0: prev hash is not 32 zero bytes");
   pending = !linked;
-  leaves[next % 4] = RecordLeafHash(bytes);
+  leaves[next % 4] = leaf;
   ++next;
 }
 
@@ -112,8 +115,13 @@ void ChainVerifier::Impl::Finish(const std::optional<Head>& meta_head) {
 }
 
 void ChainVerifier::Add(std::string_view key, std::string_view bytes) {
+  Add(key, bytes, RecordLeafHash(bytes));
+}
+
+void ChainVerifier::Add(std::string_view key, std::string_view bytes,
+                        const crypto::Digest& leaf) {
   if (!impl_) impl_ = std::make_shared<Impl>();
-  impl_->Add(key, bytes);
+  impl_->Add(key, bytes, leaf);
 }
 
 VerifyReport ChainVerifier::Finish(const std::optional<Head>& meta_head) {
@@ -143,6 +151,23 @@ std::optional<Head> PickHead(const std::optional<Head>& before, const std::optio
   return before;
 }
 
+// The ledger's size now, from its head (at least the records read).
+uint64_t LogSize(const Store& store, uint64_t count) {
+  Result<std::optional<Head>> head = ReadMetaHead(store);
+  if (!head.ok() || !head->has_value()) return count;
+  return std::max(count, (*head)->next_seq);
+}
+
+VerifyReport AddTree(VerifyReport report, const TreeChecker& tree, const Status& tree_status) {
+  report.root = tree.root();
+  report.tree_ok = tree_status.ok();
+  if (report.ok && !report.tree_ok) {
+    report.ok = false;
+    report.problem = tree_status.message();
+  }
+  return report;
+}
+
 }  // namespace
 
 Result<VerifyReport> VerifyStore(const Store& store,
@@ -150,23 +175,29 @@ Result<VerifyReport> VerifyStore(const Store& store,
   Result<std::optional<Head>> before = ReadMetaHead(store);
   if (!before.ok() && before.status().code() != StatusCode::kDataLoss) return before.status();
   ChainVerifier verifier;
+  TreeChecker tree(store);
   uint64_t count = 0;
   std::string last_bytes;
   RETURN_IF_ERROR(ForEachRecord(store, 0, [&](std::string_view key, std::string_view bytes) {
-    verifier.Add(key, bytes);
+    crypto::Digest leaf = RecordLeafHash(bytes);
+    verifier.Add(key, bytes, leaf);
+    tree.Add(leaf);
     last_bytes.assign(bytes);
     if (++count % 100000 == 0 && progress) progress(count);
     return true;
   }));
   if (!before.ok()) {  // a malformed head: judge the chain alone, then report the head
-    VerifyReport report = verifier.Finish(Head{count, RecordLeafHash(last_bytes)});
+    VerifyReport report = AddTree(verifier.Finish(Head{count, RecordLeafHash(last_bytes)}), tree,
+                                  tree.Finish([&] { return count; }));
     if (!report.ok) return report;
     report.ok = false;
     report.problem = before.status().message();
     return report;
   }
+  Status tree_status = tree.Finish([&] { return LogSize(store, count); });
   ASSIGN_OR_RETURN(std::optional<Head> after, ReadMetaHead(store));
-  return verifier.Finish(PickHead(*before, after, count, last_bytes));
+  VerifyReport report = verifier.Finish(PickHead(*before, after, count, last_bytes));
+  return AddTree(std::move(report), tree, tree_status);
 }
 
 }  // namespace cairn::ledger

@@ -6,6 +6,12 @@
 // next link n+1 -> n+2 (or, at the tail, the meta head) holds, record n was
 // altered; if it is broken too, record n+1 was (its prev field changed, so its own
 // hash changed). So a single flipped byte is pinned to the record that holds it.
+//
+// VerifyStore also holds the stored Merkle tree (ledger/tree.h) against the
+// records: it recomputes every perfect node from the records' leaf hashes with
+// O(log n) memory and compares each with the `tree` family, then compares the
+// stored root with the recomputed one. A chain problem is reported first; a
+// tree problem (chain intact) sets tree_ok = false, ok = false and `problem`.
 #ifndef CAIRN_LEDGER_VERIFY_H_
 #define CAIRN_LEDGER_VERIFY_H_
 
@@ -28,12 +34,18 @@ struct VerifyReport {
   crypto::Digest head{};                // leaf hash of the last good record
   std::optional<uint64_t> first_bad_seq;
   std::string problem;                  // e.g. "seq 42: prev hash does not match seq 41"
+  // Set by VerifyStore only (ChainVerifier knows no tree):
+  crypto::Digest root{};                // RFC 9162 root recomputed from the records examined
+  bool tree_ok = true;                  // the stored tree matches the records
 };
 
 class ChainVerifier {
  public:
   // Feed records in key order. Never fails; problems land in the report.
   void Add(std::string_view key, std::string_view bytes);
+  // The same, for a caller that already hashed the bytes: `leaf` must be
+  // RecordLeafHash(bytes).
+  void Add(std::string_view key, std::string_view bytes, const crypto::Digest& leaf);
   // Call once at the end with the meta head (nullopt if absent).
   VerifyReport Finish(const std::optional<Head>& meta_head);
 

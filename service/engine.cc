@@ -131,6 +131,9 @@ Status Engine::InitLedger(const InitOptions& options) {
   };
   ASSIGN_OR_RETURN(auto appended, ledger->Append({std::move(genesis)}, side));
   (void)appended;
+  ASSIGN_OR_RETURN(Checkpointer checkpointer, Checkpointer::LoadOrCreate(*ledger, keyring, ledger_id, rng));
+  ASSIGN_OR_RETURN(std::string note, checkpointer.SignHead(*ledger));
+  (void)note;
   return Status::Ok();
 }
 
@@ -157,6 +160,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
                    crypto::Keyring::Load(std::move(master), crypto::AsBytes(*keyring_bytes)));
   engine->keyring_ = std::make_unique<crypto::Keyring>(std::move(keyring));
   ASSIGN_OR_RETURN(engine->state_, projections::SecretsView::Load(*store));
+  ASSIGN_OR_RETURN(auto ledger_id, store->Get(ledger::Family::kMeta, kMetaLedgerId));
+  if (!ledger_id) return DataLossError("ledger meta has no ledger id");
   ASSIGN_OR_RETURN(engine->ledger_, ledger::Ledger::Open(std::move(store)));
   const ledger::Head head = engine->ledger_->durable_head();
   if (engine->state_.applied_seq() != head.next_seq) {
@@ -166,6 +171,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
   }
   engine->clock_ = options.clock ? options.clock : &SystemClock();
   engine->rng_ = options.rng ? options.rng : &crypto::SystemRandom();
+  ASSIGN_OR_RETURN(Checkpointer checkpointer,
+                   Checkpointer::LoadOrCreate(*engine->ledger_, *engine->keyring_, *ledger_id, *engine->rng_));
+  engine->checkpointer_.emplace(std::move(checkpointer));
   return engine;
 }
 
@@ -218,6 +226,12 @@ Status Engine::RunMaintenance() {
   // Crypto-shredding: the deleted wrapped DEKs leave the files for good.
   if (purged) return ledger_->store().CompactFamily(ledger::Family::kKeys);
   return Status::Ok();
+}
+
+Result<std::string> Engine::SignCheckpoint() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!poisoned_.ok()) return poisoned_;
+  return checkpointer_->SignHead(*ledger_);
 }
 
 Response Engine::Execute(const Request& request, const ledger::Actor& actor) {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "crypto/keyring.h"
@@ -25,6 +26,7 @@
 #include "ledger/ledger.h"
 #include "projections/secrets.h"
 #include "service/api.h"
+#include "service/checkpointer.h"
 #include "service/clock.h"
 #include "service/decide.h"
 
@@ -63,6 +65,10 @@ class Engine {
   // Purges secrets whose recovery window has ended (service events). Run before
   // each call in embedded mode and periodically by the daemon.
   Status RunMaintenance();
+  // Signs a checkpoint of the durable head (C2SP signed note) and stores it;
+  // an embedded `cairn` calls this before it exits, so every ledger at rest has
+  // one. Returns the note.
+  Result<std::string> SignCheckpoint();
 
   const projections::SecretsView& state_for_testing() const { return state_; }
   ledger::Ledger& ledger() { return *ledger_; }
@@ -82,6 +88,7 @@ class Engine {
 
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<crypto::Keyring> keyring_;
+  std::optional<Checkpointer> checkpointer_;
   crypto::SecureBuffer token_key_;
   projections::SecretsView state_;
   Clock* clock_ = nullptr;

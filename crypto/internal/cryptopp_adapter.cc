@@ -7,9 +7,11 @@
 #include <cryptopp/osrng.h>
 #include <cryptopp/scrypt.h>
 #include <cryptopp/sha.h>
+#include <cryptopp/xed25519.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <new>
 #include <string>
@@ -121,6 +123,37 @@ Status OsRandomBlock(uint8_t* out, size_t n) {
     return UnavailableError(std::string("operating system CSPRNG failed: ") + e.what());
   }
   return Status::Ok();
+}
+
+void Ed25519PublicKeyFromSeed(const uint8_t* seed, uint8_t* public_key) {
+  try {
+    const CryptoPP::ed25519Signer signer(seed);  // derives the public key
+    const auto& key = static_cast<const CryptoPP::ed25519PrivateKey&>(signer.GetPrivateKey());
+    std::memcpy(public_key, key.GetPublicKeyBytePtr(),
+                CryptoPP::ed25519PrivateKey::PUBLIC_KEYLENGTH);
+  } catch (...) {
+    Die("Ed25519 key derivation");
+  }
+}
+
+void Ed25519SignMessage(const uint8_t* seed, ByteView message, uint8_t* signature) {
+  try {
+    const CryptoPP::ed25519Signer signer(seed);
+    // Ed25519 is deterministic: the generator is never used.
+    signer.SignMessage(CryptoPP::NullRNG(), Ptr(message), message.size(), signature);
+  } catch (...) {
+    Die("Ed25519 signing");
+  }
+}
+
+bool Ed25519VerifyMessage(const uint8_t* public_key, ByteView message, const uint8_t* signature) {
+  try {
+    const CryptoPP::ed25519Verifier verifier(public_key);
+    return verifier.VerifyMessage(Ptr(message), message.size(), signature,
+                                  CryptoPP::ed25519Verifier::SIGNATURE_LENGTH);
+  } catch (...) {
+    return false;  // fail closed: an unverifiable signature is a bad one
+  }
 }
 
 }  // namespace cairn::crypto::internal

@@ -35,6 +35,15 @@ Status Scrypt(ByteView passphrase, ByteView salt, uint64_t n, uint32_t r, uint32
 // The operating system's CSPRNG through Crypto++ (fallback when getrandom fails).
 Status OsRandomBlock(uint8_t* out, size_t n);
 
+// Ed25519 (RFC 8032, pure, no context). `seed` is the 32-byte private key of
+// RFC 8032 §5.1.5, `public_key` 32 bytes, `signature` 64 bytes. Deriving and
+// signing cannot fail on a valid seed (the process aborts if Crypto++ throws).
+void Ed25519PublicKeyFromSeed(const uint8_t* seed, uint8_t* public_key);
+void Ed25519SignMessage(const uint8_t* seed, ByteView message, uint8_t* signature);
+// True iff `signature` verifies. Crypto++ checks only the top three bits of S;
+// the caller enforces S < L (crypto/signing.cc). Any exception reads as false.
+bool Ed25519VerifyMessage(const uint8_t* public_key, ByteView message, const uint8_t* signature);
+
 }  // namespace cairn::crypto::internal
 
 #endif  // CAIRN_CRYPTO_INTERNAL_CRYPTOPP_ADAPTER_H_

@@ -2,8 +2,9 @@
 //
 // Tickets arrive in seq order (Ledger::Stage enqueues under its own lock). One
 // thread takes as many queued tickets as fit in max_batch_records (a larger
-// ticket goes alone, never split), writes their records, their side writes and
-// the new meta head as ONE Store::Write(sync=true), then completes them. A
+// ticket goes alone, never split), writes their records and Merkle nodes
+// (ledger/tree.h), their side writes and the new meta head as ONE
+// Store::Write(sync=true), then completes them. A
 // failed write poisons the committer: that batch, every queued ticket and every
 // later Enqueue get the error. Thread-safe.
 //
@@ -37,7 +38,7 @@ namespace cairn::ledger {
 class CommitTicket {
  public:
   std::vector<Appended> records;  // seq order, dense
-  WriteSet writes;                // the records' log puts, then the caller's side writes
+  WriteSet writes;                // the records' log puts and tree nodes, then side writes
 
   void Complete(Status status);
   Result<std::vector<Appended>> Await();

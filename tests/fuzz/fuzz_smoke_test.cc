@@ -70,5 +70,12 @@ TEST_CASE("decide survives mutated request parameters and always emits a valid e
   CHECK(t.rejected > 0);
 }
 
+TEST_CASE("checkpoint body parsing and signed-note opening survive mutated notes", "[fuzz]") {
+  auto seeds = CheckpointSeeds();
+  REQUIRE(seeds.size() == 4);
+  Tally t = Mutate(seeds, FuzzCheckpoint, 3000);
+  CHECK(t.rejected > 0);
+}
+
 }  // namespace
 }  // namespace cairn::fuzz

@@ -9,6 +9,8 @@
 #include "crypto/keyring.h"
 #include "crypto/master_key.h"
 #include "crypto/random.h"
+#include "crypto/signing.h"
+#include "ledger/checkpoint.h"
 #include "ledger/record.h"
 #include "ledger/verify.h"
 #include "projections/secrets.h"
@@ -59,6 +61,22 @@ struct World {
 World& SharedWorld() {
   static World world;
   return world;
+}
+
+// The checkpoint log key: seed 00..1f, as in reference/verifiable-log.md §2.9.
+const crypto::Ed25519PrivateKey& CheckpointKey() {
+  static const crypto::Ed25519PrivateKey key = [] {
+    crypto::SecureBuffer seed(32);
+    for (uint8_t i = 0; i < 32; ++i) seed.data()[i] = i;
+    return std::move(crypto::Ed25519PrivateKey::FromSeed(std::move(seed)).value());
+  }();
+  return key;
+}
+
+const ledger::NoteVerifier& CheckpointVerifier() {
+  static const ledger::NoteVerifier verifier =
+      ledger::MakeNoteVerifier("example.com/testlog", CheckpointKey().PublicKey()).value();
+  return verifier;
 }
 
 }  // namespace
@@ -121,6 +139,18 @@ bool FuzzRequest(const uint8_t* data, size_t size) {
   return !d.error.has_value();
 }
 
+bool FuzzCheckpoint(const uint8_t* data, size_t size) {
+  const std::string bytes = Bytes(data, size);
+  auto body = ledger::ParseCheckpointBody(bytes);
+  // Strict parsing means one spelling: what parses formats back to the input.
+  if (body.ok() && ledger::FormatCheckpointBody(*body) != bytes) __builtin_trap();
+  auto opened = ledger::OpenSignedCheckpoint(bytes, CheckpointVerifier());
+  if (opened.ok() && bytes.rfind(ledger::FormatCheckpointBody(*opened) + "\n", 0) != 0) {
+    __builtin_trap();  // the checkpoint must be the signed text at the head of the note
+  }
+  return body.ok() || opened.ok();
+}
+
 std::vector<std::string> RecordSeeds() {
   std::vector<std::string> seeds;
   crypto::Digest prev{};
@@ -168,6 +198,32 @@ std::vector<std::string> RequestSeeds() {
       std::string(1, 7) + R"({"Filters":[{"Key":"all","Values":["!fuzz"]}],"MaxResults":1})",
       std::string(1, 5) + R"({"SecretId":"fuzz/db","VersionStage":"AWSCURRENT","RemoveFromVersionId":"00000000-0000-4000-8000-000000000001","MoveToVersionId":"00000000-0000-4000-8000-000000000002"})",
       std::string(1, 13) + R"({"PasswordLength":12,"ExcludeCharacters":"abc","IncludeSpace":true})",
+  };
+}
+
+std::vector<std::string> CheckpointSeeds() {
+  const ledger::Checkpoint size8{
+      "example.com/testlog",
+      8,
+      crypto::DigestFromHex("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328")
+          .value(),
+      {}};
+  ledger::Checkpoint extended = size8;
+  extended.size = 0;
+  extended.root = crypto::Sha256({});
+  extended.extensions = {"ext-a", "ext b"};
+  auto cosigner_rng = crypto::NewDeterministicRandom(5);
+  const crypto::Ed25519PrivateKey cosigner = crypto::Ed25519PrivateKey::Generate(*cosigner_rng);
+  const std::string body = ledger::FormatCheckpointBody(size8);
+  const std::string note = ledger::SignNote(body, "example.com/testlog", CheckpointKey()).value();
+  const std::string cosigned = ledger::SignNote(body, "witness.example/w", cosigner).value();
+  return {
+      body,
+      note,
+      note + cosigned.substr(body.size() + 1),  // a second signature line, by an unknown key
+      ledger::SignNote(ledger::FormatCheckpointBody(extended), "example.com/testlog",
+                       CheckpointKey())
+          .value(),
   };
 }
 

@@ -16,12 +16,14 @@ bool FuzzRecord(const uint8_t* data, size_t size);    // ledger::DecodeRecord + 
 bool FuzzEvent(const uint8_t* data, size_t size);     // event verifier + SecretsView::Apply
 bool FuzzKeyFile(const uint8_t* data, size_t size);   // master key file + keyring parsers
 bool FuzzRequest(const uint8_t* data, size_t size);   // JSON request params -> Decide
+bool FuzzCheckpoint(const uint8_t* data, size_t size);  // checkpoint body + signed note
 
 // Valid inputs to start mutating from.
 std::vector<std::string> RecordSeeds();
 std::vector<std::string> EventSeeds();
 std::vector<std::string> KeyFileSeeds();
 std::vector<std::string> RequestSeeds();
+std::vector<std::string> CheckpointSeeds();
 
 }  // namespace cairn::fuzz
 

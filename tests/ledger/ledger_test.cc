@@ -161,8 +161,10 @@ TEST_CASE("records, side writes and head of a group commit are one store write",
   gate->Release();
   for (auto& t : tickets) REQUIRE(l->Await(t).ok());
   CHECK(l->durable_head().next_seq == 6);
-  // Each batch: per record a log put and a side put, then the head.
-  CHECK(gate->write_sizes == std::vector<size_t>{3, 5, 5, 3});
+  // Each batch: per record a log put, its tree nodes (leaf + completed
+  // ancestors) and a side put, then the head. Batches hold seq 0 | 1-2 | 3-4 | 5.
+  CHECK(gate->write_sizes == std::vector<size_t>{1 + 1 + 1 + 1, 2 + 3 + 2 + 1, 2 + 4 + 2 + 1,
+                                                 1 + 2 + 1 + 1});
   RequireVerifies(*mem, 6);
 }
 
@@ -175,7 +177,7 @@ TEST_CASE("a ticket larger than the batch bound commits whole and alone", "[ledg
   for (int i = 0; i < 5; ++i) five.push_back(Input(i));
   std::vector<Appended> appended = MustAppend(*l, std::move(five));
   CHECK(appended.size() == 5);
-  CHECK(gate->write_sizes == std::vector<size_t>{6});
+  CHECK(gate->write_sizes == std::vector<size_t>{5 + 8 + 1});  // records, tree nodes, head
 }
 
 TEST_CASE("a failing side-writes callback stages nothing", "[ledger]") {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "ledger/internal/meta_format.h"
+#include "ledger/internal/tree_writer.h"
 #include "ledger/ledger.h"
 #include "test_util.h"
 
@@ -357,9 +358,12 @@ TEST_CASE("verify reports progress every 100000 records", "[.slow][ledger][verif
   WriteSet w;
   crypto::Digest prev{};
   constexpr uint64_t kCount = 200001;
+  CompactRange tree;
+  const CompactRange::NodeVisitor put = PutNodesInto(w);
   for (uint64_t i = 0; i < kCount; ++i) {
     std::string bytes = EncodeRecord(i, prev, Input(i, 0));
     prev = RecordLeafHash(bytes);
+    tree.Append(prev, put);
     w.Put(Family::kLog, SeqKey(i), std::move(bytes));
   }
   w.Put(Family::kMeta, kMetaHead, EncodeHead({kCount, prev}));

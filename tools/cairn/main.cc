@@ -105,6 +105,16 @@ int RunOperation(const Globals& g, ParsedCommand& command) {
   Status maintenance = (*engine)->RunMaintenance();
   if (!maintenance.ok()) return Fail(maintenance);
 
+  // Every ledger at rest carries a signed checkpoint of its head.
+  struct SignOnExit {
+    service::Engine& engine;
+    ~SignOnExit() {
+      auto note = engine.SignCheckpoint();
+      if (!note.ok()) {
+        std::fprintf(stderr, "cairn: warning: could not sign a checkpoint: %s\n", note.status().message().c_str());
+      }
+    }
+  } sign_on_exit{**engine};
   const std::string operation = command.spec().operation;
   const bool paginate = command.spec().auto_paginates && !request->params.contains("MaxResults") &&
                         !request->params.contains("NextToken");

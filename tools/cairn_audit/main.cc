@@ -1,18 +1,27 @@
 // cairn-audit: the auditor's tool. It needs no key: it opens the ledger
 // read-only (also while a daemon or another cairn holds it) and checks or
-// exports the history.
+// exports the history, or proves a record's inclusion and the log's growth.
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "crypto/hash.h"
 #include "ledger/ledger.h"
+#include "ledger/merkle.h"
+#include "ledger/record.h"
 #include "ledger/store.h"
+#include "ledger/tree.h"
 #include "ledger/verify.h"
 #include "service/cloudtrail.h"
 #include "service/engine.h"
+#include "tools/cairn_audit/checkpoint_commands.h"
+#include "tools/cairn_audit/state_commands.h"
 
 namespace cairn::tools {
 namespace {
@@ -30,9 +39,21 @@ Result<std::unique_ptr<ledger::Store>> OpenReadOnly(const std::string& data_dir)
   return ledger::OpenRocksStore(service::LedgerDir(data_dir), ledger::OpenMode::kReadOnly);
 }
 
-int Verify(const std::string& data_dir, bool json) {
+struct VerifyArgs {
+  bool json = false;
+  std::string since_file;  // a checkpoint note the auditor kept
+  std::string pin_key;     // the auditor's copy of the ledger's verifier key
+};
+
+int Verify(const std::string& data_dir, const VerifyArgs& args) {
   auto store = OpenReadOnly(data_dir);
   if (!store.ok()) return Fail(store.status());
+  std::string since_note;
+  if (!args.since_file.empty()) {
+    std::ifstream in(args.since_file, std::ios::binary);
+    if (!in) return Fail(NotFoundError("cannot read checkpoint file " + args.since_file));
+    since_note.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -45,23 +66,49 @@ int Verify(const std::string& data_dir, bool json) {
   if (!report.ok()) return Fail(report.status());
   const double elapsed = seconds();
   const double rate = elapsed > 0 ? report->records / elapsed : 0;
-  if (json) {
+
+  // Checkpoints: every stored one, then the auditor's own (--since).
+  CheckpointReport checkpoints{false, 0, ""};
+  std::optional<CheckpointReport> since;
+  auto verifier = ChooseVerifier(**store, args.pin_key);
+  if (!verifier.ok()) {
+    checkpoints.problem = "checkpoint key: " + verifier.status().message();
+  } else {
+    checkpoints = VerifyStoredCheckpoints(**store, *verifier, report->records);
+    if (checkpoints.ok && checkpoints.checked == 0) {
+      checkpoints = {false, 0, "the ledger holds no signed checkpoint"};
+    }
+    if (!since_note.empty()) since = VerifySince(**store, *verifier, since_note, report->records);
+  }
+  const bool since_ok = !since || since->ok;
+  const bool ok = report->ok && checkpoints.ok && since_ok;
+  std::string problem = report->problem;
+  if (problem.empty() && !since_ok) problem = since->problem;
+  if (problem.empty() && !checkpoints.ok) problem = checkpoints.problem;
+  if (args.json) {
     service::Json out = {{"records", report->records},
                          {"head", crypto::ToHex(report->head)},
-                         {"ok", report->ok},
+                         {"root", crypto::ToHex(report->root)},
+                         {"ok", ok},
                          {"first_bad_seq", report->first_bad_seq ? service::Json(*report->first_bad_seq)
                                                                  : service::Json(nullptr)},
-                         {"problem", report->problem},
+                         {"problem", problem},
+                         {"checkpoints", checkpoints.checked},
+                         {"checkpoints_ok", checkpoints.ok},
                          {"seconds", elapsed},
                          {"records_per_second", rate}};
+    if (since) out["since_ok"] = since->ok;
     std::printf("%s\n", out.dump().c_str());
-  } else if (report->ok) {
+  } else if (ok) {
     std::printf("OK: %llu records, chain intact, head %s (%.0f records/s)\n",
                 static_cast<unsigned long long>(report->records), crypto::ToHex(report->head).c_str(), rate);
+    std::printf("tree root %s; %llu signed checkpoints verified%s\n", crypto::ToHex(report->root).c_str(),
+                static_cast<unsigned long long>(checkpoints.checked),
+                since ? "; the log only grew since the given checkpoint" : "");
   } else {
-    std::printf("FAILED: %s\n", report->problem.c_str());
+    std::printf("FAILED: %s\n", problem.c_str());
   }
-  return report->ok ? 0 : kExitBad;
+  return ok ? 0 : kExitBad;
 }
 
 int Export(const std::string& data_dir, const std::string& format) {
@@ -94,27 +141,208 @@ int Export(const std::string& data_dir, const std::string& format) {
   return 0;
 }
 
+std::string N(uint64_t v) { return std::to_string(v); }
+
+service::Json HexList(const std::vector<crypto::Digest>& proof) {
+  service::Json out = service::Json::array();
+  for (const crypto::Digest& d : proof) out.push_back(crypto::ToHex(d));
+  return out;
+}
+
+void PrintProof(const service::Json& out, bool json) {
+  if (json) {
+    std::printf("%s\n", out.dump().c_str());
+    return;
+  }
+  for (const auto& [key, value] : out.items()) {
+    if (!value.is_array()) {
+      std::printf("%s %s\n", key.c_str(),
+                  value.is_string() ? value.get<std::string>().c_str() : value.dump().c_str());
+      continue;
+    }
+    std::printf("%s (%zu hashes)\n", key.c_str(), value.size());
+    for (const auto& h : value) std::printf("  %s\n", h.get<std::string>().c_str());
+  }
+}
+
+// The number of records, from the meta head.
+Result<uint64_t> LedgerSize(const ledger::Store& store) {
+  ASSIGN_OR_RETURN(ledger::Head head, ledger::ReadHead(store));
+  return head.next_seq;
+}
+
+struct ProveArgs {
+  uint64_t seq = 0;
+  std::optional<uint64_t> tree_size;
+};
+
+// Checks the question against the ledger, then builds the proof from the
+// stored tree and verifies it before printing; the leaf hash comes from the
+// record bytes, never from the tree.
+int Prove(const std::string& data_dir, const ProveArgs& args, bool json) {
+  auto store = OpenReadOnly(data_dir);
+  if (!store.ok()) return Fail(store.status());
+  auto size = LedgerSize(**store);
+  if (!size.ok()) return Fail(size.status());
+  const uint64_t m = args.tree_size.value_or(*size);
+  if (args.seq >= *size) {
+    return Fail(InvalidArgumentError("seq " + N(args.seq) + " is beyond the head: the ledger has " +
+                                     N(*size) + " records"));
+  }
+  if (m > *size) {
+    return Fail(InvalidArgumentError("tree size " + N(m) + " is beyond the ledger's " + N(*size) +
+                                     " records"));
+  }
+  if (args.seq >= m) {
+    return Fail(InvalidArgumentError("seq " + N(args.seq) + " is not in the tree of size " + N(m) +
+                                     " (seq must be below --tree-size)"));
+  }
+  auto record = ledger::ReadRecord(**store, args.seq);
+  if (!record.ok()) return Fail(record.status());
+  const crypto::Digest leaf = ledger::RecordLeafHash(*record);
+  ledger::TreeReader tree(**store);
+  auto proof = tree.InclusionProof(args.seq, m);
+  if (!proof.ok()) return Fail(proof.status());
+  auto root = tree.Root(m);
+  if (!root.ok()) return Fail(root.status());
+  Status check = ledger::VerifyInclusion(args.seq, m, leaf, *proof, *root);
+  if (!check.ok()) {
+    std::fprintf(stderr, "cairn-audit: the stored tree gives a bad proof: %s\n",
+                 check.message().c_str());
+    return kExitBad;
+  }
+  PrintProof({{"leaf_index", args.seq},
+              {"tree_size", m},
+              {"leaf_hash", crypto::ToHex(leaf)},
+              {"proof", HexList(*proof)},
+              {"root", crypto::ToHex(*root)}},
+             json);
+  return 0;
+}
+
+int Consistency(const std::string& data_dir, uint64_t from, uint64_t to, bool json) {
+  auto store = OpenReadOnly(data_dir);
+  if (!store.ok()) return Fail(store.status());
+  auto size = LedgerSize(**store);
+  if (!size.ok()) return Fail(size.status());
+  if (from > to) {
+    return Fail(InvalidArgumentError("--from " + N(from) + " is above --to " + N(to)));
+  }
+  if (to > *size) {
+    return Fail(InvalidArgumentError("tree size " + N(to) + " is beyond the ledger's " + N(*size) +
+                                     " records"));
+  }
+  ledger::TreeReader tree(**store);
+  auto proof = tree.ConsistencyProof(from, to);
+  if (!proof.ok()) return Fail(proof.status());
+  auto old_root = tree.Root(from);
+  if (!old_root.ok()) return Fail(old_root.status());
+  auto new_root = tree.Root(to);
+  if (!new_root.ok()) return Fail(new_root.status());
+  Status check = ledger::VerifyConsistency(from, to, *old_root, *new_root, *proof);
+  if (!check.ok()) {
+    std::fprintf(stderr, "cairn-audit: the stored tree gives a bad proof: %s\n",
+                 check.message().c_str());
+    return kExitBad;
+  }
+  PrintProof({{"old_size", from},
+              {"new_size", to},
+              {"old_root", crypto::ToHex(*old_root)},
+              {"new_root", crypto::ToHex(*new_root)},
+              {"proof", HexList(*proof)}},
+             json);
+  return 0;
+}
+
 }  // namespace
 }  // namespace cairn::tools
 
 int main(int argc, char** argv) {
   using namespace cairn::tools;
-  CLI::App app{"cairn-audit: verify and export a Cairn ledger. Needs no key; opens the ledger read-only."};
+  CLI::App app{"cairn-audit: verify, export and prove a Cairn ledger. Needs no key; opens the ledger read-only."};
   app.require_subcommand(1);
   std::string data_dir;
   bool json = false;
   std::string format = "cloudtrail";
 
-  CLI::App* verify = app.add_subcommand("verify", "Recomputes the hash chain and names the first bad record");
+  VerifyArgs verify_args;
+  CLI::App* verify = app.add_subcommand(
+      "verify", "Recomputes the hash chain, the Merkle tree and every signed checkpoint; names the first bad record");
   verify->add_option("--data-dir", data_dir, "The data directory")->required();
-  verify->add_flag("--json", json, "One JSON object: records, head, ok, first_bad_seq, problem, records_per_second");
+  verify->add_flag("--json", verify_args.json,
+                   "One JSON object: records, head, root, ok, first_bad_seq, problem, checkpoints, records_per_second");
+  verify->add_option("--since", verify_args.since_file,
+                     "A checkpoint you kept (cairn-audit checkpoint > cp.txt): prove the log only grew since");
+  verify->add_option("--pin-key", verify_args.pin_key,
+                     "Check signatures against this verifier key (cairn-audit pubkey) instead of the ledger's");
+
+  CLI::App* pubkey = app.add_subcommand("pubkey", "Prints the ledger's checkpoint verifier key (C2SP note key)");
+  pubkey->add_option("--data-dir", data_dir, "The data directory")->required();
+  CLI::App* checkpoint = app.add_subcommand("checkpoint", "Prints the latest signed checkpoint (C2SP signed note)");
+  checkpoint->add_option("--data-dir", data_dir, "The data directory")->required();
 
   CLI::App* exp = app.add_subcommand("export", "Writes every event as a JSON line in CloudTrail's record shape");
   exp->add_option("--data-dir", data_dir, "The data directory")->required();
   exp->add_option("--format", format, "Record shape (cloudtrail)")->check(CLI::IsMember({"cloudtrail"}));
 
+  ProveArgs prove_args;
+  uint64_t tree_size = 0;
+  CLI::App* prove = app.add_subcommand("prove", "Prints an RFC 9162 inclusion proof for one record, verified");
+  prove->add_option("--data-dir", data_dir, "The data directory")->required();
+  prove->add_option("--seq", prove_args.seq, "The record's sequence number (its leaf index)")->required();
+  CLI::Option* tree_size_opt =
+      prove->add_option("--tree-size", tree_size, "Prove against the tree of this many records (default: all)");
+  prove->add_flag("--json", json, "One JSON object: leaf_index, tree_size, leaf_hash, proof, root");
+
+  uint64_t from = 0;
+  uint64_t to = 0;
+  CLI::App* consistency =
+      app.add_subcommand("consistency", "Prints an RFC 9162 consistency proof between two tree sizes, verified");
+  consistency->add_option("--data-dir", data_dir, "The data directory")->required();
+  consistency->add_option("--from", from, "The old tree size")->required();
+  consistency->add_option("--to", to, "The new tree size")->required();
+  consistency->add_flag("--json", json, "One JSON object: old_size, new_size, old_root, new_root, proof");
+
+  std::string at;
+  uint64_t replay_seq = 0;
+  CLI::App* replay = app.add_subcommand("replay", "Rebuilds the secrets as they were at a moment (no values)");
+  replay->add_option("--data-dir", data_dir, "The data directory")->required();
+  replay->add_option("--at", at, "A UTC time, e.g. 2026-11-20T14:03:00Z (default: now)");
+  CLI::Option* replay_seq_opt = replay->add_option("--seq", replay_seq, "Apply only records with seq below this");
+
+  CLI::App* rebuild = app.add_subcommand("rebuild", "Recomputes the stored projections from the log and compares");
+  rebuild->add_option("--data-dir", data_dir, "The data directory")->required();
+
+  std::string secret;
+  CLI::App* history = app.add_subcommand("history", "Every event that touched one secret, as CloudTrail JSON lines");
+  history->add_option("--data-dir", data_dir, "The data directory")->required();
+  history->add_option("--secret", secret, "The secret's name or ARN")->required();
+
   CLI11_PARSE(app, argc, argv);
-  if (verify->parsed()) return Verify(data_dir, json);
+  if (replay->parsed() || rebuild->parsed() || history->parsed()) {
+    auto store = cairn::ledger::OpenRocksStore(cairn::service::LedgerDir(data_dir), cairn::ledger::OpenMode::kReadOnly);
+    if (!store.ok()) {
+      std::fprintf(stderr, "cairn-audit: error: %s\n", store.status().message().c_str());
+      return kExitError;
+    }
+    if (replay->parsed()) {
+      return ReplayCommand(**store, at,
+                           replay_seq_opt->count() ? std::optional<uint64_t>(replay_seq) : std::nullopt);
+    }
+    if (rebuild->parsed()) return RebuildCommand(**store);
+    return HistoryCommand(**store, secret);
+  }
+  if (verify->parsed()) return Verify(data_dir, verify_args);
+  if (pubkey->parsed() || checkpoint->parsed()) {
+    auto store = OpenReadOnly(data_dir);
+    if (!store.ok()) return Fail(store.status());
+    return pubkey->parsed() ? PubkeyCommand(**store) : CheckpointCommand(**store);
+  }
   if (exp->parsed()) return Export(data_dir, format);
+  if (prove->parsed()) {
+    if (tree_size_opt->count() > 0) prove_args.tree_size = tree_size;
+    return Prove(data_dir, prove_args, json);
+  }
+  if (consistency->parsed()) return Consistency(data_dir, from, to, json);
   return kExitError;
 }

@@ -1,0 +1,102 @@
+#include "service/checkpointer.h"
+
+#include "ledger/tree.h"
+
+namespace cairn::service {
+namespace {
+
+constexpr char kKeyContext[] = "cairn/checkpoint-signing-key/v1";
+
+void PutU32(std::string& out, uint32_t v) {
+  for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+uint32_t GetU32(std::string_view in) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return v;
+}
+
+// meta checkpoint_key = u32 kek version || u32 len(wrapped DEK) || wrapped DEK || ciphertext
+std::string EncodeSealedKey(const crypto::SealedValue& sealed) {
+  std::string out;
+  PutU32(out, sealed.kek_version);
+  PutU32(out, static_cast<uint32_t>(sealed.wrapped_dek.size()));
+  out.append(sealed.wrapped_dek.begin(), sealed.wrapped_dek.end());
+  out.append(sealed.ciphertext.begin(), sealed.ciphertext.end());
+  return out;
+}
+
+Result<crypto::Ed25519PrivateKey> OpenSealedKey(std::string_view bytes, const crypto::Keyring& keyring) {
+  if (bytes.size() < 8) return DataLossError("meta checkpoint_key is truncated");
+  const uint32_t kek = GetU32(bytes);
+  const uint32_t len = GetU32(bytes.substr(4));
+  if (bytes.size() < 8 + static_cast<size_t>(len)) return DataLossError("meta checkpoint_key is truncated");
+  auto wrapped = crypto::AsBytes(bytes.substr(8, len));
+  auto ciphertext = crypto::AsBytes(bytes.substr(8 + len));
+  auto seed = keyring.OpenValue(ciphertext, wrapped, kek, kKeyContext);
+  if (!seed.ok()) return seed.status().WithContext("opening the checkpoint signing key");
+  return crypto::Ed25519PrivateKey::FromSeed(std::move(seed).value());
+}
+
+}  // namespace
+
+Result<Checkpointer> Checkpointer::LoadOrCreate(ledger::Ledger& ledger, const crypto::Keyring& keyring,
+                                                const std::string& ledger_id, crypto::RandomSource& rng) {
+  ledger::Store& store = ledger.store();
+  ASSIGN_OR_RETURN(auto sealed, store.Get(ledger::Family::kMeta, kMetaCheckpointKey));
+  ASSIGN_OR_RETURN(auto origin, store.Get(ledger::Family::kMeta, kMetaOrigin));
+  if (sealed && origin) {
+    ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, OpenSealedKey(*sealed, keyring));
+    ASSIGN_OR_RETURN(ledger::NoteVerifier verifier, ledger::MakeNoteVerifier(*origin, key.PublicKey()));
+    return Checkpointer(std::move(key), std::move(verifier));
+  }
+  crypto::Ed25519PrivateKey key = crypto::Ed25519PrivateKey::Generate(rng);
+  const std::string name = "cairn.ledger/" + ledger_id;
+  ASSIGN_OR_RETURN(ledger::NoteVerifier verifier, ledger::MakeNoteVerifier(name, key.PublicKey()));
+  ASSIGN_OR_RETURN(crypto::SealedValue sealed_key, keyring.SealValue(key.seed(), kKeyContext, rng));
+  ledger::WriteSet writes;
+  writes.Put(ledger::Family::kMeta, kMetaCheckpointKey, EncodeSealedKey(sealed_key));
+  const auto& pub = key.PublicKey().bytes;
+  writes.Put(ledger::Family::kMeta, kMetaCheckpointPublicKey, std::string(pub.begin(), pub.end()));
+  writes.Put(ledger::Family::kMeta, kMetaOrigin, name);
+  RETURN_IF_ERROR(ledger.WriteUnchained(writes));
+  return Checkpointer(std::move(key), std::move(verifier));
+}
+
+Result<std::string> Checkpointer::SignHead(ledger::Ledger& ledger) {
+  const uint64_t size = ledger.durable_head().next_seq;
+  ASSIGN_OR_RETURN(auto existing, ledger.store().Get(ledger::Family::kCheckpoints, ledger::SeqKey(size)));
+  if (existing) return *existing;
+  ledger::TreeReader tree(ledger.store());
+  ASSIGN_OR_RETURN(crypto::Digest root, tree.Root(size));
+  ledger::Checkpoint checkpoint{verifier_.name, size, root, {}};
+  ASSIGN_OR_RETURN(std::string note,
+                   ledger::SignNote(ledger::FormatCheckpointBody(checkpoint), verifier_.name, key_));
+  ledger::WriteSet writes;
+  writes.Put(ledger::Family::kCheckpoints, ledger::SeqKey(size), note);
+  RETURN_IF_ERROR(ledger.WriteUnchained(writes));
+  return note;
+}
+
+Result<ledger::NoteVerifier> ReadLedgerVerifier(const ledger::Store& store) {
+  ASSIGN_OR_RETURN(auto pub, store.Get(ledger::Family::kMeta, kMetaCheckpointPublicKey));
+  ASSIGN_OR_RETURN(auto origin, store.Get(ledger::Family::kMeta, kMetaOrigin));
+  if (!pub || !origin) return NotFoundError("this ledger has no checkpoint key yet (open it once with cairn)");
+  if (pub->size() != crypto::kEd25519PublicKeySize) return DataLossError("meta checkpoint_pubkey is not 32 bytes");
+  crypto::Ed25519PublicKey key;
+  std::copy(pub->begin(), pub->end(), key.bytes.begin());
+  return ledger::MakeNoteVerifier(*origin, key);
+}
+
+Result<std::vector<std::pair<uint64_t, std::string>>> ReadCheckpoints(const ledger::Store& store) {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  auto it = store.NewIterator(ledger::Family::kCheckpoints);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(uint64_t size, ledger::ParseSeqKey(it->key()));
+    out.emplace_back(size, std::string(it->value()));
+  }
+  RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+}  // namespace cairn::service
