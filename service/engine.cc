@@ -237,6 +237,7 @@ Result<std::string> Engine::SignCheckpoint() {
 Response Engine::Execute(const Request& request, const ledger::Actor& actor) {
   Response response;
   Decision decision;
+  bool shreds = false;  // the call destroys data keys (pruned versions)
   std::shared_ptr<ledger::CommitTicket> ticket;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -247,6 +248,7 @@ Response Engine::Execute(const Request& request, const ledger::Actor& actor) {
     const int64_t now = clock_->NowMs();
     DecideEnv env{now, rng_, keyring_.get(), token_key_.view()};
     decision = Decide(request, state_, env);
+    for (const ledger::WriteOp& op : decision.key_writes.ops()) shreds |= op.is_delete;
     auto staged = StageDecision(decision, actor, now);
     if (!staged.ok()) {
       response.error = ApiError{kInternalServiceError, "could not record the call: " + staged.status().message()};
@@ -260,6 +262,14 @@ Response Engine::Execute(const Request& request, const ledger::Actor& actor) {
     poisoned_ = done.status();
     response.error = ApiError{kInternalServiceError, "could not record the call durably; nothing was returned"};
     return response;
+  }
+  if (shreds) {
+    // Crypto-shredding: the destroyed keys leave the files (WAL and SSTs) for good.
+    Status compacted = ledger_->store().CompactFamily(ledger::Family::kKeys);
+    if (!compacted.ok()) {
+      response.error = ApiError{kInternalServiceError, "compacting destroyed keys failed: " + compacted.message()};
+      return response;
+    }
   }
   response.seq = done->front().seq;
   response.leaf_hash = done->front().leaf_hash;

@@ -112,3 +112,58 @@ TEST_CASE("a purged secret's data keys are gone from the keys family", "[service
 
 }  // namespace
 }  // namespace cairn
+
+namespace cairn {
+namespace {
+
+bool AnyFileHolds(const std::string& dir, const std::string& needle) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_CASE("a pruned version's data key leaves every file and its reads fail clearly", "[service][engine][shred]") {
+  testing::EngineFixture f;
+  auto engine = f.Open();
+  REQUIRE(engine.ok());
+  auto& e = **engine;
+  REQUIRE(e.Execute(MakeRequest("CreateSecret", {{"Name", "busy"}}, "v0"), TestActor()).ok());
+  for (int i = 1; i < 100; ++i) {
+    REQUIRE(e.Execute(MakeRequest("PutSecretValue", {{"SecretId", "busy"}}, "v" + std::to_string(i)), TestActor()).ok());
+  }
+  const std::string oldest = [&] {
+    const auto& versions = e.state_for_testing().FindByName("busy")->versions;
+    std::string id;
+    uint64_t order = UINT64_MAX;
+    for (const auto& [vid, v] : versions) {
+      if (v.created_order < order) { order = v.created_order; id = vid; }
+    }
+    return id;
+  }();
+  auto key = e.ledger().store().Get(ledger::Family::kKeys, service::KeyEntryKey(e.state_for_testing().FindByName("busy")->arn, oldest));
+  REQUIRE(key.ok());
+  REQUIRE(key->has_value());
+  const std::string wrapped = (*key)->substr(4);
+  CHECK(AnyFileHolds(f.dir, wrapped));
+
+  f.clock.Advance(25LL * 3600 * 1000);  // the old versions pass the 24-hour guard
+  REQUIRE(e.Execute(MakeRequest("PutSecretValue", {{"SecretId", "busy"}}, "v100"), TestActor()).ok());
+  const auto* secret = e.state_for_testing().FindByName("busy");
+  CHECK(secret->versions.size() == 100);
+  CHECK(secret->FindVersion(oldest) == nullptr);
+  CHECK_FALSE(AnyFileHolds(f.dir, wrapped));
+  auto read = e.Execute(MakeRequest("GetSecretValue", {{"SecretId", "busy"}, {"VersionId", oldest}}), TestActor());
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.error->code == "ResourceNotFoundException");
+  CHECK(read.error->message.find(oldest) != std::string::npos);
+  auto report = ledger::VerifyStore(e.ledger().store());
+  REQUIRE(report.ok());
+  CHECK(report->ok);
+}
+
+}  // namespace
+}  // namespace cairn
