@@ -11,7 +11,7 @@ cairn=./build/tools/cairn
 audit=./build/tools/cairn-audit
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
-rm -rf "$data_dir"
+rm -rf "$data_dir" "$data_dir.cp.txt"
 step "$cairn" init --data-dir "$data_dir"
 step "$cairn" --data-dir "$data_dir" create-secret --name prod/db \
   --description "billing database" --tags Key=team,Value=billing \
@@ -22,7 +22,14 @@ step "$cairn" --data-dir "$data_dir" put-secret-value --secret-id prod/db \
 step "$cairn" --data-dir "$data_dir" get-secret-value --secret-id prod/db --version-stage AWSPREVIOUS
 step "$cairn" --data-dir "$data_dir" describe-secret --secret-id prod/db
 step "$cairn" --data-dir "$data_dir" get-secret-value --secret-id prod/nope || true
-step "$audit" verify --data-dir "$data_dir" --json
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+say "$audit" checkpoint --data-dir "$data_dir" "> $data_dir.cp.txt   # an auditor keeps this"
+"$audit" checkpoint --data-dir "$data_dir" > "$data_dir.cp.txt"
+cat "$data_dir.cp.txt"
+say "$cairn" --data-dir "$data_dir" list-secrets --filters Key=name,Values=prod/ "> /dev/null"
+"$cairn" --data-dir "$data_dir" list-secrets --filters Key=name,Values=prod/ > /dev/null
+step "$audit" verify --data-dir "$data_dir" --since "$data_dir.cp.txt" --json
+step "$audit" prove --data-dir "$data_dir" --seq 2 --json
 printf '\nThe audit trail (every call above, the failed read included), from cairn-audit export:\n'
 "$audit" export --data-dir "$data_dir" |
   sed -E -e 's/.*"eventName":"([^"]*)".*"errorCode":"([^"]*)".*"seq":([0-9]+).*/  seq \3  \1  -> \2/' \
