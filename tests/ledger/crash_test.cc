@@ -189,7 +189,7 @@ uint64_t CheckRecovered(const std::string& dir, const std::vector<uint64_t>& ack
 
 void RunCrashRounds(int rounds, int threads) {
   testing::TempDir tmp;
-  std::string dir = tmp.Sub("db");
+  std::string dir = tmp.sub("db");
   CreateLedger(dir);
   std::random_device rd;
   uint32_t seed = rd();
@@ -225,7 +225,7 @@ TEST_CASE("many SIGKILL rounds under heavy load lose nothing acknowledged",
 TEST_CASE("another process holding the ledger makes a read-write open Unavailable",
           "[ledger][crash]") {
   testing::TempDir tmp;
-  std::string dir = tmp.Sub("db");
+  std::string dir = tmp.sub("db");
   CreateLedger(dir);
 
   SECTION("while it only holds the lock") {

@@ -100,7 +100,7 @@ TEST_CASE("sixteen threads appending at once leave a dense, linked chain", "[led
   testing::TempDir tmp;
   std::unique_ptr<Store> store;
   SECTION("in memory") { store = NewMemStore(); }
-  SECTION("in RocksDB") { store = MustOpenRocks(tmp.Sub("db"), OpenMode::kCreate); }
+  SECTION("in RocksDB") { store = MustOpenRocks(tmp.sub("db"), OpenMode::kCreate); }
   auto l = MustOpen(std::move(store), {.max_batch_records = 8});
   constexpr uint64_t kThreads = 16, kEach = 40;
   std::vector<std::vector<uint64_t>> got(kThreads);
@@ -284,7 +284,7 @@ TEST_CASE("destroying the ledger commits everything staged", "[ledger]") {
 
 TEST_CASE("a reopened ledger continues the chain", "[ledger]") {
   testing::TempDir tmp;
-  std::string dir = tmp.Sub("db");
+  std::string dir = tmp.sub("db");
   {
     auto l = MustOpen(MustOpenRocks(dir, OpenMode::kCreate));
     MustAppend(*l, {Input(0), Input(1)});
@@ -297,7 +297,7 @@ TEST_CASE("a reopened ledger continues the chain", "[ledger]") {
 
 TEST_CASE("open needs a writable store and a positive batch bound", "[ledger]") {
   testing::TempDir tmp;
-  std::string dir = tmp.Sub("db");
+  std::string dir = tmp.sub("db");
   MustOpenRocks(dir, OpenMode::kCreate).reset();
   auto ro = MustOpenRocks(dir, OpenMode::kReadOnly);
   Status read_only = Ledger::Open(std::move(ro)).status();

@@ -38,7 +38,7 @@ bool AnyFileContains(const std::string& dir, const std::string& needle) {
 
 TEST_CASE("data written with sync survives closing and reopening", "[ledger][rocks]") {
   testing::TempDir tmp;
-  std::string dir = tmp.Sub("db");
+  std::string dir = tmp.sub("db");
   {
     auto s = MustOpen(dir, OpenMode::kCreate);
     REQUIRE(Put(*s, Family::kState, "k", "v").ok());
@@ -51,7 +51,7 @@ TEST_CASE("data written with sync survives closing and reopening", "[ledger][roc
 
 TEST_CASE("create refuses a directory that already holds a ledger", "[ledger][rocks]") {
   testing::TempDir tmp;
-  std::string dir = tmp.Sub("db");
+  std::string dir = tmp.sub("db");
   MustOpen(dir, OpenMode::kCreate).reset();
   CHECK(OpenRocksStore(dir, OpenMode::kCreate).status() ==
         AlreadyExistsError(dir + " already holds a ledger"));
@@ -65,14 +65,14 @@ TEST_CASE("create accepts an existing empty directory", "[ledger][rocks]") {
 TEST_CASE("opening a directory without a ledger is NotFound", "[ledger][rocks]") {
   testing::TempDir tmp;
   std::string dir;
-  SECTION("missing directory") { dir = tmp.Sub("nothing-here"); }
+  SECTION("missing directory") { dir = tmp.sub("nothing-here"); }
   SECTION("empty directory") { dir = tmp.path(); }
   SECTION("directory of unrelated files") {
     dir = tmp.path();
-    std::ofstream(tmp.Sub("notes.txt")) << "hello";
+    std::ofstream(tmp.sub("notes.txt")) << "hello";
   }
   SECTION("a RocksDB database without Cairn's families") {
-    dir = tmp.Sub("plain");
+    dir = tmp.sub("plain");
     rocksdb::Options o;
     o.create_if_missing = true;
     rocksdb::DB* db = nullptr;
@@ -86,7 +86,7 @@ TEST_CASE("opening a directory without a ledger is NotFound", "[ledger][rocks]")
 
 TEST_CASE("a second read-write open of a held ledger is Unavailable", "[ledger][rocks]") {
   testing::TempDir tmp;
-  std::string dir = tmp.Sub("db");
+  std::string dir = tmp.sub("db");
   auto writer = MustOpen(dir, OpenMode::kCreate);
   Status s = OpenRocksStore(dir, OpenMode::kReadWrite).status();
   CHECK(s == UnavailableError("ledger in use by another process (lock held on " + dir + "/LOCK)"));
@@ -96,7 +96,7 @@ TEST_CASE("a second read-write open of a held ledger is Unavailable", "[ledger][
 
 TEST_CASE("a read-only open works while a writer holds the ledger", "[ledger][rocks]") {
   testing::TempDir tmp;
-  std::string dir = tmp.Sub("db");
+  std::string dir = tmp.sub("db");
   auto writer = MustOpen(dir, OpenMode::kCreate);
   REQUIRE(Put(*writer, Family::kState, "before", "1").ok());
   auto reader = MustOpen(dir, OpenMode::kReadOnly);
@@ -116,7 +116,7 @@ TEST_CASE("a read-only open works while a writer holds the ledger", "[ledger][ro
 
 TEST_CASE("a ledger of an unknown format version is refused", "[ledger][rocks]") {
   testing::TempDir tmp;
-  std::string dir = tmp.Sub("db");
+  std::string dir = tmp.sub("db");
   {
     auto s = MustOpen(dir, OpenMode::kCreate);
     REQUIRE(Put(*s, Family::kMeta, kMetaFormat, "99").ok());
@@ -127,7 +127,7 @@ TEST_CASE("a ledger of an unknown format version is refused", "[ledger][rocks]")
 
 TEST_CASE("compacting keys removes a deleted wrapped key from every file", "[ledger][rocks]") {
   testing::TempDir tmp;
-  std::string dir = tmp.Sub("db");
+  std::string dir = tmp.sub("db");
   auto s = MustOpen(dir, OpenMode::kCreate);
   const std::string dek = "WRAPPED-DEK-0123456789abcdef-must-disappear";
   REQUIRE(Put(*s, Family::kKeys, "secret/v1", dek).ok());

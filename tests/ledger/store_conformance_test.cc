@@ -18,7 +18,7 @@ struct RocksStoreMaker {
   static constexpr const char* kName = "rocks";
   testing::TempDir dir;
   std::unique_ptr<Store> Make() {
-    Result<std::unique_ptr<Store>> s = OpenRocksStore(dir.Sub("db"), OpenMode::kCreate);
+    Result<std::unique_ptr<Store>> s = OpenRocksStore(dir.sub("db"), OpenMode::kCreate);
     REQUIRE(s.ok());
     return std::move(s).value();
   }

@@ -13,31 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/temp_dir.h"
 #include "ledger/ledger.h"
 #include "ledger/store.h"
 
 namespace cairn::ledger::testing {
 
-// A fresh directory under /tmp, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/cairn-ledger-test-XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using cairn::testing::TempDir;
 
 // A record input whose payload names `i`, so records are easy to tell apart.
 inline RecordInput Input(uint64_t i, size_t payload_bytes = 40) {

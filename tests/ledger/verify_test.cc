@@ -379,7 +379,7 @@ TEST_CASE("verify reports progress every 100000 records", "[.slow][ledger][verif
 TEST_CASE("a tampered RocksDB ledger verifies the same through a read-only handle",
           "[ledger][verify]") {
   testing::TempDir tmp;
-  std::string dir = tmp.Sub("db");
+  std::string dir = tmp.sub("db");
   {
     auto store = OpenRocksStore(dir, OpenMode::kCreate);
     REQUIRE(store.ok());

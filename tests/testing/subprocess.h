@@ -1,5 +1,4 @@
-// Test helpers: run a built tool as a child process and capture what it prints;
-// make and remove temporary directories.
+// Test helper: run a built tool as a child process and capture what it prints.
 #ifndef CAIRN_TESTS_TESTING_SUBPROCESS_H_
 #define CAIRN_TESTS_TESTING_SUBPROCESS_H_
 
@@ -13,6 +12,8 @@
 #include <map>
 #include <string>
 #include <vector>
+
+#include "tests/testing/temp_dir.h"
 
 namespace cairn::testing {
 
@@ -78,26 +79,6 @@ inline RunResult Run(const std::vector<std::string>& argv,
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }
-
-// A fresh directory under /tmp, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "cairn-test-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 }  // namespace cairn::testing
 

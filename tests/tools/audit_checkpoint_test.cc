@@ -3,43 +3,19 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-
 #include "crypto/random.h"
 #include "crypto/signing.h"
 #include "ledger/checkpoint.h"
 #include "ledger/store.h"
-#include "tests/testing/subprocess.h"
+#include "tests/testing/cli_ledger.h"
 
 namespace cairn {
 namespace {
 
 using nlohmann::json;
-using testing::Run;
 using testing::RunResult;
-using testing::TempDir;
-using testing::ToolPath;
 
-const std::map<std::string, std::string> kEnv = {{"CAIRN_PASSPHRASE", ""}};
-
-struct Fixture {
-  TempDir tmp;
-  std::string dir = tmp.sub("d");
-  Fixture() { REQUIRE(Run({ToolPath("cairn"), "init", "--data-dir", dir}, kEnv).exit_code == 0); }
-  void Call(std::vector<std::string> args) {
-    args.insert(args.begin(), {ToolPath("cairn"), "--data-dir", dir});
-    REQUIRE(Run(args, kEnv).exit_code == 0);
-  }
-  RunResult Audit(std::vector<std::string> args) {
-    args.insert(args.begin(), ToolPath("cairn-audit"));
-    args.insert(args.begin() + 2, {"--data-dir", dir});
-    return Run(args);
-  }
-  std::string Save(const std::string& name, const std::string& text) {
-    std::ofstream(tmp.sub(name), std::ios::binary) << text;
-    return tmp.sub(name);
-  }
-};
+using Fixture = testing::CliLedger;
 
 TEST_CASE("every ledger at rest carries a checkpoint of its head, signed by its key", "[tools][audit][checkpoint]") {
   Fixture f;

@@ -5,33 +5,15 @@
 #include <sstream>
 
 #include "ledger/store.h"
-#include "tests/testing/subprocess.h"
+#include "tests/testing/cli_ledger.h"
 
 namespace cairn {
 namespace {
 
 using nlohmann::json;
-using testing::Run;
 using testing::RunResult;
-using testing::TempDir;
-using testing::ToolPath;
 
-const std::map<std::string, std::string> kEnv = {{"CAIRN_PASSPHRASE", ""}};
-
-struct Ledger {
-  TempDir tmp;
-  std::string dir = tmp.sub("d");
-  Ledger() { REQUIRE(Run({ToolPath("cairn"), "init", "--data-dir", dir}, kEnv).exit_code == 0); }
-  RunResult Cairn(std::vector<std::string> args) {
-    args.insert(args.begin(), {ToolPath("cairn"), "--data-dir", dir});
-    return Run(args, kEnv);
-  }
-  RunResult Audit(std::vector<std::string> args) {
-    args.insert(args.begin(), ToolPath("cairn-audit"));
-    args.insert(args.begin() + 2, {"--data-dir", dir});
-    return Run(args);
-  }
-};
+using Ledger = testing::CliLedger;
 
 TEST_CASE("replay shows the secrets as they were at a past seq", "[tools][audit][replay]") {
   Ledger l;
