@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 #include "ledger/internal/meta_format.h"
@@ -218,7 +220,17 @@ Status RocksStore::CompactFamily(Family f) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir, OpenMode mode) {
-  return RocksStore::Open(dir, mode);
+  auto store = RocksStore::Open(dir, mode);
+  // A read-only open races the holder's compaction, which deletes table files
+  // the MANIFEST still lists; once open, every file it uses is held. Retry only
+  // that race, briefly.
+  for (int attempt = 0; mode == OpenMode::kReadOnly && attempt < 40 && !store.ok() &&
+                        store.status().message().find("No such file or directory") != std::string::npos;
+       ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    store = RocksStore::Open(dir, mode);
+  }
+  return store;
 }
 
 }  // namespace cairn::ledger

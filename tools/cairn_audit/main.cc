@@ -20,6 +20,7 @@
 #include "ledger/verify.h"
 #include "service/cloudtrail.h"
 #include "service/engine.h"
+#include "tools/cairn_audit/bundle.h"
 #include "tools/cairn_audit/checkpoint_commands.h"
 #include "tools/cairn_audit/state_commands.h"
 
@@ -268,13 +269,24 @@ int main(int argc, char** argv) {
   VerifyArgs verify_args;
   CLI::App* verify = app.add_subcommand(
       "verify", "Recomputes the hash chain, the Merkle tree and every signed checkpoint; names the first bad record");
-  verify->add_option("--data-dir", data_dir, "The data directory")->required();
+  std::string bundle_file;
+  CLI::Option* verify_dir = verify->add_option("--data-dir", data_dir, "The data directory");
+  CLI::Option* verify_bundle =
+      verify->add_option("--bundle", bundle_file, "Verify a bundle (cairn-audit bundle) offline instead");
+  verify_dir->excludes(verify_bundle);
+  verify_bundle->excludes(verify_dir);
   verify->add_flag("--json", verify_args.json,
                    "One JSON object: records, head, root, ok, first_bad_seq, problem, checkpoints, records_per_second");
   verify->add_option("--since", verify_args.since_file,
                      "A checkpoint you kept (cairn-audit checkpoint > cp.txt): prove the log only grew since");
   verify->add_option("--pin-key", verify_args.pin_key,
                      "Check signatures against this verifier key (cairn-audit pubkey) instead of the ledger's");
+
+  std::string bundle_out;
+  CLI::App* bundle = app.add_subcommand(
+      "bundle", "Writes a self-contained tar of the records, signed checkpoints and verifier key, for offline audit");
+  bundle->add_option("--data-dir", data_dir, "The data directory")->required();
+  bundle->add_option("--out", bundle_out, "The archive to write (POSIX ustar)")->required();
 
   CLI::App* pubkey = app.add_subcommand("pubkey", "Prints the ledger's checkpoint verifier key (C2SP note key)");
   pubkey->add_option("--data-dir", data_dir, "The data directory")->required();
@@ -332,7 +344,19 @@ int main(int argc, char** argv) {
     if (rebuild->parsed()) return RebuildCommand(**store);
     return HistoryCommand(**store, secret);
   }
-  if (verify->parsed()) return Verify(data_dir, verify_args);
+  if (verify->parsed()) {
+    if (verify_bundle->count() > 0 && !verify_args.since_file.empty()) {
+      return Fail(cairn::InvalidArgumentError("--since applies to --data-dir, not --bundle"));
+    }
+    if (verify_bundle->count() > 0) return VerifyBundleCommand(bundle_file, verify_args.pin_key, verify_args.json);
+    if (verify_dir->count() == 0) return Fail(cairn::InvalidArgumentError("give --data-dir DIR or --bundle FILE"));
+    return Verify(data_dir, verify_args);
+  }
+  if (bundle->parsed()) {
+    auto store = OpenReadOnly(data_dir);
+    if (!store.ok()) return Fail(store.status());
+    return BundleCommand(**store, bundle_out);
+  }
   if (pubkey->parsed() || checkpoint->parsed()) {
     auto store = OpenReadOnly(data_dir);
     if (!store.ok()) return Fail(store.status());
