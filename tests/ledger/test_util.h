@@ -32,34 +32,16 @@ inline RecordInput Input(uint64_t i, size_t payload_bytes = 40) {
   return in;
 }
 
-// Forwards to `inner`; Write fails with Internal while fail_writes is set.
-class FaultyStore final : public Store {
- public:
-  explicit FaultyStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
-  std::shared_ptr<std::atomic<bool>> fail_writes = std::make_shared<std::atomic<bool>>(false);
-
-  Status Write(const WriteSet& writes, bool sync) override {
-    if (fail_writes->load()) return InternalError("injected write failure");
-    return inner_->Write(writes, sync);
-  }
-  Result<std::optional<std::string>> Get(Family f, std::string_view key) const override {
-    return inner_->Get(f, key);
-  }
-  std::unique_ptr<StoreIterator> NewIterator(Family f) const override {
-    return inner_->NewIterator(f);
-  }
-  Status CompactFamily(Family f) override { return inner_->CompactFamily(f); }
-  bool read_only() const override { return inner_->read_only(); }
-
- private:
-  std::unique_ptr<Store> inner_;
-};
-
-// Forwards to a store owned elsewhere, so a test can look at it after the
-// Ledger that "owns" this wrapper is gone.
-class BorrowedStore final : public Store {
+// Forwards every call to a store owned elsewhere, so a test can look at it
+// after the Ledger that "owns" this wrapper is gone. Test decorators derive
+// from it and override only what they watch or break.
+class BorrowedStore : public Store {
  public:
   explicit BorrowedStore(Store& inner) : inner_(inner) {}
+  // No copies: a decorator passed where a Store& is wanted must be wrapped, not
+  // sliced into a copy that bypasses it (write Borrow(decorator)).
+  BorrowedStore(const BorrowedStore&) = delete;
+  BorrowedStore& operator=(const BorrowedStore&) = delete;
   Status Write(const WriteSet& writes, bool sync) override { return inner_.Write(writes, sync); }
   Result<std::optional<std::string>> Get(Family f, std::string_view key) const override {
     return inner_.Get(f, key);
@@ -70,15 +52,33 @@ class BorrowedStore final : public Store {
   Status CompactFamily(Family f) override { return inner_.CompactFamily(f); }
   bool read_only() const override { return inner_.read_only(); }
 
- private:
+ protected:
   Store& inner_;
+};
+
+// A BorrowedStore over `store`, whatever its dynamic type.
+inline std::unique_ptr<Store> Borrow(Store& store) { return std::make_unique<BorrowedStore>(store); }
+
+// Owns `inner`; Write fails with Internal while fail_writes is set.
+class FaultyStore final : public BorrowedStore {
+ public:
+  explicit FaultyStore(std::unique_ptr<Store> inner) : BorrowedStore(*inner), owned_(std::move(inner)) {}
+  std::shared_ptr<std::atomic<bool>> fail_writes = std::make_shared<std::atomic<bool>>(false);
+
+  Status Write(const WriteSet& writes, bool sync) override {
+    if (fail_writes->load()) return InternalError("injected write failure");
+    return inner_.Write(writes, sync);
+  }
+
+ private:
+  std::unique_ptr<Store> owned_;
 };
 
 // Records every Write's size; while `hold` is set, a Write blocks (after
 // counting itself as entered) until Release().
-class GateStore final : public Store {
+class GateStore final : public BorrowedStore {
  public:
-  explicit GateStore(Store& inner) : inner_(inner) {}
+  explicit GateStore(Store& inner) : BorrowedStore(inner) {}
   struct Gate {
     std::mutex mu;
     std::condition_variable cv;
@@ -108,17 +108,6 @@ class GateStore final : public Store {
     }
     return inner_.Write(writes, sync);
   }
-  Result<std::optional<std::string>> Get(Family f, std::string_view key) const override {
-    return inner_.Get(f, key);
-  }
-  std::unique_ptr<StoreIterator> NewIterator(Family f) const override {
-    return inner_.NewIterator(f);
-  }
-  Status CompactFamily(Family f) override { return inner_.CompactFamily(f); }
-  bool read_only() const override { return false; }
-
- private:
-  Store& inner_;
 };
 
 }  // namespace cairn::ledger::testing

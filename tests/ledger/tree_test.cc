@@ -22,9 +22,9 @@ using testing::BorrowedStore;
 using testing::Input;
 
 // Counts reads and keeps every write; forwards to a store owned elsewhere.
-class WatchedStore final : public Store {
+class WatchedStore final : public BorrowedStore {
  public:
-  explicit WatchedStore(Store& inner) : inner_(inner) {}
+  explicit WatchedStore(Store& inner) : BorrowedStore(inner) {}
   struct Log {
     std::mutex mu;
     std::vector<WriteSet> writes;
@@ -43,18 +43,10 @@ class WatchedStore final : public Store {
     ++log->gets;
     return inner_.Get(f, key);
   }
-  std::unique_ptr<StoreIterator> NewIterator(Family f) const override {
-    return inner_.NewIterator(f);
-  }
-  Status CompactFamily(Family f) override { return inner_.CompactFamily(f); }
-  bool read_only() const override { return false; }
-
- private:
-  Store& inner_;
 };
 
 std::unique_ptr<Ledger> OpenLedger(Store& store) {
-  auto l = Ledger::Open(std::make_unique<BorrowedStore>(store));
+  auto l = Ledger::Open(testing::Borrow(store));
   REQUIRE(l.ok());
   return std::move(*l);
 }
@@ -126,7 +118,7 @@ TEST_CASE("tree nodes ride in the same write as the records that complete them",
   WatchedStore watched(*mem);
   std::shared_ptr<WatchedStore::Log> log = watched.log;
   {
-    auto l = Ledger::Open(std::make_unique<BorrowedStore>(watched));
+    auto l = Ledger::Open(testing::Borrow(watched));
     REQUIRE(l.ok());
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
@@ -207,7 +199,7 @@ TEST_CASE("opening a ledger written before the tree builds it in one write",
   }
   WatchedStore watched(*mem);
   {
-    auto l = Ledger::Open(std::make_unique<BorrowedStore>(watched));
+    auto l = Ledger::Open(testing::Borrow(watched));
     REQUIRE(l.ok());
     CHECK(watched.log->writes.size() == 1);
     REQUIRE((*l)->Append({Input(500)}).ok());
@@ -220,7 +212,7 @@ TEST_CASE("opening a ledger written before the tree builds it in one write",
   CHECK(after.ok);
   CHECK(after.tree_ok);
   WatchedStore again(*mem);  // a second open writes nothing
-  REQUIRE(Ledger::Open(std::make_unique<BorrowedStore>(again)).ok());
+  REQUIRE(Ledger::Open(testing::Borrow(again)).ok());
   CHECK(again.log->writes.empty());
 }
 
@@ -308,7 +300,7 @@ TEST_CASE("a record altered on disk is reported by the chain and disowned by the
 TEST_CASE("opening refuses a tree whose last leaf disagrees with the head", "[ledger][tree]") {
   TamperFixture f;
   f.Flip(0, 10);
-  auto l = Ledger::Open(std::make_unique<BorrowedStore>(f.store()));
+  auto l = Ledger::Open(testing::Borrow(f.store()));
   REQUIRE_FALSE(l.ok());
   CHECK(l.status() == DataLossError("tree leaf 10 does not match the meta head"));
 }
