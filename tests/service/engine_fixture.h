@@ -9,10 +9,9 @@
 
 #include "crypto/random.h"
 #include "ledger/ledger.h"
-#include "ledger/record.h"
+#include "projections/replay.h"
 #include "projections/secrets.h"
 #include "service/engine.h"
-#include "service/internal/event_reader.h"
 #include "tests/testing/subprocess.h"
 
 namespace cairn::testing {
@@ -43,28 +42,11 @@ inline std::map<std::string, std::string> FamilyContents(const ledger::Store& st
   return out;
 }
 
-// Rebuilds the `state` family from the log alone, persisting after every record
-// exactly as the engine does.
+// The `state` family rebuilt from the log alone (projections::Replay persists
+// after every record exactly as the engine does).
 inline Result<std::map<std::string, std::string>> ReplayState(const ledger::Store& log) {
-  auto mem = ledger::NewMemStore();
-  projections::SecretsView view;
-  Status failure;
-  Status s = ledger::ForEachRecord(log, 0, [&](std::string_view, std::string_view bytes) {
-    auto record = ledger::DecodeRecord(bytes);
-    if (!record.ok()) { failure = record.status(); return false; }
-    auto event = service::internal::ReadEvent(record->payload);
-    if (!event.ok()) { failure = event.status(); return false; }
-    std::vector<std::string> touched;
-    failure = view.Apply(record->seq, record->time_unix_ms, **event, &touched);
-    if (!failure.ok()) return false;
-    ledger::WriteSet w;
-    view.WriteTouched(touched, w);
-    failure = mem->Write(w, false);
-    return failure.ok();
-  });
-  RETURN_IF_ERROR(s);
-  RETURN_IF_ERROR(failure);
-  return FamilyContents(*mem, ledger::Family::kState);
+  ASSIGN_OR_RETURN(projections::ReplayResult replayed, projections::Replay(log));
+  return std::move(replayed.state_entries);
 }
 
 struct EngineFixture {

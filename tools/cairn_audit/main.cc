@@ -332,11 +332,8 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (replay->parsed() || rebuild->parsed() || history->parsed()) {
-    auto store = cairn::ledger::OpenRocksStore(cairn::service::LedgerDir(data_dir), cairn::ledger::OpenMode::kReadOnly);
-    if (!store.ok()) {
-      std::fprintf(stderr, "cairn-audit: error: %s\n", store.status().message().c_str());
-      return kExitError;
-    }
+    auto store = OpenReadOnly(data_dir);
+    if (!store.ok()) return Fail(store.status());
     if (replay->parsed()) {
       return ReplayCommand(**store, at,
                            replay_seq_opt->count() ? std::optional<uint64_t>(replay_seq) : std::nullopt);
