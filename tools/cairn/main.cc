@@ -19,7 +19,9 @@
 #include "service/engine.h"
 #include "tools/cairn/commands.h"
 #include "tools/cairn/output.h"
-#include "tools/cairn/passphrase.h"
+#include "tools/cairn/admin_commands.h"
+#include "tools/cairn/backend.h"
+#include "tools/common/passphrase.h"
 
 namespace cairn::tools {
 namespace {
@@ -27,15 +29,6 @@ namespace {
 constexpr int kExitServiceError = 254;  // as the aws CLI
 constexpr int kExitUsage = 252;
 constexpr int kExitOther = 255;
-constexpr char kUserAgent[] = "cairn-cli/0.1.0";
-
-ledger::Actor LocalActor() {
-  std::string user = "uid-" + std::to_string(::geteuid());
-  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr) user = pw->pw_name;
-  return ledger::Actor{"user:" + user, "LocalUser", "embedded:pid=" + std::to_string(::getpid()),
-                       crypto::NewUuidV4(crypto::SystemRandom()), kUserAgent};
-}
-
 int Fail(const Status& status) {
   std::fprintf(stderr, "cairn: error: %s\n", status.message().c_str());
   return kExitOther;
@@ -43,13 +36,18 @@ int Fail(const Status& status) {
 
 struct Globals {
   std::string data_dir;
+  std::string profile;
   std::string passphrase_file;
   std::string region = "us-east-1";
   std::string account_id;
 };
 
-int RunInit(const Globals& g) {
-  if (g.data_dir.empty()) return Fail(InvalidArgumentError("init needs --data-dir DIR"));
+int RunInit(Globals g) {
+  if (const char* env = std::getenv("CAIRN_DATA_DIR"); g.data_dir.empty() && env != nullptr) g.data_dir = env;
+  if (g.data_dir.empty()) {
+    std::fprintf(stderr, "cairn: error: init needs --data-dir DIR\n");
+    return kExitUsage;
+  }
   auto passphrase = PassphraseFromFileOrEnv(g.passphrase_file);
   if (!passphrase.ok()) return Fail(passphrase.status());
   service::InitOptions options;
@@ -74,53 +72,48 @@ int RunInit(const Globals& g) {
   return 0;
 }
 
-Result<std::unique_ptr<service::Engine>> OpenEngine(const Globals& g) {
-  service::OpenOptions options;
-  options.data_dir = g.data_dir;
-  ASSIGN_OR_RETURN(auto passphrase, PassphraseFromFileOrEnv(g.passphrase_file));
-  auto needs = crypto::MasterKeyFileNeedsPassphrase(service::KeyFilePath(g.data_dir));
-  if (needs.ok() && *needs && !passphrase.has_value()) {
-    ASSIGN_OR_RETURN(auto prompted, PromptPassphrase("Passphrase for " + g.data_dir + ": "));
-    passphrase = std::move(prompted);
+// Embedded mode with --data-dir, remote mode with --profile; between the
+// environment variables, CAIRN_PROFILE wins over CAIRN_DATA_DIR.
+Result<std::unique_ptr<Backend>> OpenBackend(const Globals& g) {
+  if (!g.data_dir.empty() && !g.profile.empty()) {
+    return FailedPreconditionError("give either --data-dir (embedded mode) or --profile (remote mode), not both");
   }
-  options.passphrase = passphrase.has_value() ? &*passphrase : nullptr;
-  return service::Engine::Open(options);
+  if (!g.profile.empty()) return OpenRemote(g.profile);
+  if (!g.data_dir.empty()) return OpenEmbedded(g.data_dir, g.passphrase_file);
+  if (const char* env = std::getenv("CAIRN_PROFILE"); env != nullptr && *env != 0) return OpenRemote(env);
+  if (const char* env = std::getenv("CAIRN_DATA_DIR"); env != nullptr && *env != 0) {
+    return OpenEmbedded(env, g.passphrase_file);
+  }
+  return FailedPreconditionError(
+      "give --profile FILE or set CAIRN_PROFILE (remote mode: cairnd), or --data-dir DIR (embedded mode)");
+}
+
+// A missing or contradictory mode is a usage error, as the aws CLI has it.
+int FailOpen(const Status& status) {
+  if (status.code() != StatusCode::kFailedPrecondition || status.message().rfind("give ", 0) != 0) return Fail(status);
+  std::fprintf(stderr, "cairn: error: %s\n", status.message().c_str());
+  return kExitUsage;
 }
 
 // Runs one call; list-secrets without paging flags follows NextToken to the end
 // and prints one merged list, as the aws CLI does.
 int RunOperation(const Globals& g, ParsedCommand& command) {
-  if (g.data_dir.empty()) {
-    std::fprintf(stderr, "cairn: error: give --data-dir DIR (embedded mode) or set CAIRN_DATA_DIR\n");
-    return kExitUsage;
-  }
   auto request = command.BuildRequest();
   command.WipeSecrets();
   if (!request.ok()) {
     std::fprintf(stderr, "cairn: error: %s\n", request.status().message().c_str());
     return kExitUsage;
   }
-  auto engine = OpenEngine(g);
-  if (!engine.ok()) return Fail(engine.status());
-  Status maintenance = (*engine)->RunMaintenance();
-  if (!maintenance.ok()) return Fail(maintenance);
-
-  // Every ledger at rest carries a signed checkpoint of its head.
-  struct SignOnExit {
-    service::Engine& engine;
-    ~SignOnExit() {
-      auto note = engine.SignCheckpoint();
-      if (!note.ok()) {
-        std::fprintf(stderr, "cairn: warning: could not sign a checkpoint: %s\n", note.status().message().c_str());
-      }
-    }
-  } sign_on_exit{**engine};
+  auto backend = OpenBackend(g);
+  if (!backend.ok()) return FailOpen(backend.status());
   const std::string operation = command.spec().operation;
   const bool paginate = command.spec().auto_paginates && !request->params.contains("MaxResults") &&
                         !request->params.contains("NextToken");
   service::Response merged;
   while (true) {
-    service::Response response = (*engine)->Execute(*request, LocalActor());
+    auto executed = (*backend)->Execute(*request);
+    if (!executed.ok()) return Fail(executed.status());
+    service::Response& response = *executed;
     if (!response.ok()) {
       std::fprintf(stderr, "\n%s\n", FormatApiError(operation, *response.error).c_str());
       return kExitServiceError;
@@ -153,8 +146,8 @@ int main(int argc, char** argv) {
   app.fallthrough();
   app.require_subcommand(1);
   Globals g;
-  if (const char* env = std::getenv("CAIRN_DATA_DIR")) g.data_dir = env;
   app.add_option("--data-dir", g.data_dir, "Embedded mode: the data directory (env CAIRN_DATA_DIR)");
+  app.add_option("--profile", g.profile, "Remote mode: the profile naming cairnd and your key pair (env CAIRN_PROFILE)");
   app.add_option("--passphrase-file", g.passphrase_file,
                  "File holding the passphrase that seals the master key (or env CAIRN_PASSPHRASE)");
   std::string output = "json";
@@ -164,6 +157,7 @@ int main(int argc, char** argv) {
   init->add_option("--region", g.region, "Region used in ARNs (default us-east-1)");
   init->add_option("--account-id", g.account_id, "12-digit account id used in ARNs (default: random)");
 
+  AdminCommands admin(app);
   std::vector<std::unique_ptr<ParsedCommand>> commands;
   for (const CommandSpec& spec : Commands()) commands.push_back(std::make_unique<ParsedCommand>(app, spec));
 
@@ -174,6 +168,12 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
   if (init->parsed()) return RunInit(g);
+  if (admin.Parsed() && !admin.NeedsBackend()) return admin.RunWithoutBackend();
+  if (admin.Parsed()) {
+    auto backend = OpenBackend(g);
+    if (!backend.ok()) return FailOpen(backend.status());
+    return admin.Run(**backend);
+  }
   for (auto& command : commands) {
     if (command->app()->parsed()) return RunOperation(g, *command);
   }

@@ -1,4 +1,4 @@
-#include "tools/cairn/passphrase.h"
+#include "tools/common/passphrase.h"
 
 #include <fcntl.h>
 #include <termios.h>

@@ -1,7 +1,7 @@
 // Where a passphrase comes from: --passphrase-file, CAIRN_PASSPHRASE, or a
 // prompt on the terminal (echo off). Trailing newlines of a file are dropped.
-#ifndef CAIRN_TOOLS_CAIRN_PASSPHRASE_H_
-#define CAIRN_TOOLS_CAIRN_PASSPHRASE_H_
+#ifndef CAIRN_TOOLS_COMMON_PASSPHRASE_H_
+#define CAIRN_TOOLS_COMMON_PASSPHRASE_H_
 
 #include <optional>
 #include <string>
@@ -18,4 +18,4 @@ Result<crypto::SecureBuffer> PromptPassphrase(const std::string& prompt);
 
 }  // namespace cairn::tools
 
-#endif  // CAIRN_TOOLS_CAIRN_PASSPHRASE_H_
+#endif  // CAIRN_TOOLS_COMMON_PASSPHRASE_H_

@@ -1,0 +1,218 @@
+#include "tools/cairn/admin_commands.h"
+
+#include <cstdio>
+#include <limits>
+
+#include "bus/context.h"
+#include "bus/follower.h"
+#include "service/cloudtrail.h"
+#include "tools/cairn/output.h"
+#include "tools/common/profile.h"
+
+namespace cairn::tools {
+namespace {
+
+constexpr int kExitServiceError = 254;
+constexpr int kExitUsage = 252;
+constexpr int kExitOther = 255;
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "cairn: error: %s\n", status.message().c_str());
+  return kExitOther;
+}
+
+// Runs one call and prints its body as the aws-style commands do.
+int Call(Backend& backend, const service::Request& request) {
+  auto response = backend.Execute(request);
+  if (!response.ok()) return Fail(response.status());
+  if (!response->ok()) {
+    std::fprintf(stderr, "\n%s\n", FormatApiError(request.operation, *response->error).c_str());
+    return kExitServiceError;
+  }
+  PrintResponse(request.operation, *response, stdout);
+  return 0;
+}
+
+Result<service::Json> ParseTags(const std::vector<std::string>& tags) {
+  service::Json out = service::Json::array();
+  for (const std::string& tag : tags) {
+    const size_t eq = tag.find('=');
+    if (eq == std::string::npos || eq == 0) return InvalidArgumentError("--tag '" + tag + "' is not key=value");
+    out.push_back({{"Key", tag.substr(0, eq)}, {"Value", tag.substr(eq + 1)}});
+  }
+  return out;
+}
+
+// One line a person can read: seq, time, who, what, on what, outcome.
+std::string HumanLine(const service::Json& r) {
+  std::string resource;
+  if (r.contains("resources") && !r["resources"].empty()) resource = r["resources"][0].value("ARN", "");
+  const std::string outcome = r.contains("errorCode") ? r["errorCode"].get<std::string>() : "ok";
+  char seq[24];
+  std::snprintf(seq, sizeof(seq), "%8llu", static_cast<unsigned long long>(r.value("seq", uint64_t{0})));
+  return std::string(seq) + "  " + r.value("eventTime", "") + "  " +
+         r["userIdentity"].value("principalId", "") + "  " + r.value("eventName", "") +
+         (resource.empty() ? "" : "  " + resource) + "  " + outcome;
+}
+
+}  // namespace
+
+AdminCommands::AdminCommands(CLI::App& app) {
+  CLI::App* identity = app.add_subcommand("identity", "CURVE key pairs (identities for principals)");
+  identity->require_subcommand(1);
+  identity_new_ = identity->add_subcommand("new", "Writes a fresh key pair to --out (mode 0600) and prints its public key");
+  identity_new_->add_option("--out", out_, "The key pair file to write (never overwritten)")->required();
+
+  CLI::App* principal = app.add_subcommand("principal", "Principals: who may call cairnd (administrators only)");
+  principal->require_subcommand(1);
+  principal_create_ = principal->add_subcommand("create", "Enrols a principal with a CURVE public key");
+  principal_create_->add_option("--name", name_, "Principal name (IAM user name rules)")->required();
+  principal_create_->add_option("--tag", tags_, "A tag key=value (repeatable)");
+  principal_create_->add_flag("--admin", admin_, "May manage principals and read the audit log");
+  principal_create_->add_option("--type", type_, "User or Service")->check(CLI::IsMember({"User", "Service"}));
+  auto* key_file = principal_create_->add_option("--key-file", key_file_, "Use this key pair file (cairn identity new)");
+  principal_create_->add_option("--public-key", public_key_, "Enrol this Z85 public key (no profile can be written)")
+      ->excludes(key_file);
+  principal_create_->add_option("--profile-out", profile_out_,
+                                "Write a ready profile for the new principal (mode 0600; a key pair is made if\n"
+                                "neither --key-file nor --public-key is given)");
+  principal_list_ = principal->add_subcommand("list", "Lists the enrolled principals");
+
+  CLI::App* audit = app.add_subcommand("audit", "The audit log, live");
+  audit->require_subcommand(1);
+  audit_tail_ = audit->add_subcommand("tail", "Follows every event as it is committed, verifying each link");
+  audit_tail_->add_flag("--json", json_, "CloudTrail-shaped JSON lines, as 'cairn-audit export' prints them");
+  audit_tail_->add_option("--from-seq", from_seq_, "Replay from this seq first (default: from the head)");
+  audit_tail_->add_option("--count", count_, "Stop after this many records");
+}
+
+bool AdminCommands::Parsed() const {
+  return identity_new_->parsed() || principal_create_->parsed() || principal_list_->parsed() || audit_tail_->parsed();
+}
+
+bool AdminCommands::NeedsBackend() const { return !identity_new_->parsed(); }
+
+int AdminCommands::RunWithoutBackend() { return IdentityNew(); }
+
+int AdminCommands::Run(Backend& backend) {
+  if (principal_create_->parsed()) return PrincipalCreate(backend);
+  if (principal_list_->parsed()) return PrincipalList(backend);
+  return AuditTail(backend);
+}
+
+int AdminCommands::IdentityNew() {
+  auto key = bus::NewCurveKeyPair();
+  if (!key.ok()) return Fail(key.status());
+  Status written = WriteKeyPairFile(out_, *key);
+  if (!written.ok()) return Fail(written);
+  std::printf("%s\n", service::Json({{"PublicKey", key->public_z85}, {"KeyFile", out_}}).dump(4).c_str());
+  return 0;
+}
+
+int AdminCommands::PrincipalCreate(Backend& backend) {
+  if (!profile_out_.empty() && backend.profile() == nullptr) {
+    std::fprintf(stderr, "cairn: error: --profile-out needs remote mode (--profile): the profile names cairnd\n");
+    return kExitUsage;
+  }
+  if (!profile_out_.empty() && !public_key_.empty()) {
+    std::fprintf(stderr, "cairn: error: --profile-out needs the secret key; use --key-file or neither\n");
+    return kExitUsage;
+  }
+  auto tags = ParseTags(tags_);
+  if (!tags.ok()) {
+    std::fprintf(stderr, "cairn: error: %s\n", tags.status().message().c_str());
+    return kExitUsage;
+  }
+  std::optional<bus::CurveKeyPair> key;
+  if (!key_file_.empty()) {
+    auto read = ReadKeyPairFile(key_file_);
+    if (!read.ok()) return Fail(read.status());
+    key = std::move(read).value();
+  } else if (public_key_.empty()) {
+    auto made = bus::NewCurveKeyPair();
+    if (!made.ok()) return Fail(made.status());
+    key = std::move(made).value();
+  }
+  service::Request request;
+  request.operation = "CreatePrincipal";
+  request.params = {{"Name", name_}, {"PublicKey", key ? key->public_z85 : public_key_},
+                    {"PrincipalType", type_}, {"Admin", admin_}};
+  if (!tags->empty()) request.params["Tags"] = *tags;
+  if (!profile_out_.empty()) {
+    // Write first, so a key is never enrolled without its file existing.
+    const Profile& mine = *backend.profile();
+    Profile profile;
+    profile.api_endpoint = mine.api_endpoint;
+    profile.events_endpoint = mine.events_endpoint;
+    profile.server_public_key = mine.server_public_key;
+    profile.principal = name_;
+    profile.key = std::move(*key);
+    Status written = WriteProfile(profile_out_, profile);
+    if (!written.ok()) return Fail(written);
+    const int code = Call(backend, request);
+    if (code != 0) std::remove(profile_out_.c_str());
+    return code;
+  }
+  return Call(backend, request);
+}
+
+int AdminCommands::PrincipalList(Backend& backend) {
+  service::Request request;
+  request.operation = "ListPrincipals";
+  return Call(backend, request);
+}
+
+int AdminCommands::AuditTail(Backend& backend) {
+  if (backend.remote() == nullptr) {
+    std::fprintf(stderr, "cairn: error: audit tail follows cairnd: give --profile (for a data directory at rest,\n"
+                         "use 'cairn-audit export')\n");
+    return kExitUsage;
+  }
+  Remote& remote = *backend.remote();
+  // Genesis names the region and account the CloudTrail records carry.
+  auto genesis = remote.ReadRecords(0, 1);
+  if (!genesis.ok()) return Fail(genesis.status());
+  service::TrailContext trail;
+  if (!genesis->empty()) (void)service::CloudTrailRecord(0, (*genesis)[0].bytes, trail);
+  uint64_t from = 0;
+  if (from_seq_) {
+    from = *from_seq_;
+  } else {
+    service::Request probe;
+    probe.operation = "ReadRecords";
+    probe.params = {{"FromSeq", std::numeric_limits<int64_t>::max()}, {"MaxRecords", 1}};
+    auto head = remote.Execute(probe);
+    if (!head.ok()) return Fail(head.status());
+    if (!head->ok()) return Fail(PermissionDeniedError(head->error->code + ": " + head->error->message));
+    from = head->body.value("HeadSeq", uint64_t{0});
+  }
+  auto context = bus::BusContext::Create(nullptr);
+  if (!context.ok()) return Fail(context.status());
+  const Profile& profile = *backend.profile();
+  bus::FollowerOptions options;
+  options.events_endpoint = profile.events_endpoint;
+  options.server_public_z85 = profile.server_public_key;
+  options.client_key = bus::CurveKeyPair{profile.key.public_z85, profile.key.secret_z85.Clone()};
+  options.from_seq = from;
+  auto follower = bus::Follower::Start(**context, std::move(options), [&remote](uint64_t seq, uint32_t max) {
+    return remote.ReadRecords(seq, max);
+  });
+  if (!follower.ok()) return Fail(follower.status());
+  uint64_t printed = 0;
+  while (!count_ || printed < *count_) {
+    auto record = (*follower)->Next(1000);
+    if (!record.ok()) {
+      if (record.status().code() == StatusCode::kUnavailable) continue;
+      return Fail(record.status());
+    }
+    auto rendered = service::CloudTrailRecord(record->seq, record->bytes, trail);
+    if (!rendered.ok()) return Fail(rendered.status());
+    const std::string line = json_ ? rendered->dump() : HumanLine(*rendered);
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+    ++printed;
+  }
+  return 0;
+}
+
+}  // namespace cairn::tools

@@ -1,0 +1,332 @@
+#include "tools/cairnd/daemon.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "bus/context.h"
+#include "bus/curve.h"
+#include "bus/publisher.h"
+#include "bus/server.h"
+#include "crypto/master_key.h"
+#include "crypto/random.h"
+#include "ledger/ledger.h"
+#include "service/engine.h"
+#include "tools/cairnd/admin_profile.h"
+#include "tools/cairnd/head_check.h"
+#include "tools/common/passphrase.h"
+#include "tools/common/wire_convert.h"
+
+namespace cairn::tools {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using Json = nlohmann::ordered_json;
+
+constexpr char kServerKeyName[] = "curve-server-key";
+constexpr char kDaemonAgent[] = "cairnd/0.2.0";
+
+ledger::Actor DaemonActor() {
+  return ledger::Actor{"system:cairnd", "Service", "cairnd", crypto::NewUuidV4(crypto::SystemRandom()), kDaemonAgent};
+}
+
+struct Queued {
+  bus::IncomingRequest incoming;
+  Clock::time_point arrived;
+};
+
+}  // namespace
+
+struct Daemon::Impl {
+  DaemonOptions options;
+  Logger* log = nullptr;
+  std::unique_ptr<service::Engine> engine;
+  std::unique_ptr<bus::BusContext> context;
+  bus::CurveKeyPair server_key;
+  std::unique_ptr<bus::Publisher> publisher;
+  std::unique_ptr<bus::ApiServer> server;
+
+  std::mutex mu;
+  std::condition_variable work_ready;
+  std::deque<Queued> queue;
+  bool draining = false;
+  std::vector<std::thread> workers;
+
+  std::atomic<bool> stopping{false};
+  std::mutex tick_mu;
+  std::condition_variable tick;  // wakes the housekeeping thread at shutdown
+  std::thread publisher_thread;
+  std::thread housekeeping_thread;
+  std::atomic<uint64_t> expired{0};
+  bool shut_down = false;
+
+  Status OpenEngine();
+  Status StartBus();
+  void Enqueue(bus::IncomingRequest incoming);
+  void WorkerLoop();
+  void Serve(Queued& item);
+  void PublisherLoop();
+  void HousekeepingLoop();
+  void SignCheckpoint(const char* why);
+};
+
+Status Daemon::Impl::OpenEngine() {
+  const std::string& dir = options.data_dir;
+  std::error_code ec;
+  if (!fs::exists(service::LedgerDir(dir), ec)) {
+    if (!options.dev) {
+      return NotFoundError(dir + " holds no ledger. Create one with 'cairn init --data-dir " + dir +
+                           " --passphrase-file FILE', or start with --dev for a development ledger");
+    }
+    service::InitOptions init;
+    init.data_dir = dir;
+    init.actor = DaemonActor();
+    RETURN_IF_ERROR(service::Engine::Init(init));
+    log->Info("created a development ledger", {{"data_dir", dir}, {"key_file", service::KeyFilePath(dir)}});
+  }
+  ASSIGN_OR_RETURN(auto passphrase, PassphraseFromFileOrEnv(options.passphrase_file));
+  auto needs = crypto::MasterKeyFileNeedsPassphrase(service::KeyFilePath(dir));
+  if (needs.ok() && *needs && !passphrase.has_value()) {
+    log->Info("sealed: the master key needs its passphrase", {{"key_file", service::KeyFilePath(dir)}});
+    ASSIGN_OR_RETURN(auto prompted, PromptPassphrase("Passphrase for " + dir + ": "));
+    passphrase = std::move(prompted);
+  }
+  service::OpenOptions open;
+  open.data_dir = dir;
+  open.passphrase = passphrase.has_value() ? &*passphrase : nullptr;
+  auto opened = service::Engine::Open(open);
+  if (!opened.ok()) return opened.status().WithContext("opening the ledger in " + dir);
+  engine = std::move(opened).value();
+  Status head = VerifyHeadAtStart(engine->ledger().store());
+  if (!head.ok()) {
+    return DataLossError("refusing to serve: the ledger in " + dir + " does not verify at its head: " +
+                         head.message() + ". Run 'cairn-audit verify --data-dir " + dir + "' for a full report");
+  }
+  log->Info("unsealed", {{"data_dir", dir}, {"records", engine->ledger().durable_head().next_seq}});
+  return Status::Ok();
+}
+
+Status Daemon::Impl::StartBus() {
+  ASSIGN_OR_RETURN(crypto::SecureBuffer secret, engine->SealedSecret(kServerKeyName, 32));
+  ASSIGN_OR_RETURN(server_key, bus::CurveKeyPairFromSecret(secret.view()));
+  service::Engine* e = engine.get();
+  ASSIGN_OR_RETURN(context, bus::BusContext::Create(
+                                [e](std::string_view key, std::string_view, std::string_view) {
+                                  return e->PrincipalForKey(key);
+                                }));
+  bus::PublisherOptions pub;
+  pub.endpoint = options.events_endpoint;
+  pub.server_key = &server_key;
+  ASSIGN_OR_RETURN(publisher, bus::Publisher::Bind(*context, pub));
+  bus::ServerOptions api;
+  api.endpoint = options.api_endpoint;
+  api.server_key = &server_key;
+  ASSIGN_OR_RETURN(server, bus::ApiServer::Bind(*context, api,
+                                                [this](bus::IncomingRequest in) { Enqueue(std::move(in)); }));
+  return Status::Ok();
+}
+
+// On the server's I/O thread: never blocks.
+void Daemon::Impl::Enqueue(bus::IncomingRequest incoming) {
+  std::unique_lock<std::mutex> lock(mu);
+  if (draining || queue.size() >= static_cast<size_t>(options.queue_limit)) {
+    lock.unlock();
+    bus::ApiResponseMsg busy;
+    busy.request_id = incoming.request.request_id;
+    busy.error_code = "ThrottlingException";
+    busy.error_message = draining ? "cairnd is shutting down" : "cairnd is busy; retry with backoff";
+    server->Reply(incoming.reply_to, busy);
+    return;
+  }
+  queue.push_back(Queued{std::move(incoming), Clock::now()});
+  lock.unlock();
+  work_ready.notify_one();
+}
+
+void Daemon::Impl::WorkerLoop() {
+  while (true) {
+    Queued item;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      work_ready.wait(lock, [&] { return !queue.empty() || draining; });
+      if (queue.empty()) return;  // draining and nothing left
+      item = std::move(queue.front());
+      queue.pop_front();
+    }
+    Serve(item);
+  }
+}
+
+void Daemon::Impl::Serve(Queued& item) {
+  bus::IncomingRequest& in = item.incoming;
+  const std::string request_id = in.request.request_id;
+  const uint32_t deadline = in.request.deadline_ms;
+  if (deadline > 0 && Clock::now() - item.arrived > std::chrono::milliseconds(deadline)) {
+    expired.fetch_add(1);  // the client has given up; running it now would surprise it
+    log->Debug("request expired in the queue", {{"request_id", request_id}, {"principal", in.principal}});
+    return;
+  }
+  const std::string operation = in.request.operation;
+  ledger::Actor actor{in.principal, "Principal", in.peer_address,
+                      request_id.size() <= 64 ? request_id : crypto::NewUuidV4(crypto::SystemRandom()),
+                      in.request.user_agent.substr(0, 256)};
+  auto request = RequestFromWire(std::move(in.request));
+  bus::ApiResponseMsg reply;
+  if (!request.ok()) {
+    reply.request_id = request_id;
+    reply.error_code = "ValidationException";
+    reply.error_message = request.status().message();
+  } else {
+    const auto started = Clock::now();
+    service::Response response = engine->Execute(*request, actor);
+    if (log->enabled(LogLevel::kDebug)) {
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+      log->Debug("call", {{"request_id", request_id}, {"principal", in.principal}, {"operation", operation},
+                          {"error", response.ok() ? "" : response.error->code}, {"seq", response.seq},
+                          {"micros", us}});
+    }
+    reply = ResponseToWire(std::move(response), request_id);
+  }
+  server->Reply(in.reply_to, reply);
+}
+
+// Publishes every durable record once, in seq order, and a heartbeat each
+// heartbeat_ms. Reads the records back from the log: the bus carries the
+// stored bytes, never a re-encoding.
+void Daemon::Impl::PublisherLoop() {
+  ledger::Ledger& ledger = engine->ledger();
+  uint64_t next = ledger.durable_head().next_seq;
+  crypto::Digest last_leaf = ledger.durable_head().last_leaf;
+  auto last_beat = Clock::now() - std::chrono::hours(1);
+  uint64_t dropped = 0;
+  while (true) {
+    const bool final_pass = stopping.load();
+    const ledger::Head head = ledger.WaitDurable(next, final_pass ? 0 : options.heartbeat_ms / 2);
+    for (; next < head.next_seq; ++next) {
+      auto bytes = ledger::ReadRecord(ledger.store(), next);
+      if (!bytes.ok()) {
+        log->Error("cannot read a committed record to publish", {{"seq", next}, {"error", bytes.status().message()}});
+        break;
+      }
+      if (!publisher->Publish(next, *bytes).ok()) ++dropped;  // subscribers see the gap and fetch it
+      last_leaf = crypto::LeafHash(crypto::AsBytes(*bytes));
+    }
+    if (Clock::now() - last_beat >= std::chrono::milliseconds(options.heartbeat_ms) || final_pass) {
+      (void)publisher->PublishHeartbeat(next, last_leaf);
+      last_beat = Clock::now();
+      if (dropped > 0) {
+        log->Warn("publisher queue full; subscribers will fetch the gap", {{"dropped", dropped}});
+        dropped = 0;
+      }
+    }
+    if (final_pass) return;
+  }
+}
+
+void Daemon::Impl::SignCheckpoint(const char* why) {
+  auto note = engine->SignCheckpoint();
+  if (!note.ok()) {
+    log->Error("cannot sign a checkpoint", {{"why", why}, {"error", note.status().message()}});
+  }
+}
+
+void Daemon::Impl::HousekeepingLoop() {
+  auto last_checkpoint = Clock::now();
+  auto last_report = Clock::now();
+  auto last_maintenance = Clock::now();
+  int64_t report_since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch()).count();
+  uint64_t checkpointed = engine->ledger().durable_head().next_seq;
+  while (!stopping.load()) {
+    {
+      std::unique_lock<std::mutex> lock(tick_mu);
+      tick.wait_for(lock, std::chrono::milliseconds(100), [&] { return stopping.load(); });
+    }
+    if (stopping.load()) return;
+    const auto now = Clock::now();
+    const uint64_t head = engine->ledger().durable_head().next_seq;
+    if (head > checkpointed &&
+        (head - checkpointed >= options.checkpoint_records ||
+         now - last_checkpoint >= std::chrono::milliseconds(options.checkpoint_ms))) {
+      SignCheckpoint("periodic");
+      checkpointed = head;
+      last_checkpoint = now;
+    }
+    if (now - last_report >= std::chrono::milliseconds(options.refusal_report_ms)) {
+      const bus::Refusals refusals = context->TakeRefusals();
+      if (refusals.attempts > 0) {
+        Status s = engine->RecordUnauthenticatedAttempts(refusals.attempts, refusals.distinct_keys, report_since_ms);
+        log->Warn("refused unauthenticated connections",
+                  {{"attempts", refusals.attempts}, {"distinct_keys", refusals.distinct_keys},
+                   {"recorded", s.ok()}});
+      }
+      report_since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+      last_report = now;
+    }
+    if (now - last_maintenance >= std::chrono::milliseconds(options.maintenance_ms)) {
+      Status s = engine->RunMaintenance();
+      if (!s.ok()) log->Error("maintenance failed", {{"error", s.message()}});
+      last_maintenance = now;
+    }
+  }
+}
+
+Daemon::Daemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options, Logger& log) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->log = &log;
+  RETURN_IF_ERROR(impl->OpenEngine());
+  RETURN_IF_ERROR(impl->StartBus());
+  ASSIGN_OR_RETURN(std::string profile,
+                   EnsureAdminProfile(*impl->engine, options, impl->server_key.public_z85,
+                                      impl->server->endpoint(), impl->publisher->endpoint(), log));
+  for (int i = 0; i < std::max(1, options.workers); ++i) impl->workers.emplace_back([p = impl.get()] { p->WorkerLoop(); });
+  impl->publisher_thread = std::thread([p = impl.get()] { p->PublisherLoop(); });
+  impl->housekeeping_thread = std::thread([p = impl.get()] { p->HousekeepingLoop(); });
+  log.Info("ready", {{"api", impl->server->endpoint()},
+                     {"events", impl->publisher->endpoint()},
+                     {"server_public_key", impl->server_key.public_z85},
+                     {"profile", profile},
+                     {"records", impl->engine->ledger().durable_head().next_seq},
+                     {"dev", options.dev}});
+  return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
+}
+
+Daemon::~Daemon() { Shutdown(); }
+
+void Daemon::Shutdown() {
+  Impl& d = *impl_;
+  if (d.shut_down) return;
+  d.shut_down = true;
+  d.log->Info("draining: no new requests; finishing those in flight");
+  d.server->Stop();
+  {
+    std::lock_guard<std::mutex> lock(d.mu);
+    d.draining = true;
+  }
+  d.work_ready.notify_all();
+  for (std::thread& t : d.workers) t.join();
+  d.stopping = true;
+  d.tick.notify_all();
+  d.housekeeping_thread.join();
+  d.SignCheckpoint("shutdown");
+  d.publisher_thread.join();
+  const ledger::Head head = d.engine->ledger().durable_head();
+  d.server.reset();     // the replies queued so far are flushed on close
+  d.publisher.reset();
+  d.context.reset();
+  d.engine.reset();     // the committer drains, then the ledger closes
+  d.log->Info("stopped", {{"records", head.next_seq}, {"head", crypto::ToHex(head.last_leaf)},
+                          {"expired_in_queue", d.expired.load()}});
+}
+
+}  // namespace cairn::tools

@@ -1,0 +1,59 @@
+// Daemon: cairnd's wiring. It opens (and in dev mode creates) the ledger,
+// checks its head, and connects the bus to the service — the bus never calls
+// the service; this class does:
+//
+//   ApiServer (I/O thread) --IncomingRequest--> queue --> workers (N threads)
+//        workers: decode the JSON params, Engine::Execute (decide under the
+//        sequencer lock, group commit outside it, decrypt after), Reply
+//   ledger durable head --> publisher thread --> PUB (in seq order, heartbeat)
+//   housekeeping thread: checkpoints every N records or T ms, purges due
+//        secrets, one UnauthenticatedAttempts event per period with refusals
+//
+// Shutdown drains: the server stops taking requests, the workers finish the
+// queue, the publisher catches up with the durable head, a checkpoint of the
+// head is signed, and only then does the ledger close. A SIGKILL loses nothing
+// acknowledged: a reply leaves only after its event is durable.
+#ifndef CAIRN_TOOLS_CAIRND_DAEMON_H_
+#define CAIRN_TOOLS_CAIRND_DAEMON_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "crypto/status.h"
+#include "tools/common/log.h"
+
+namespace cairn::tools {
+
+struct DaemonOptions {
+  std::string data_dir;
+  bool dev = false;                  // init if empty, loopback only, write dev-profile
+  std::string api_endpoint = "tcp://127.0.0.1:7701";
+  std::string events_endpoint = "tcp://127.0.0.1:7702";
+  std::string passphrase_file;       // or CAIRN_PASSPHRASE, or a prompt on the tty
+  std::string admin_profile;         // where the first admin's profile goes (default in data dir)
+  int workers = 64;
+  uint64_t checkpoint_records = 1000;
+  int checkpoint_ms = 5000;
+  int heartbeat_ms = 1000;
+  int refusal_report_ms = 60000;
+  int maintenance_ms = 60000;
+  int queue_limit = 16384;           // requests waiting for a worker; beyond: ThrottlingException
+};
+
+class Daemon {
+ public:
+  static Result<std::unique_ptr<Daemon>> Start(const DaemonOptions& options, Logger& log);
+  ~Daemon();  // Shutdown()
+  // Drains and stops (see above). Idempotent.
+  void Shutdown();
+
+ private:
+  struct Impl;
+  explicit Daemon(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cairn::tools
+
+#endif  // CAIRN_TOOLS_CAIRND_DAEMON_H_

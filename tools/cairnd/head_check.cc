@@ -1,0 +1,62 @@
+#include "tools/cairnd/head_check.h"
+
+#include "crypto/hash.h"
+#include "ledger/checkpoint.h"
+#include "ledger/ledger.h"
+#include "ledger/record.h"
+#include "ledger/tree.h"
+#include "service/checkpointer.h"
+
+namespace cairn::tools {
+namespace {
+
+Status CheckLastRecords(const ledger::Store& store, const ledger::Head& head) {
+  const uint64_t last = head.next_seq - 1;
+  ASSIGN_OR_RETURN(std::string bytes, ledger::ReadRecord(store, last));
+  if (crypto::LeafHash(crypto::AsBytes(bytes)) != head.last_leaf) {
+    return DataLossError("record " + std::to_string(last) + " does not hash to the head named in meta");
+  }
+  ASSIGN_OR_RETURN(ledger::RecordFields record, ledger::DecodeRecord(bytes));
+  if (record.seq != last) {
+    return DataLossError("record at key " + std::to_string(last) + " says it is seq " + std::to_string(record.seq));
+  }
+  if (last == 0) return Status::Ok();
+  ASSIGN_OR_RETURN(std::string before, ledger::ReadRecord(store, last - 1));
+  if (crypto::LeafHash(crypto::AsBytes(before)) != record.prev) {
+    return DataLossError("record " + std::to_string(last) + " does not link to record " + std::to_string(last - 1));
+  }
+  return Status::Ok();
+}
+
+Status CheckLatestCheckpoint(const ledger::Store& store, const ledger::Head& head) {
+  ASSIGN_OR_RETURN(auto checkpoints, service::ReadCheckpoints(store));
+  if (checkpoints.empty()) return Status::Ok();  // a ledger from before checkpoints; one is signed soon
+  ASSIGN_OR_RETURN(ledger::NoteVerifier verifier, service::ReadLedgerVerifier(store));
+  const auto& [size, note] = checkpoints.back();
+  auto opened = ledger::OpenSignedCheckpoint(note, verifier);
+  if (!opened.ok()) {
+    return DataLossError("the latest checkpoint (size " + std::to_string(size) +
+                         ") does not verify under the ledger's key: " + opened.status().message());
+  }
+  if (opened->size != size || size > head.next_seq) {
+    return DataLossError("the latest checkpoint claims size " + std::to_string(opened->size) + " but the log has " +
+                         std::to_string(head.next_seq) + " records");
+  }
+  ASSIGN_OR_RETURN(crypto::Digest root, ledger::TreeReader(store).Root(size));
+  if (root != opened->root) {
+    return DataLossError("the latest checkpoint (size " + std::to_string(size) + ") has root " +
+                         crypto::ToHex(opened->root) + " but the log's tree has " + crypto::ToHex(root));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status VerifyHeadAtStart(const ledger::Store& store) {
+  ASSIGN_OR_RETURN(ledger::Head head, ledger::ReadHead(store));
+  if (head.next_seq == 0) return DataLossError("the ledger has no records, not even its genesis");
+  RETURN_IF_ERROR(CheckLastRecords(store, head));
+  return CheckLatestCheckpoint(store, head);
+}
+
+}  // namespace cairn::tools

@@ -1,0 +1,97 @@
+// cairnd: the Cairn daemon. Serves the API over ZeroMQ (ROUTER, CURVE) and
+// publishes every committed record (PUB, CURVE). See tools/cairnd/daemon.h.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "tools/cairnd/daemon.h"
+#include "tools/common/log.h"
+
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitFailure = 1;
+
+bool IsLoopback(const std::string& endpoint) {
+  return endpoint.rfind("tcp://127.", 0) == 0 || endpoint.rfind("tcp://localhost:", 0) == 0 ||
+         endpoint.rfind("tcp://[::1]:", 0) == 0 || endpoint.rfind("ipc://", 0) == 0 ||
+         endpoint.rfind("inproc://", 0) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace cairn::tools;
+  // Plaintext secrets pass through this process's memory: no core dumps, no ptrace.
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+  CLI::App app{"cairnd: the Cairn daemon. Serves AWS Secrets Manager's API over ZeroMQ with CURVE\n"
+               "and publishes every ledger record to subscribers."};
+  app.set_config("--config", "", "Read options from a TOML or INI file (keys are the long flag names)");
+  DaemonOptions o;
+  std::string log_level = "info";
+  app.add_flag("--dev", o.dev,
+               "Development mode: create the ledger if the directory is empty, unseal with the\n"
+               "plain key file, listen on loopback, write <data-dir>/dev-profile for the admin");
+  app.add_option("--data-dir", o.data_dir, "Data directory (ledger and master key)")->required()->envname("CAIRN_DATA_DIR");
+  app.add_option("--api-endpoint", o.api_endpoint, "API endpoint (ROUTER)")->capture_default_str();
+  app.add_option("--events-endpoint", o.events_endpoint, "Events endpoint (PUB)")->capture_default_str();
+  app.add_option("--passphrase-file", o.passphrase_file,
+                 "File holding the master key's passphrase (or env CAIRN_PASSPHRASE, or a prompt)");
+  app.add_option("--admin-profile", o.admin_profile,
+                 "Where to write the first administrator's profile (default <data-dir>/admin-profile,\n"
+                 "or <data-dir>/dev-profile with --dev)");
+  app.add_option("--workers", o.workers, "Threads running requests")->capture_default_str()->check(CLI::Range(1, 1024));
+  app.add_option("--checkpoint-records", o.checkpoint_records, "Sign a checkpoint every N records")
+      ->capture_default_str()->check(CLI::Range(1, 100000000));
+  app.add_option("--checkpoint-ms", o.checkpoint_ms, "... or every T milliseconds with new records")
+      ->capture_default_str()->check(CLI::Range(10, 86400000));
+  app.add_option("--heartbeat-ms", o.heartbeat_ms, "Heartbeat period on the events socket")
+      ->capture_default_str()->check(CLI::Range(10, 60000));
+  app.add_option("--refusal-report-ms", o.refusal_report_ms,
+                 "Period of the UnauthenticatedAttempts event (only when there were refusals)")
+      ->capture_default_str()->check(CLI::Range(100, 86400000));
+  app.add_option("--maintenance-ms", o.maintenance_ms, "Period of purging secrets whose recovery window ended")
+      ->capture_default_str()->check(CLI::Range(100, 86400000));
+  app.add_option("--log-level", log_level, "debug, info, warn or error")
+      ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  Logger log(*ParseLogLevel(log_level));
+  if (o.dev && (!IsLoopback(o.api_endpoint) || !IsLoopback(o.events_endpoint))) {
+    log.Error("--dev listens on loopback only", {{"api", o.api_endpoint}, {"events", o.events_endpoint}});
+    return kExitUsage;
+  }
+
+  // Signals are taken by sigwait on this thread; every thread started after
+  // this inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto daemon = Daemon::Start(o, log);
+  if (!daemon.ok()) {
+    log.Error("cannot start", {{"error", daemon.status().message()}});
+    return kExitFailure;
+  }
+  int received = 0;
+  sigwait(&signals, &received);
+  log.Info("signal received; shutting down", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+  (*daemon)->Shutdown();
+  return 0;
+}

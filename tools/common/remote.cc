@@ -1,0 +1,47 @@
+#include "tools/common/remote.h"
+
+#include <utility>
+
+#include "tools/common/wire_convert.h"
+
+namespace cairn::tools {
+
+Result<std::unique_ptr<Remote>> Remote::Connect(const Profile& profile, std::string user_agent,
+                                                uint32_t deadline_ms) {
+  bus::ClientOptions options;
+  options.api_endpoint = profile.api_endpoint;
+  options.server_public_z85 = profile.server_public_key;
+  options.client_key = bus::CurveKeyPair{profile.key.public_z85, profile.key.secret_z85.Clone()};
+  options.deadline_ms = deadline_ms;
+  options.user_agent = std::move(user_agent);
+  ASSIGN_OR_RETURN(auto client, bus::Client::Connect(std::move(options)));
+  return std::unique_ptr<Remote>(new Remote(std::move(client)));
+}
+
+Result<service::Response> Remote::Execute(const service::Request& request) {
+  service::Request copy;
+  copy.operation = request.operation;
+  copy.params = request.params;
+  if (request.value) copy.value = service::SecretValue{request.value->kind, request.value->bytes.Clone()};
+  ASSIGN_OR_RETURN(bus::ApiResponseMsg reply, client_->Call(RequestToWire(std::move(copy))));
+  auto response = ResponseFromWire(std::move(reply));
+  if (!response.ok()) return DataLossError("cairnd sent a malformed reply: " + response.status().message());
+  return response;
+}
+
+Result<std::vector<bus::StoredRecord>> Remote::ReadRecords(uint64_t from_seq, uint32_t max) {
+  service::Request request;
+  request.operation = "ReadRecords";
+  request.params = {{"FromSeq", from_seq}, {"MaxRecords", max}};
+  ASSIGN_OR_RETURN(service::Response response, Execute(request));
+  if (!response.ok()) {
+    const std::string text = "ReadRecords refused: " + response.error->code + ": " + response.error->message;
+    if (response.error->code == service::kAccessDenied) return PermissionDeniedError(text);
+    return UnavailableError(text);
+  }
+  std::vector<bus::StoredRecord> records;
+  for (auto& [seq, bytes] : response.records) records.push_back({seq, std::move(bytes)});
+  return records;
+}
+
+}  // namespace cairn::tools

@@ -1,0 +1,42 @@
+// Remote: the C++ client library — the service's operations over the network,
+// synchronous, reconnecting (ZeroMQ's own), thread-safe. A call that reached
+// the service returns its Response, AWS error included; a call that did not
+// (cairnd unreachable, our key refused, an undecodable reply) returns a Status
+// naming the endpoint. The AWS error is typed: Response::error holds the AWS
+// error name (service::kAccessDenied, ...) and its message. Every response
+// carries its receipt (seq, leaf hash).
+#ifndef CAIRN_TOOLS_COMMON_REMOTE_H_
+#define CAIRN_TOOLS_COMMON_REMOTE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bus/client.h"
+#include "bus/wire.h"
+#include "crypto/status.h"
+#include "service/api.h"
+#include "tools/common/profile.h"
+
+namespace cairn::tools {
+
+class Remote {
+ public:
+  static Result<std::unique_ptr<Remote>> Connect(const Profile& profile, std::string user_agent,
+                                                 uint32_t deadline_ms = 10000);
+
+  // The request is copied (its value into a wiped buffer); the caller keeps it.
+  Result<service::Response> Execute(const service::Request& request);
+  // ReadRecords as the follower's FetchRecords wants it: the AWS error, if any,
+  // becomes PermissionDenied/Unavailable.
+  Result<std::vector<bus::StoredRecord>> ReadRecords(uint64_t from_seq, uint32_t max);
+
+ private:
+  explicit Remote(std::unique_ptr<bus::Client> client) : client_(std::move(client)) {}
+  std::unique_ptr<bus::Client> client_;
+};
+
+}  // namespace cairn::tools
+
+#endif  // CAIRN_TOOLS_COMMON_REMOTE_H_
