@@ -1,13 +1,19 @@
-// bus/: Cairn's ZeroMQ transport. It knows the schema, never the service.
+// Publisher: the events' PUB socket, CURVE-encrypted; only enrolled principals
+// can subscribe (the context's ZAP handler, domain "events").
 //
-// Invariant: the bus is a notification, the log is the record. A subscriber
-// gets three frames per record, [topic][seq (8 bytes, big-endian)][record
-// bytes], checks that seq is the next one and that the record's prev equals the
-// last leaf hash it holds, and on a gap reads the missing range from the ledger.
+// Invariant: the bus is a notification, the log is the record. Each committed
+// record goes out once, strictly in seq order, as three frames
+//   [topic][seq: 8 bytes big-endian][record bytes, exactly as stored]
+// with topic "<EventType>/<secret name>" ("SecretValueRead/prod/db"; events
+// about no secret end in "/", e.g. "PrincipalCreated/") so subscribers filter
+// by prefix. Every second the daemon publishes a heartbeat
+//   ["cairn.heartbeat"][head seq + 1: 8 bytes BE][leaf hash of the head: 32 bytes]
+// so an idle subscriber learns that it missed something. A subscriber checks
+// that seq is the next one and that the record's prev is the last leaf hash it
+// holds, and reads gaps from the API (bus/follower.h).
 //
-// Publisher binds a PUB socket and publishes committed records. cppzmq throws;
-// this module's adapter (bus/internal/zmq_adapter.cc) catches and converts, so
-// every method returns a Status. Not thread-safe: one thread publishes.
+// ZeroMQ drops at the high-water mark instead of blocking the publisher;
+// subscribers see the gap. Not thread-safe: one thread publishes.
 #ifndef CAIRN_BUS_PUBLISHER_H_
 #define CAIRN_BUS_PUBLISHER_H_
 
@@ -16,42 +22,65 @@
 #include <string>
 #include <string_view>
 
+#include "bus/context.h"
+#include "bus/curve.h"
+#include "crypto/hash.h"
 #include "crypto/status.h"
 
 namespace cairn::bus {
 
-// Topic of every ledger record; subscribers may subscribe to a prefix.
-inline constexpr char kRecordTopic[] = "cairn.record";
+inline constexpr char kHeartbeatTopic[] = "cairn.heartbeat";
+
+// "<EventType>/<secret name>" for a stored record: the event type from the
+// envelope and the secret's name from the event's Audit.resource (an ARN
+// loses its "-xxxxxx" suffix; a resource that is not a secret ARN, e.g. a
+// SecretId that failed to resolve, is used as is; no resource gives "").
+// A payload that is not a verifiable cairn.schema.Event names no secret.
+// DataLoss if the bytes are not a record.
+Result<std::string> TopicForRecord(std::string_view record_bytes);
+
+struct PublisherOptions {
+  std::string endpoint = "tcp://127.0.0.1:7702";
+  const CurveKeyPair* server_key = nullptr;  // nullptr: plain (tests of the framing only)
+  int send_hwm = 100000;
+};
 
 class Publisher {
  public:
-  // Binds `endpoint` (e.g. "tcp://127.0.0.1:7702"). Unavailable if the address
-  // is taken, InvalidArgument for a malformed endpoint.
-  static Result<std::unique_ptr<Publisher>> Bind(const std::string& endpoint);
+  // Binds the PUB socket (send_hwm, bounded linger; with a server key,
+  // curve_server and ZAP domain "events"). Unavailable if the address is
+  // taken, InvalidArgument for a malformed endpoint or a server key in a
+  // context without a KeyLookup (libzmq would accept any client). The
+  // context must outlive the Publisher.
+  static Result<std::unique_ptr<Publisher>> Bind(BusContext& context, const PublisherOptions& options);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
 
-  // Queues one record for every connected subscriber (never blocks; ZeroMQ may
-  // drop at the high-water mark, which subscribers detect as a gap).
+  // Publishes one record under its topic (TopicForRecord). Never blocks:
+  // Unavailable if ZeroMQ refuses the message now (the caller counts it),
+  // DataLoss if the bytes are not a record.
   Status Publish(uint64_t seq, std::string_view record_bytes);
-  // The endpoint actually bound (resolves "tcp://127.0.0.1:*").
+  // The heartbeat frames above. Never blocks; Unavailable as for Publish.
+  Status PublishHeartbeat(uint64_t next_seq, const crypto::Digest& head_leaf);
   const std::string& endpoint() const { return endpoint_; }
 
  private:
   struct Impl;
-  explicit Publisher(std::unique_ptr<Impl> impl, std::string endpoint);
+  Publisher(std::unique_ptr<Impl> impl, std::string endpoint);
   std::unique_ptr<Impl> impl_;
   std::string endpoint_;
 };
 
-// Splits a received message into its parts. DataLoss unless it has exactly
-// three frames with an 8-byte seq.
+// One received message. For a heartbeat, seq is the head's next seq and
+// `record` the 32-byte head leaf hash.
 struct RecordMessage {
   std::string topic;
   uint64_t seq = 0;
   std::string record;
+  bool heartbeat() const { return topic == kHeartbeatTopic; }
 };
+// DataLoss unless it has an 8-byte seq (and, for a heartbeat, a 32-byte hash).
 Result<RecordMessage> ParseRecordMessage(const std::string& topic, const std::string& seq,
                                          const std::string& record);
 

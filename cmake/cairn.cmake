@@ -33,6 +33,7 @@ function(cairn_test)
   endif()
   add_executable(${T_NAME} ${sources})
   target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_definitions(${T_NAME} PRIVATE CAIRN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   target_link_libraries(${T_NAME} PRIVATE cairn_catch_main ${T_DEPS} Catch2::Catch2 Threads::Threads)
   catch_discover_tests(${T_NAME}
     TEST_SPEC "~[.]"

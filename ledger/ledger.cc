@@ -68,6 +68,7 @@ class Ledger::Impl {
     return staged_;
   }
   Committer& committer() { return committer_; }
+  const Committer& committer() const { return committer_; }
 
  private:
   mutable std::mutex stage_mu_;
@@ -144,6 +145,9 @@ Result<std::vector<Appended>> Ledger::Append(std::vector<RecordInput> inputs,
 
 Head Ledger::staged_head() const { return impl_->staged_head(); }
 Head Ledger::durable_head() const { return impl_->committer().durable_head(); }
+Head Ledger::WaitDurable(uint64_t next_seq, int timeout_ms) const {
+  return impl_->committer().WaitDurable(next_seq, timeout_ms);
+}
 
 Status Ledger::WriteUnchained(const WriteSet& writes) {
   RETURN_IF_ERROR(CheckNotChain(writes, "unchained writes"));

@@ -81,6 +81,10 @@ class Ledger {
 
   Head staged_head() const;   // includes staged, not yet durable records
   Head durable_head() const;
+  // Blocks until durable_head().next_seq > `next_seq`, `timeout_ms` passes or
+  // the ledger is closing; returns the durable head either way. The daemon's
+  // publisher thread waits here and publishes strictly in seq order.
+  Head WaitDurable(uint64_t next_seq, int timeout_ms) const;
   // Writes outside the chain (e.g. deleting wrapped keys after a crypto-shred
   // committed), synchronously. Never touches `log` or `tree`.
   Status WriteUnchained(const WriteSet& writes);

@@ -28,12 +28,18 @@ Result<ReplayResult> Replay(const ledger::Store& store, const ReplayLimit& limit
       failure = DataLossError("seq " + std::to_string(record->seq) + ": payload is not a valid event");
       return false;
     }
+    const schema::Event& event = *schema::GetEvent(record->payload.data());
     std::vector<std::string> touched;
-    failure = result.view.Apply(record->seq, record->time_unix_ms,
-                                *schema::GetEvent(record->payload.data()), &touched);
+    std::vector<std::string> touched_principals;
+    failure = result.view.Apply(record->seq, record->time_unix_ms, event, &touched);
+    if (failure.ok()) {
+      failure = result.principals.Apply(record->seq, record->time_unix_ms, event,
+                                        &touched_principals);
+    }
     if (!failure.ok()) return false;
-    ledger::WriteSet writes;
+    ledger::WriteSet writes;  // as the engine writes them (service/engine.cc)
     result.view.WriteTouched(touched, writes);
+    result.principals.WriteTouched(touched_principals, writes);
     failure = mem->Write(writes, /*sync=*/false);
     if (!failure.ok()) return false;
     ++result.records;

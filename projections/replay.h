@@ -12,6 +12,7 @@
 
 #include "crypto/status.h"
 #include "ledger/store.h"
+#include "projections/principals.h"
 #include "projections/secrets.h"
 
 namespace cairn::projections {
@@ -23,9 +24,11 @@ struct ReplayLimit {
 
 struct ReplayResult {
   SecretsView view;
+  PrincipalsView principals;
   uint64_t records = 0;           // records applied
   int64_t last_time_unix_ms = 0;  // time of the last record applied
-  // The `state` family as the engine would have written it after these records.
+  // The `state` family as the engine would have written it after these records
+  // (every view's entries).
   std::map<std::string, std::string> state_entries;
 };
 

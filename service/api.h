@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -68,6 +69,8 @@ struct Response {
     SecretValue value;
   };
   std::vector<Value> values;
+  // ReadRecords: the stored records, (seq, bytes), in order.
+  std::vector<std::pair<uint64_t, std::string>> records;
   // Receipt: the event this call appended.
   uint64_t seq = 0;
   crypto::Digest leaf_hash{};

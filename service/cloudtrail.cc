@@ -6,6 +6,7 @@
 #include "ledger/record.h"
 #include "schema/events_generated.h"
 #include "service/internal/event_reader.h"
+#include "service/principals.h"
 
 namespace cairn::service {
 namespace {
@@ -38,6 +39,40 @@ Json UserIdentity(const ledger::Actor& actor, const TrailContext& ctx) {
   return id;
 }
 
+// Cairn's own operations and service events are not Secrets Manager's.
+std::string EventSource(const std::string& action) {
+  if (IsCairnOperation(action) || action == kUnauthenticatedAttempts) return "cairn";
+  return "secretsmanager.amazonaws.com";
+}
+
+// CloudTrail's resource type for an ARN Cairn writes into an Audit.
+std::string ResourceType(const std::string& arn) {
+  if (arn.find(":iam::") != std::string::npos) {
+    return arn.find(":role/") != std::string::npos ? "AWS::IAM::Role" : "AWS::IAM::User";
+  }
+  return "AWS::SecretsManager::Secret";
+}
+
+// What the bodies of Cairn's own events add: the enrolled principal as the
+// response, the page or count as additional data. Null for other events.
+void AddBodyDetails(const schema::Event& event, Json& j) {
+  if (const auto* p = event.body_as_PrincipalCreated()) {
+    j["responseElements"] = {{"principal",
+                              {{"name", Str(p->name())},
+                               {"arn", Str(p->arn())},
+                               {"principalType", Str(p->principal_type())},
+                               {"publicKey", Str(p->public_key())},
+                               {"admin", p->admin()}}}};
+  } else if (const auto* r = event.body_as_AuditRecordsRead()) {
+    j["additionalEventData"] = {{"fromSeq", r->from_seq()}, {"recordCount", r->record_count()}};
+  } else if (const auto* u = event.body_as_UnauthenticatedAttempts()) {
+    j["additionalEventData"] = {{"attempts", u->attempts()},
+                                {"distinctKeys", u->distinct_keys()},
+                                {"since", IsoTime(u->since_unix_ms())},
+                                {"until", IsoTime(u->until_unix_ms())}};
+  }
+}
+
 }  // namespace
 
 std::string IsoTime(int64_t unix_ms) {
@@ -61,8 +96,9 @@ Result<Json> CloudTrailRecord(uint64_t seq, std::string_view bytes, TrailContext
   j["eventVersion"] = "1.11";
   j["userIdentity"] = UserIdentity(record.actor, ctx);
   j["eventTime"] = IsoTime(record.time_unix_ms);
-  j["eventSource"] = "secretsmanager.amazonaws.com";
-  j["eventName"] = audit ? Str(audit->action()) : record.event_type;
+  const std::string action = audit ? Str(audit->action()) : record.event_type;
+  j["eventSource"] = EventSource(action);
+  j["eventName"] = action;
   j["awsRegion"] = ctx.region;
   j["sourceIPAddress"] = record.actor.source;
   j["userAgent"] = record.actor.user_agent;
@@ -77,13 +113,14 @@ Result<Json> CloudTrailRecord(uint64_t seq, std::string_view bytes, TrailContext
   }
   j["requestParameters"] = params;
   j["responseElements"] = nullptr;
+  AddBodyDetails(*event, j);
   j["requestID"] = record.actor.request_id;
   j["eventID"] = EventId(ledger::RecordLeafHash(bytes));
   j["readOnly"] = audit ? audit->read_only() : false;
   const std::string resource = audit ? Str(audit->resource()) : "";
   if (resource.rfind("arn:", 0) == 0) {
     j["resources"] = Json::array({{{"ARN", resource}, {"accountId", ctx.account_id},
-                                   {"type", "AWS::SecretsManager::Secret"}}});
+                                   {"type", ResourceType(resource)}}});
   }
   j["eventType"] = audit && audit->event_category() ? Str(audit->event_category()) : "AwsApiCall";
   j["managementEvent"] = true;

@@ -20,6 +20,17 @@ std::string InitialResource(const Json& params) {
   return "";
 }
 
+// The Audit of a call before its operation runs.
+internal::AuditFields InitialAudit(const Request& request, const OpSpec* op) {
+  internal::AuditFields audit;
+  audit.action = request.operation;
+  audit.read_only = op != nullptr && op->read_only;
+  audit.resource = InitialResource(request.params);
+  audit.request_parameters = internal::RedactedParameters(
+      request.params, op != nullptr ? op->members : std::vector<std::string_view>{});
+  return audit;
+}
+
 }  // namespace
 
 namespace internal {
@@ -69,6 +80,13 @@ const OpSpec* FindOp(std::string_view name) {
        true,
        {"PasswordLength", "ExcludeCharacters", "ExcludeNumbers", "ExcludePunctuation",
         "ExcludeUppercase", "ExcludeLowercase", "IncludeSpace", "RequireEachIncludedType"}},
+      // Cairn's own (service/principals.h).
+      {"CreatePrincipal",
+       &CreatePrincipal,
+       false,
+       {"Name", "PublicKey", "PrincipalType", "Admin", "Tags"}},
+      {"ListPrincipals", &ListPrincipals, true, {}},
+      {"ReadRecords", &ReadRecords, true, {"FromSeq", "MaxRecords"}},
   };
   for (const OpSpec& op : kOps) {
     if (op.name == name) return &op;
@@ -80,13 +98,8 @@ const OpSpec* FindOp(std::string_view name) {
 
 Decision Decide(const Request& request, const projections::SecretsView& state, DecideEnv& env) {
   const OpSpec* op = internal::FindOp(request.operation);
-  internal::OpContext ctx{request, state, env, internal::Params(request.params),
-                          InitialResource(request.params)};
-  internal::AuditFields audit;
-  audit.action = request.operation;
-  audit.read_only = op != nullptr && op->read_only;
-  audit.request_parameters = internal::RedactedParameters(
-      request.params, op != nullptr ? op->members : std::vector<std::string_view>{});
+  internal::AuditFields audit = InitialAudit(request, op);
+  internal::OpContext ctx{request, state, env, internal::Params(request.params), audit.resource};
 
   auto run = [&]() -> Result<internal::Outcome> {
     if (op == nullptr) {
@@ -103,6 +116,11 @@ Decision Decide(const Request& request, const projections::SecretsView& state, D
   if (!outcome.ok())
     return internal::FailureDecision(std::move(audit), ApiErrorFromStatus(outcome.status()));
   return internal::SuccessDecision(std::move(outcome).value(), audit);
+}
+
+Decision Refuse(const Request& request, ApiError error) {
+  return internal::FailureDecision(InitialAudit(request, internal::FindOp(request.operation)),
+                                   std::move(error));
 }
 
 std::vector<Decision> DecideMaintenance(const projections::SecretsView& state, DecideEnv& env) {

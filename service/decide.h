@@ -20,6 +20,7 @@
 #include "crypto/keyring.h"
 #include "crypto/random.h"
 #include "ledger/store.h"
+#include "projections/principals.h"
 #include "projections/secrets.h"
 #include "service/api.h"
 
@@ -30,6 +31,17 @@ struct DecideEnv {
   crypto::RandomSource* rng = nullptr;    // ARN suffixes, nonces, DEKs, passwords
   const crypto::Keyring* keyring = nullptr;
   crypto::ByteView token_key;             // HMAC key for NextToken (bound to the query)
+  // Read by Cairn's own operations (service/principals.h): the enrolled
+  // principals (null reads as none) and the durable head, where a ReadRecords
+  // page ends.
+  const projections::PrincipalsView* principals = nullptr;
+  uint64_t durable_next_seq = 0;
+};
+
+// Records [from, end) of the log, which the engine reads once the event is durable.
+struct RecordRange {
+  uint64_t from = 0;
+  uint64_t end = 0;
 };
 
 // A version whose value the engine decrypts once the event is durable.
@@ -49,9 +61,15 @@ struct Decision {
   Json body = Json::object();
   std::vector<ValueToOpen> to_open;
   std::optional<crypto::SecureBuffer> generated_password;  // GetRandomPassword
+  std::optional<RecordRange> records_to_read;              // ReadRecords
 };
 
 Decision Decide(const Request& request, const projections::SecretsView& state, DecideEnv& env);
+
+// A call refused before it ran (authorization, service/principals.h): the
+// OperationFailed event Decide would append for `error`, with the same Audit
+// (action, resource as given, redacted parameters).
+Decision Refuse(const Request& request, ApiError error);
 
 // Service events not caused by an API call: secrets whose recovery window ended
 // at `now_ms` are purged (SecretPurged, their keys deleted). One Decision each.

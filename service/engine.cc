@@ -11,6 +11,8 @@
 #include "ledger/record.h"
 #include "schema/events_generated.h"
 #include "service/internal/event_reader.h"
+#include "service/internal/sealed_meta.h"
+#include "service/principals.h"
 
 namespace cairn::service {
 namespace {
@@ -160,6 +162,12 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
                    crypto::Keyring::Load(std::move(master), crypto::AsBytes(*keyring_bytes)));
   engine->keyring_ = std::make_unique<crypto::Keyring>(std::move(keyring));
   ASSIGN_OR_RETURN(engine->state_, projections::SecretsView::Load(*store));
+  ASSIGN_OR_RETURN(engine->principals_, projections::PrincipalsView::Load(*store));
+  auto index = std::make_shared<KeyIndex>();
+  for (const auto& [name, principal] : engine->principals_.principals()) {
+    if (principal.enabled) index->emplace(principal.public_key_z85, name);
+  }
+  engine->key_index_ = std::move(index);
   ASSIGN_OR_RETURN(auto ledger_id, store->Get(ledger::Family::kMeta, kMetaLedgerId));
   if (!ledger_id) return DataLossError("ledger meta has no ledger id");
   ASSIGN_OR_RETURN(engine->ledger_, ledger::Ledger::Open(std::move(store)));
@@ -190,9 +198,12 @@ Result<std::shared_ptr<ledger::CommitTicket>> Engine::StageDecision(Decision& de
   ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(decision.payload));
   auto side = [&](const std::vector<ledger::Appended>& staged, ledger::WriteSet& out) -> Status {
     std::vector<std::string> touched;
+    std::vector<std::string> touched_principals;
     Status s = state_.Apply(staged[0].seq, now, *event, &touched);
+    if (s.ok()) s = principals_.Apply(staged[0].seq, now, *event, &touched_principals);
     if (!s.ok()) return s.WithContext("applying seq " + std::to_string(staged[0].seq));
     state_.WriteTouched(touched, out);
+    principals_.WriteTouched(touched_principals, out);
     out.Append(std::move(decision.key_writes));
     return Status::Ok();
   };
@@ -202,7 +213,8 @@ Result<std::shared_ptr<ledger::CommitTicket>> Engine::StageDecision(Decision& de
 }
 
 Status Engine::MaintenanceLocked(int64_t now, bool* purged) {
-  DecideEnv env{now, rng_, keyring_.get(), token_key_.view()};
+  DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &principals_,
+                ledger_->durable_head().next_seq};
   for (Decision& d : DecideMaintenance(state_, env)) {
     ledger::Actor actor{"system:cairn", "Service", "cairn", crypto::NewUuidV4(*rng_), "cairn"};
     ASSIGN_OR_RETURN(auto ticket, StageDecision(d, actor, now));
@@ -246,8 +258,11 @@ Response Engine::Execute(const Request& request, const ledger::Actor& actor) {
       return response;
     }
     const int64_t now = clock_->NowMs();
-    DecideEnv env{now, rng_, keyring_.get(), token_key_.view()};
-    decision = Decide(request, state_, env);
+    DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &principals_,
+                  ledger_->durable_head().next_seq};
+    Status allowed = Authorize(request.operation, actor, principals_);
+    decision = allowed.ok() ? Decide(request, state_, env)
+                            : Refuse(request, ApiErrorFromStatus(allowed));
     for (const ledger::WriteOp& op : decision.key_writes.ops()) shreds |= op.is_delete;
     auto staged = StageDecision(decision, actor, now);
     if (!staged.ok()) {
@@ -256,13 +271,12 @@ Response Engine::Execute(const Request& request, const ledger::Actor& actor) {
     }
     ticket = std::move(staged).value();
   }
-  auto done = ledger_->Await(ticket);
+  auto done = AwaitStaged(ticket);
   if (!done.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    poisoned_ = done.status();
     response.error = ApiError{kInternalServiceError, "could not record the call durably; nothing was returned"};
     return response;
   }
+  PublishPrincipal(decision);
   if (shreds) {
     // Crypto-shredding: the destroyed keys leave the files (WAL and SSTs) for good.
     Status compacted = ledger_->store().CompactFamily(ledger::Family::kKeys);
@@ -285,7 +299,131 @@ Response Engine::Execute(const Request& request, const ledger::Actor& actor) {
     response.body = Json::object();
     response.error = ApiError{kDecryptionFailure, opened.message()};
   }
+  if (decision.records_to_read) {
+    // Outside the lock: the range was durable when decided, and durable records never change.
+    Status read = ReadRecords(*decision.records_to_read, response);
+    if (!read.ok()) {
+      response.records.clear();
+      response.body = Json::object();
+      response.error = ApiError{kInternalServiceError, "reading the log failed: " + read.message()};
+    }
+  }
   return response;
+}
+
+Result<std::vector<ledger::Appended>> Engine::AwaitStaged(
+    const std::shared_ptr<ledger::CommitTicket>& ticket) {
+  auto done = ledger_->Await(ticket);
+  if (!done.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    poisoned_ = done.status();
+  }
+  return done;
+}
+
+Status Engine::ReadRecords(const RecordRange& range, Response& response) const {
+  if (range.end <= range.from) return Status::Ok();
+  Status failure;
+  uint64_t want = range.from;
+  Status s = ledger::ForEachRecord(ledger_->store(), range.from,
+                                   [&](std::string_view key, std::string_view bytes) {
+    auto seq = ledger::ParseSeqKey(key);
+    if (!seq.ok() || *seq != want) {
+      failure = DataLossError("the log has no record at seq " + std::to_string(want));
+      return false;
+    }
+    response.records.emplace_back(want, std::string(bytes));
+    return ++want < range.end;
+  });
+  RETURN_IF_ERROR(s);
+  RETURN_IF_ERROR(failure);
+  if (want != range.end) return DataLossError("the log ends before seq " + std::to_string(range.end));
+  return Status::Ok();
+}
+
+void Engine::PublishPrincipal(const Decision& decision) {
+  if (decision.error.has_value() || decision.event_type != "PrincipalCreated") return;
+  auto event = internal::ReadEvent(decision.payload);
+  if (!event.ok()) return;  // staged and applied already: it decoded then
+  const schema::PrincipalCreated* created = (*event)->body_as_PrincipalCreated();
+  if (created == nullptr || created->public_key() == nullptr || created->name() == nullptr) return;
+  std::lock_guard<std::mutex> lock(key_index_mu_);
+  auto next = std::make_shared<KeyIndex>(*key_index_);
+  (*next)[created->public_key()->str()] = created->name()->str();
+  key_index_ = std::move(next);
+}
+
+std::optional<std::string> Engine::PrincipalForKey(std::string_view public_key_z85) const {
+  std::shared_ptr<const KeyIndex> index;
+  {
+    std::lock_guard<std::mutex> lock(key_index_mu_);
+    index = key_index_;
+  }
+  auto it = index->find(public_key_z85);
+  if (it == index->end()) return std::nullopt;
+  return it->second;
+}
+
+bool Engine::HasPrincipals() const {
+  std::lock_guard<std::mutex> lock(key_index_mu_);
+  return !key_index_->empty();
+}
+
+Status Engine::AppendServiceEvent(Decision& decision, std::unique_lock<std::mutex>& lock,
+                                  int64_t now) {
+  ledger::Actor actor{"system:cairnd", "Service", "cairnd", crypto::NewUuidV4(*rng_), "cairnd"};
+  ASSIGN_OR_RETURN(auto ticket, StageDecision(decision, actor, now));
+  lock.unlock();
+  ASSIGN_OR_RETURN(auto done, AwaitStaged(ticket));
+  (void)done;
+  PublishPrincipal(decision);
+  return Status::Ok();
+}
+
+Status Engine::EnrolFirstAdmin(const std::string& name, const std::string& public_key_z85) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!poisoned_.ok()) return poisoned_;
+  if (!principals_.principals().empty()) {
+    return FailedPreconditionError(
+        "a principal is enrolled already; an administrator enrols more with CreatePrincipal");
+  }
+  const int64_t now = clock_->NowMs();
+  ASSIGN_OR_RETURN(Decision decision,
+                   DecideEnrolFirstAdmin(name, public_key_z85, state_, principals_, now));
+  return AppendServiceEvent(decision, lock, now);
+}
+
+Status Engine::RecordUnauthenticatedAttempts(uint64_t attempts, uint64_t distinct_keys,
+                                             int64_t since_ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!poisoned_.ok()) return poisoned_;
+  const int64_t now = clock_->NowMs();
+  Decision decision = DecideUnauthenticatedAttempts(attempts, distinct_keys, since_ms, now);
+  return AppendServiceEvent(decision, lock, now);
+}
+
+Result<crypto::SecureBuffer> Engine::SealedSecret(const std::string& name, size_t size) {
+  if (name.empty()) return InvalidArgumentError("a sealed secret needs a name");
+  if (size == 0) return InvalidArgumentError("a sealed secret needs at least one byte");
+  std::lock_guard<std::mutex> lock(mu_);  // one creator; rng_ is the sequencer's
+  const std::string key = internal::SealedMetaKey(name);
+  ASSIGN_OR_RETURN(std::optional<std::string> entry, ledger_->store().Get(ledger::Family::kMeta, key));
+  if (entry.has_value()) {
+    ASSIGN_OR_RETURN(crypto::SecureBuffer secret, internal::OpenMetaSecret(name, *entry, *keyring_));
+    if (secret.size() != size) {
+      return FailedPreconditionError("sealed secret " + name + " holds " +
+                                     std::to_string(secret.size()) + " bytes, not " +
+                                     std::to_string(size));
+    }
+    return secret;
+  }
+  crypto::SecureBuffer secret(size);
+  rng_->Fill(secret.data(), secret.size());
+  ASSIGN_OR_RETURN(std::string sealed, internal::SealMetaSecret(name, secret.view(), *keyring_, *rng_));
+  ledger::WriteSet writes;
+  writes.Put(ledger::Family::kMeta, key, std::move(sealed));
+  RETURN_IF_ERROR(ledger_->WriteUnchained(writes).WithContext("storing sealed secret " + name));
+  return secret;
 }
 
 Status Engine::OpenValues(const Decision& decision, Response& response) {

@@ -9,21 +9,28 @@
 //
 // Data directory layout: <dir>/master.key (the sealed master key, mode 0600),
 // <dir>/ledger/ (RocksDB; see ledger/FORMAT.md). Thread-safe: Execute may be
-// called from many threads.
+// called from many threads. The engine keeps two projections, SecretsView and
+// PrincipalsView; every record is applied to both and their entries ride in the
+// record's batch.
 #ifndef CAIRN_SERVICE_ENGINE_H_
 #define CAIRN_SERVICE_ENGINE_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "crypto/keyring.h"
 #include "crypto/random.h"
 #include "crypto/secure_buffer.h"
 #include "crypto/status.h"
 #include "ledger/ledger.h"
+#include "projections/principals.h"
 #include "projections/secrets.h"
 #include "service/api.h"
 #include "service/checkpointer.h"
@@ -61,7 +68,28 @@ class Engine {
   static Result<std::unique_ptr<Engine>> Open(const OpenOptions& options);
   ~Engine();
 
+  // Runs one API call for `actor`. Besides the Secrets Manager operations,
+  // Cairn's own (service/principals.h): CreatePrincipal, ListPrincipals and
+  // ReadRecords. Who may call what, until access control lands: the local
+  // user of the embedded mode (principal_type "LocalUser") and principals
+  // enrolled as admins may call everything; other principals the Secrets
+  // Manager operations only (AccessDeniedException otherwise, as an event).
   Response Execute(const Request& request, const ledger::Actor& actor);
+
+  // The enabled principal holding this CURVE public key (Z85), for the ZAP
+  // handler. Thread-safe and cheap: reads a snapshot index, never the lock
+  // of the sequencer.
+  std::optional<std::string> PrincipalForKey(std::string_view public_key_z85) const;
+  bool HasPrincipals() const;
+  // Enrols the first administrator (a PrincipalCreated event by the service).
+  // FailedPrecondition if any principal exists already.
+  Status EnrolFirstAdmin(const std::string& name, const std::string& public_key_z85);
+  // One UnauthenticatedAttempts event for handshakes refused since `since_ms`.
+  Status RecordUnauthenticatedAttempts(uint64_t attempts, uint64_t distinct_keys, int64_t since_ms);
+  // A random secret of `size` bytes kept in `meta` under `name`, sealed like
+  // the checkpoint key (its own DEK, wrapped by the keyring); created on first
+  // use. The daemon keeps its CURVE server key this way.
+  Result<crypto::SecureBuffer> SealedSecret(const std::string& name, size_t size);
   // Purges secrets whose recovery window has ended (service events). Run before
   // each call in embedded mode and periodically by the daemon.
   Status RunMaintenance();
@@ -71,6 +99,7 @@ class Engine {
   Result<std::string> SignCheckpoint();
 
   const projections::SecretsView& state_for_testing() const { return state_; }
+  const projections::PrincipalsView& principals_for_testing() const { return principals_; }
   ledger::Ledger& ledger() { return *ledger_; }
 
  private:
@@ -82,6 +111,14 @@ class Engine {
                                                              const ledger::Actor& actor,
                                                              int64_t now);
   Status MaintenanceLocked(int64_t now, bool* purged);
+  // Awaits a ticket staged under mu_; poisons the engine if the commit failed.
+  Result<std::vector<ledger::Appended>> AwaitStaged(const std::shared_ptr<ledger::CommitTicket>& ticket);
+  // Appends a service event decided under mu_ (caller holds it), awaiting
+  // outside: `lock` is released.
+  Status AppendServiceEvent(Decision& decision, std::unique_lock<std::mutex>& lock, int64_t now);
+  // After `decision`'s event is durable: a PrincipalCreated joins the key index.
+  void PublishPrincipal(const Decision& decision);
+  Status ReadRecords(const RecordRange& range, Response& response) const;
   Status OpenValues(const Decision& decision, Response& response);
   Result<SecretValue> OpenValue(const std::string& arn, const std::string& version_id,
                                          uint64_t value_seq);
@@ -91,6 +128,13 @@ class Engine {
   std::optional<Checkpointer> checkpointer_;
   crypto::SecureBuffer token_key_;
   projections::SecretsView state_;
+  projections::PrincipalsView principals_;  // guarded by mu_, includes staged events
+  // public key (Z85) -> name of the principals whose PrincipalCreated is
+  // durable. Copied on write; key_index_mu_ guards only the pointer, so the
+  // ZAP handler never waits for the sequencer.
+  using KeyIndex = std::map<std::string, std::string, std::less<>>;
+  mutable std::mutex key_index_mu_;
+  std::shared_ptr<const KeyIndex> key_index_ = std::make_shared<const KeyIndex>();
   Clock* clock_ = nullptr;
   crypto::RandomSource* rng_ = nullptr;
   std::mutex mu_;        // the sequencer lock: decide + stage + evolve

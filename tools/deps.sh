@@ -5,7 +5,7 @@ packages=(g++ cmake pkg-config make
   librocksdb-dev libcrypto++-dev libzmq3-dev cppzmq-dev
   flatbuffers-compiler libflatbuffers-dev catch2
   nlohmann-json3-dev libcli11-dev
-  python3 python3-cryptography)
+  python3 python3-cryptography python3-zmq python3-flatbuffers)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

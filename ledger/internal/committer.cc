@@ -42,6 +42,7 @@ Committer::~Committer() {
     stopping_ = true;
   }
   work_cv_.notify_one();
+  durable_cv_.notify_all();  // WaitDurable returns: the ledger is closing
   thread_.join();
 }
 
@@ -60,6 +61,16 @@ Status Committer::Enqueue(std::shared_ptr<CommitTicket> ticket) {
 
 Head Committer::durable_head() const {
   std::lock_guard lock(mu_);
+  return durable_;
+}
+
+Head Committer::WaitDurable(uint64_t next_seq, int timeout_ms) const {
+  std::unique_lock lock(mu_);
+  const auto timeout = std::chrono::milliseconds(std::max(timeout_ms, 0));
+  // Poison does not end the wait: nothing becomes durable any more, and a
+  // caller polling in a loop should sleep out its timeout, not spin.
+  durable_cv_.wait_for(lock, timeout,
+                       [&] { return durable_.next_seq > next_seq || stopping_; });
   return durable_;
 }
 
@@ -143,6 +154,7 @@ void Committer::Finish(const Batch& batch, const Status& status, const Head& hea
     }
     expected_records_ = queued_records_ + released;
   }
+  durable_cv_.notify_all();
   for (const auto& ticket : batch) ticket->Complete(status);
 }
 

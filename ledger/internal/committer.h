@@ -62,6 +62,9 @@ class Committer {
   // Queues `ticket` behind every earlier one; the poison status if poisoned.
   Status Enqueue(std::shared_ptr<CommitTicket> ticket);
   Head durable_head() const;
+  // Ledger::WaitDurable: blocks until durable_head().next_seq > next_seq, the
+  // timeout passes or the committer is stopping; the durable head.
+  Head WaitDurable(uint64_t next_seq, int timeout_ms) const;
   Status poison() const;
 
  private:
@@ -76,6 +79,8 @@ class Committer {
   const size_t max_batch_records_;
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
+  // Signalled (all) after every batch and at shutdown.
+  mutable std::condition_variable durable_cv_;
   std::deque<std::shared_ptr<CommitTicket>> queue_;  // guarded by mu_, and so is the rest
   size_t queued_records_ = 0;
   // Enqueue wakes the committer once queued_records_ reaches this: 1 while it

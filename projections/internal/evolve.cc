@@ -130,6 +130,10 @@ Status Evolver::Dispatch(const schema::Event& event) {
     case Body::RandomPasswordGenerated:
     case Body::OperationFailed:
     case Body::SecretUnchanged:
+    case Body::PrincipalCreated:  // PrincipalsView's (projections/principals.h)
+    case Body::PrincipalsListed:
+    case Body::AuditRecordsRead:
+    case Body::UnauthenticatedAttempts:
       return Status::Ok();
     case Body::NONE:
       return DataLossError("seq " + std::to_string(ctx_.seq) + ": event without a body");

@@ -53,6 +53,11 @@ Result<Outcome> UntagResource(OpContext& ctx);
 Result<Outcome> DeleteSecret(OpContext& ctx);
 Result<Outcome> RestoreSecret(OpContext& ctx);
 Result<Outcome> GetRandomPassword(OpContext& ctx);
+// Cairn's own (service/principals.h); they read ctx.env.principals and
+// ctx.env.durable_next_seq.
+Result<Outcome> CreatePrincipal(OpContext& ctx);
+Result<Outcome> ListPrincipals(OpContext& ctx);
+Result<Outcome> ReadRecords(OpContext& ctx);
 
 // Shared by GetSecretValue and BatchGetSecretValue: the version a read selects
 // (VersionId and/or VersionStage; neither = AWSCURRENT), which must hold a

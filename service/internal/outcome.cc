@@ -24,6 +24,7 @@ Decision SuccessDecision(Outcome outcome, const AuditFields& audit) {
   d.body = std::move(outcome.response);
   d.to_open = std::move(outcome.to_open);
   d.generated_password = std::move(outcome.generated_password);
+  d.records_to_read = outcome.records_to_read;
   return d;
 }
 

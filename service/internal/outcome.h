@@ -25,6 +25,7 @@ struct Outcome {
   Json response = Json::object();
   std::vector<ValueToOpen> to_open;
   std::optional<crypto::SecureBuffer> generated_password;
+  std::optional<RecordRange> records_to_read;
 
   template <typename T>
   void SetBody(flatbuffers::Offset<T> offset) {

@@ -1,59 +1,256 @@
-#include <catch2/catch.hpp>
+#include "bus/publisher.h"
 
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
-#include "bus/publisher.h"
+#include "tests/bus/bus_test_util.h"
 
 namespace cairn::bus {
 namespace {
 
-TEST_CASE("a subscriber receives [topic][seq][record] frames in order", "[bus]") {
-  auto publisher = Publisher::Bind("tcp://127.0.0.1:*");
-  REQUIRE(publisher.ok());
-  zmq::context_t context;
-  zmq::socket_t sub(context, zmq::socket_type::sub);
-  sub.set(zmq::sockopt::rcvtimeo, 2000);
-  sub.set(zmq::sockopt::subscribe, kRecordTopic);
-  sub.connect((*publisher)->endpoint());
-  // Slow joiner: publish a hello until the subscription has settled.
-  std::vector<zmq::message_t> frames;
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    REQUIRE((*publisher)->Publish(0, "hello").ok());
-    sub.set(zmq::sockopt::rcvtimeo, 10);
-    frames.clear();
-    if (zmq::recv_multipart(sub, std::back_inserter(frames))) break;
-  }
-  REQUIRE(frames.size() == 3);
-  sub.set(zmq::sockopt::rcvtimeo, 2000);
-  for (uint64_t seq = 1; seq <= 3; ++seq) REQUIRE((*publisher)->Publish(seq, "record-" + std::to_string(seq)).ok());
-  uint64_t expected = 1;
-  while (expected <= 3) {
-    frames.clear();
-    REQUIRE(zmq::recv_multipart(sub, std::back_inserter(frames)));
-    REQUIRE(frames.size() == 3);
-    auto m = ParseRecordMessage(frames[0].to_string(), frames[1].to_string(), frames[2].to_string());
-    REQUIRE(m.ok());
-    if (m->seq == 0) continue;  // a late hello
-    CHECK(m->topic == kRecordTopic);
-    CHECK(m->seq == expected);
-    CHECK(m->record == "record-" + std::to_string(expected));
-    ++expected;
-  }
+using testing::MakeEvent;
+using testing::MakeRecord;
+
+constexpr char kArn[] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf";
+
+CurveKeyPair NewKeys() {
+  auto keys = NewCurveKeyPair();
+  REQUIRE(keys.ok());
+  return std::move(*keys);
 }
 
-TEST_CASE("binding an address in use is Unavailable", "[bus]") {
-  auto first = Publisher::Bind("tcp://127.0.0.1:*");
+// A raw SUB socket with CURVE client keys, subscribed to everything.
+zmq::socket_t Subscriber(zmq::context_t& context, const std::string& endpoint,
+                         const std::string& server_public, const CurveKeyPair& keys) {
+  zmq::socket_t sub(context, zmq::socket_type::sub);
+  sub.set(zmq::sockopt::linger, 0);
+  sub.set(zmq::sockopt::curve_serverkey, server_public);
+  sub.set(zmq::sockopt::curve_publickey, keys.public_z85);
+  sub.set(zmq::sockopt::curve_secretkey, keys.secret_z85.as_string_view());
+  sub.set(zmq::sockopt::subscribe, "");
+  sub.connect(endpoint);
+  return sub;
+}
+
+std::vector<zmq::message_t> Receive(zmq::socket_t& sub, int timeout_ms) {
+  sub.set(zmq::sockopt::rcvtimeo, timeout_ms);
+  std::vector<zmq::message_t> frames;
+  if (!zmq::recv_multipart(sub, std::back_inserter(frames))) frames.clear();
+  return frames;
+}
+
+Result<RecordMessage> Parse(const std::vector<zmq::message_t>& frames) {
+  REQUIRE(frames.size() == 3);
+  return ParseRecordMessage(frames[0].to_string(), frames[1].to_string(), frames[2].to_string());
+}
+
+// Publishes heartbeats until `sub` receives one (the slow joiner settles).
+void AwaitSubscription(Publisher& publisher, zmq::socket_t& sub) {
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    REQUIRE(publisher.PublishHeartbeat(0, crypto::Digest{}).ok());
+    if (!Receive(sub, 10).empty()) return;
+  }
+  FAIL("the subscription never settled");
+}
+
+// A BusContext whose KeyLookup knows only `known` and notes the ZAP domains.
+struct Authenticated {
+  explicit Authenticated(std::string known) {
+    auto created =
+        BusContext::Create([this, known](std::string_view key, std::string_view domain,
+                                         std::string_view) -> std::optional<std::string> {
+          std::lock_guard<std::mutex> lock(mu);
+          domains.insert(std::string(domain));
+          if (key == known) return "user:subscriber";
+          return std::nullopt;
+        });
+    REQUIRE(created.ok());
+    context = std::move(*created);
+  }
+  std::set<std::string> Domains() {
+    std::lock_guard<std::mutex> lock(mu);
+    return domains;
+  }
+  std::mutex mu;
+  std::set<std::string> domains;
+  std::unique_ptr<BusContext> context;
+};
+
+TEST_CASE("an enrolled subscriber receives [topic][seq][record] frames in order over CURVE",
+          "[bus][publisher]") {
+  CurveKeyPair server = NewKeys();
+  CurveKeyPair client = NewKeys();
+  Authenticated bus(client.public_z85);
+  auto publisher =
+      Publisher::Bind(*bus.context, {.endpoint = "tcp://127.0.0.1:*", .server_key = &server});
+  REQUIRE(publisher.ok());
+  zmq::context_t context;
+  zmq::socket_t sub = Subscriber(context, (*publisher)->endpoint(), server.public_z85, client);
+  AwaitSubscription(**publisher, sub);
+
+  std::vector<std::string> records;
+  crypto::Digest prev{};
+  for (uint64_t seq = 0; seq < 3; ++seq) {
+    records.push_back(MakeRecord(seq, prev, "SecretValueRead", MakeEvent(kArn)));
+    prev = testing::Leaf(records.back());
+    REQUIRE((*publisher)->Publish(seq, records.back()).ok());
+  }
+  uint64_t expected = 0;
+  while (expected < 3) {
+    auto frames = Receive(sub, 2000);
+    REQUIRE(frames.size() == 3);
+    auto m = Parse(frames);
+    REQUIRE(m.ok());
+    if (m->heartbeat()) continue;  // a late one from AwaitSubscription
+    CHECK(m->topic == "SecretValueRead/prod/db");
+    CHECK(m->seq == expected);
+    CHECK(m->record == records[expected]);
+    ++expected;
+  }
+  CHECK(bus.Domains() == std::set<std::string>{"events"});
+}
+
+TEST_CASE("a subscriber whose key the context does not know receives nothing", "[bus][publisher]") {
+  CurveKeyPair server = NewKeys();
+  CurveKeyPair known = NewKeys();
+  CurveKeyPair stranger = NewKeys();
+  Authenticated bus(known.public_z85);
+  auto publisher =
+      Publisher::Bind(*bus.context, {.endpoint = "tcp://127.0.0.1:*", .server_key = &server});
+  REQUIRE(publisher.ok());
+  zmq::context_t context;
+  zmq::socket_t good = Subscriber(context, (*publisher)->endpoint(), server.public_z85, known);
+  zmq::socket_t bad = Subscriber(context, (*publisher)->endpoint(), server.public_z85, stranger);
+  AwaitSubscription(**publisher, good);
+  // Keep publishing for a while: the stranger has had every chance to join.
+  for (int i = 0; i < 30; ++i) {
+    REQUIRE((*publisher)->PublishHeartbeat(0, crypto::Digest{}).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(Receive(bad, 100).empty());
+  CHECK_FALSE(Receive(good, 100).empty());
+  CHECK(bus.context->TakeRefusals().attempts > 0);
+}
+
+TEST_CASE("binding an address in use is Unavailable", "[bus][publisher]") {
+  auto context = BusContext::Create(nullptr);
+  REQUIRE(context.ok());
+  auto first = Publisher::Bind(**context, {.endpoint = "tcp://127.0.0.1:*"});
   REQUIRE(first.ok());
-  auto second = Publisher::Bind((*first)->endpoint());
+  auto second = Publisher::Bind(**context, {.endpoint = (*first)->endpoint()});
   REQUIRE_FALSE(second.ok());
   CHECK(second.status().code() == StatusCode::kUnavailable);
 }
 
-TEST_CASE("a seq frame that is not 8 bytes is DataLoss", "[bus]") {
-  auto m = ParseRecordMessage(kRecordTopic, "1234567", "r");
-  REQUIRE_FALSE(m.ok());
-  CHECK(m.status().code() == StatusCode::kDataLoss);
+TEST_CASE("a CURVE publisher in a context without a KeyLookup is InvalidArgument",
+          "[bus][publisher]") {
+  auto context = BusContext::Create(nullptr);
+  REQUIRE(context.ok());
+  CurveKeyPair server = NewKeys();
+  auto publisher =
+      Publisher::Bind(**context, {.endpoint = "tcp://127.0.0.1:*", .server_key = &server});
+  REQUIRE_FALSE(publisher.ok());
+  CHECK(publisher.status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("publishing bytes that are not a record is DataLoss", "[bus][publisher]") {
+  auto context = BusContext::Create(nullptr);
+  REQUIRE(context.ok());
+  auto publisher = Publisher::Bind(**context, {.endpoint = "tcp://127.0.0.1:*"});
+  REQUIRE(publisher.ok());
+  Status s = (*publisher)->Publish(0, "hello");
+  CHECK(s.code() == StatusCode::kDataLoss);
+}
+
+TEST_CASE("the topic is the event type and the secret's name", "[bus][publisher][topic]") {
+  auto topic = [](std::string_view type, std::string_view payload) {
+    auto t = TopicForRecord(MakeRecord(7, crypto::Digest{}, type, payload));
+    REQUIRE(t.ok());
+    return *t;
+  };
+  SECTION("a SecretValueRead of an ARN names the secret without the ARN's suffix") {
+    CHECK(topic("SecretValueRead", MakeEvent(kArn)) == "SecretValueRead/prod/db");
+  }
+  SECTION("a name that itself ends in a dash and six characters keeps that part") {
+    CHECK(
+        topic("SecretValueRead",
+              MakeEvent("arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-v2-ab-XyZ123")) ==
+        "SecretValueRead/app-v2-ab");
+  }
+  SECTION("a resource that is not an ARN (a SecretId that failed to resolve) is used as is") {
+    CHECK(topic("OperationFailed", MakeEvent("prod/missing")) == "OperationFailed/prod/missing");
+    CHECK(topic("OperationFailed", MakeEvent("arn:aws:iam::123:user/x")) ==
+          "OperationFailed/arn:aws:iam::123:user/x");
+  }
+  SECTION("an event about no secret ends in a slash") {
+    CHECK(topic("PrincipalCreated", MakeEvent("")) == "PrincipalCreated/");
+  }
+  SECTION("a payload that is not an Event names no secret") {
+    CHECK(topic("LedgerInitialized", "not flatbuffers") == "LedgerInitialized/");
+    CHECK(topic("LedgerInitialized", "") == "LedgerInitialized/");
+  }
+}
+
+TEST_CASE("TopicForRecord refuses bytes that are not a record", "[bus][publisher][topic]") {
+  std::string record = MakeRecord(1, crypto::Digest{}, "SecretValueRead", MakeEvent(kArn));
+  SECTION("garbage") { CHECK(TopicForRecord("hello").status().code() == StatusCode::kDataLoss); }
+  SECTION("truncated") {
+    CHECK(TopicForRecord(std::string_view(record).substr(0, record.size() / 2)).status().code() ==
+          StatusCode::kDataLoss);
+  }
+  SECTION("an Event where a Record belongs (wrong identifier)") {
+    CHECK(TopicForRecord(MakeEvent(kArn)).status().code() == StatusCode::kDataLoss);
+  }
+}
+
+TEST_CASE("a heartbeat parses to the head's next seq and leaf", "[bus][publisher]") {
+  crypto::Digest leaf{};
+  leaf[0] = 0xab;
+  leaf[31] = 0xcd;
+  std::string leaf_bytes(reinterpret_cast<const char*>(leaf.data()), leaf.size());
+  std::string seq("\x00\x00\x00\x00\x00\x01\x02\x03", 8);
+  auto m = ParseRecordMessage(kHeartbeatTopic, seq, leaf_bytes);
+  REQUIRE(m.ok());
+  CHECK(m->heartbeat());
+  CHECK(m->seq == 0x010203);
+  CHECK(m->record == leaf_bytes);
+
+  SECTION("a heartbeat whose leaf is not 32 bytes is DataLoss") {
+    auto bad = ParseRecordMessage(kHeartbeatTopic, seq, leaf_bytes.substr(1));
+    CHECK(bad.status().code() == StatusCode::kDataLoss);
+  }
+  SECTION("a seq frame that is not 8 bytes is DataLoss") {
+    auto bad = ParseRecordMessage("SecretValueRead/x", "1234567", "r");
+    CHECK(bad.status().code() == StatusCode::kDataLoss);
+  }
+}
+
+TEST_CASE("a heartbeat goes out as [cairn.heartbeat][next seq BE][head leaf]", "[bus][publisher]") {
+  auto context = BusContext::Create(nullptr);
+  REQUIRE(context.ok());
+  auto publisher = Publisher::Bind(**context, {.endpoint = "tcp://127.0.0.1:*"});
+  REQUIRE(publisher.ok());
+  zmq::context_t zmq_context;
+  zmq::socket_t sub(zmq_context, zmq::socket_type::sub);
+  sub.set(zmq::sockopt::linger, 0);
+  sub.set(zmq::sockopt::subscribe, kHeartbeatTopic);
+  sub.connect((*publisher)->endpoint());
+  crypto::Digest leaf{};
+  leaf.fill(0x5a);
+  std::vector<zmq::message_t> frames;
+  for (int attempt = 0; attempt < 500 && frames.empty(); ++attempt) {
+    REQUIRE((*publisher)->PublishHeartbeat(42, leaf).ok());
+    frames = Receive(sub, 10);
+  }
+  REQUIRE(frames.size() == 3);
+  CHECK(frames[0].to_string() == kHeartbeatTopic);
+  CHECK(frames[1].to_string() == std::string("\0\0\0\0\0\0\0\x2a", 8));
+  CHECK(frames[2].to_string() == std::string(32, '\x5a'));
 }
 
 }  // namespace

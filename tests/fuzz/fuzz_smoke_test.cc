@@ -77,5 +77,16 @@ TEST_CASE("checkpoint body parsing and signed-note opening survive mutated notes
   CHECK(t.rejected > 0);
 }
 
+TEST_CASE("api request and response decoding survive mutated frames and round-trip what they accept", "[fuzz]") {
+  auto requests = ApiRequestSeeds();
+  auto responses = ApiResponseSeeds();
+  REQUIRE(requests.size() == 2);
+  REQUIRE(responses.size() == 2);
+  Tally t = Mutate(requests, FuzzApiRequest, 3000);
+  CHECK(t.rejected > 0);
+  Tally r = Mutate(responses, FuzzApiResponse, 3000);
+  CHECK(r.rejected > 0);
+}
+
 }  // namespace
 }  // namespace cairn::fuzz

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "bus/wire.h"
 #include "crypto/keyring.h"
 #include "crypto/master_key.h"
 #include "crypto/random.h"
@@ -79,7 +80,50 @@ const ledger::NoteVerifier& CheckpointVerifier() {
   return verifier;
 }
 
+bool SameValue(const bus::WireValue& a, const bus::WireValue& b) {
+  return a.index == b.index && a.kind == b.kind && a.bytes.size() == b.bytes.size() && a.bytes.Equals(b.bytes.view());
+}
+
+bool SameRequest(const bus::ApiRequestMsg& a, const bus::ApiRequestMsg& b) {
+  return a.request_id == b.request_id && a.operation == b.operation && a.params_json == b.params_json &&
+         a.value.has_value() == b.value.has_value() && (!a.value || SameValue(*a.value, *b.value)) &&
+         a.deadline_ms == b.deadline_ms && a.user_agent == b.user_agent;
+}
+
+bool SameResponse(const bus::ApiResponseMsg& a, const bus::ApiResponseMsg& b) {
+  if (a.request_id != b.request_id || a.error_code != b.error_code || a.error_message != b.error_message ||
+      a.body_json != b.body_json || a.seq != b.seq || a.leaf_hash != b.leaf_hash ||
+      a.values.size() != b.values.size() || a.records.size() != b.records.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.values.size(); ++i) {
+    if (!SameValue(a.values[i], b.values[i])) return false;
+  }
+  for (size_t i = 0; i < a.records.size(); ++i) {
+    if (a.records[i].seq != b.records[i].seq || a.records[i].bytes != b.records[i].bytes) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool FuzzApiResponse(const uint8_t* data, size_t size) {
+  auto response = bus::DecodeResponse(crypto::ByteView(data, size));
+  if (!response.ok()) return false;
+  // What decodes re-encodes to a buffer that decodes to the same message.
+  auto again = bus::DecodeResponse(bus::EncodeResponse(*response).view());
+  if (!again.ok() || !SameResponse(*response, *again)) __builtin_trap();
+  return true;
+}
+
+bool FuzzApiRequest(const uint8_t* data, size_t size) {
+  const bool as_response = FuzzApiResponse(data, size);  // the same bytes must not crash either decoder
+  auto request = bus::DecodeRequest(crypto::ByteView(data, size));
+  if (!request.ok()) return as_response;
+  auto again = bus::DecodeRequest(bus::EncodeRequest(*request).view());
+  if (!again.ok() || !SameRequest(*request, *again)) __builtin_trap();
+  return true;
+}
 
 bool FuzzRecord(const uint8_t* data, size_t size) {
   const std::string bytes = Bytes(data, size);
@@ -199,6 +243,44 @@ std::vector<std::string> RequestSeeds() {
       std::string(1, 5) + R"({"SecretId":"fuzz/db","VersionStage":"AWSCURRENT","RemoveFromVersionId":"00000000-0000-4000-8000-000000000001","MoveToVersionId":"00000000-0000-4000-8000-000000000002"})",
       std::string(1, 13) + R"({"PasswordLength":12,"ExcludeCharacters":"abc","IncludeSpace":true})",
   };
+}
+
+std::vector<std::string> ApiRequestSeeds() {
+  bus::ApiRequestMsg plain;
+  plain.request_id = "00000000-0000-4000-8000-000000000001";
+  plain.operation = "ListSecrets";
+  bus::ApiRequestMsg with_value;
+  with_value.request_id = "00000000-0000-4000-8000-000000000002";
+  with_value.operation = "PutSecretValue";
+  with_value.params_json = R"({"SecretId":"fuzz/db"})";
+  with_value.value = bus::WireValue{0, 1, crypto::SecureBuffer::FromString("v3")};
+  with_value.deadline_ms = 1000;
+  with_value.user_agent = "cairn-cli/0.2";
+  std::vector<std::string> seeds;
+  for (const bus::ApiRequestMsg* r : {&plain, &with_value}) {
+    seeds.emplace_back(bus::EncodeRequest(*r).as_string_view());
+  }
+  return seeds;
+}
+
+std::vector<std::string> ApiResponseSeeds() {
+  bus::ApiResponseMsg error;
+  error.request_id = "00000000-0000-4000-8000-000000000001";
+  error.error_code = "ResourceNotFoundException";
+  error.error_message = "no such secret";
+  bus::ApiResponseMsg full;
+  full.request_id = "00000000-0000-4000-8000-000000000002";
+  full.body_json = R"({"Name":"fuzz/db"})";
+  full.values.push_back(bus::WireValue{0, 1, crypto::SecureBuffer::FromString("v1")});
+  full.values.push_back(bus::WireValue{1, 2, crypto::SecureBuffer::FromString(std::string("\0\1", 2))});
+  full.seq = 42;
+  full.leaf_hash[0] = 1;
+  full.records.push_back({41, "record-41"});
+  std::vector<std::string> seeds;
+  for (const bus::ApiResponseMsg* r : {&error, &full}) {
+    seeds.emplace_back(bus::EncodeResponse(*r).as_string_view());
+  }
+  return seeds;
 }
 
 std::vector<std::string> CheckpointSeeds() {

@@ -17,6 +17,8 @@ bool FuzzEvent(const uint8_t* data, size_t size);     // event verifier + Secret
 bool FuzzKeyFile(const uint8_t* data, size_t size);   // master key file + keyring parsers
 bool FuzzRequest(const uint8_t* data, size_t size);   // JSON request params -> Decide
 bool FuzzCheckpoint(const uint8_t* data, size_t size);  // checkpoint body + signed note
+bool FuzzApiRequest(const uint8_t* data, size_t size);   // bus::DecodeRequest (+ DecodeResponse), round trip
+bool FuzzApiResponse(const uint8_t* data, size_t size);  // bus::DecodeResponse, round trip
 
 // Valid inputs to start mutating from.
 std::vector<std::string> RecordSeeds();
@@ -24,6 +26,8 @@ std::vector<std::string> EventSeeds();
 std::vector<std::string> KeyFileSeeds();
 std::vector<std::string> RequestSeeds();
 std::vector<std::string> CheckpointSeeds();
+std::vector<std::string> ApiRequestSeeds();
+std::vector<std::string> ApiResponseSeeds();
 
 }  // namespace cairn::fuzz
 

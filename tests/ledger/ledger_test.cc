@@ -1,7 +1,9 @@
 // Sequencing, chaining and group commit (ledger/ledger.h).
 #include "ledger/ledger.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -341,6 +343,51 @@ TEST_CASE("open refuses a tail that disagrees with the meta head", "[ledger]") {
   }
   REQUIRE(mem->Write(tamper, true).ok());
   CHECK(Ledger::Open(std::make_unique<testing::BorrowedStore>(*mem)).status() == want);
+}
+
+TEST_CASE("WaitDurable returns at once when the durable head is already past", "[ledger][wait]") {
+  auto l = MustOpen(NewMemStore());
+  MustAppend(*l, {Input(0), Input(1)});
+  const auto began = std::chrono::steady_clock::now();
+  CHECK(l->WaitDurable(0, 10'000).next_seq == 2);
+  CHECK(l->WaitDurable(1, 10'000).next_seq == 2);
+  CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(5));
+}
+
+TEST_CASE("WaitDurable wakes when the batch holding the next record commits", "[ledger][wait]") {
+  auto mem = NewMemStore();
+  auto gated = std::make_unique<testing::GateStore>(*mem);
+  auto gate = gated->gate;
+  gate->hold = true;
+  auto l = MustOpen(std::move(gated));
+  std::atomic<bool> returned = false;
+  Head woke;
+  std::thread waiter([&] {
+    woke = l->WaitDurable(0, 30'000);
+    returned = true;
+  });
+  auto ticket = *l->Stage({Input(0)});
+  gate->WaitEntered(1);  // staged and being written, not yet durable
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK_FALSE(returned.load());
+  const auto released = std::chrono::steady_clock::now();
+  gate->Release();
+  waiter.join();
+  CHECK(std::chrono::steady_clock::now() - released < std::chrono::seconds(10));
+  CHECK(woke.next_seq == 1);
+  CHECK(woke.last_leaf == l->durable_head().last_leaf);
+  REQUIRE(l->Await(ticket).ok());
+}
+
+TEST_CASE("WaitDurable times out with the durable head unchanged", "[ledger][wait]") {
+  auto l = MustOpen(NewMemStore());
+  MustAppend(*l, {Input(0)});
+  const auto began = std::chrono::steady_clock::now();
+  Head head = l->WaitDurable(1, 60);
+  CHECK(std::chrono::steady_clock::now() - began >= std::chrono::milliseconds(60));
+  CHECK(head.next_seq == 1);
+  CHECK(l->WaitDurable(5, 0).next_seq == 1);   // zero: just a look
+  CHECK(l->WaitDurable(5, -1).next_seq == 1);  // negative counts as zero
 }
 
 }  // namespace

@@ -69,9 +69,9 @@ Result<std::unique_ptr<Backend>> OpenEmbedded(const std::string& data_dir, const
   return std::unique_ptr<Backend>(new Embedded(std::move(engine)));
 }
 
-Result<std::unique_ptr<Backend>> OpenRemote(const std::string& profile_path) {
+Result<std::unique_ptr<Backend>> OpenRemote(const std::string& profile_path, uint32_t deadline_ms) {
   ASSIGN_OR_RETURN(Profile profile, ReadProfile(profile_path));
-  ASSIGN_OR_RETURN(auto remote, Remote::Connect(profile, kUserAgent));
+  ASSIGN_OR_RETURN(auto remote, Remote::Connect(profile, kUserAgent, deadline_ms));
   return std::unique_ptr<Backend>(new Networked(std::move(profile), std::move(remote)));
 }
 

@@ -36,7 +36,7 @@ class Backend {
 // the head when destroyed, so every ledger at rest carries one.
 Result<std::unique_ptr<Backend>> OpenEmbedded(const std::string& data_dir, const std::string& passphrase_file);
 // Reads the profile and connects (lazily: errors surface on the first call).
-Result<std::unique_ptr<Backend>> OpenRemote(const std::string& profile_path);
+Result<std::unique_ptr<Backend>> OpenRemote(const std::string& profile_path, uint32_t deadline_ms);
 
 }  // namespace cairn::tools
 

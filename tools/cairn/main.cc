@@ -37,6 +37,7 @@ int Fail(const Status& status) {
 struct Globals {
   std::string data_dir;
   std::string profile;
+  int read_timeout_s = 10;
   std::string passphrase_file;
   std::string region = "us-east-1";
   std::string account_id;
@@ -78,9 +79,9 @@ Result<std::unique_ptr<Backend>> OpenBackend(const Globals& g) {
   if (!g.data_dir.empty() && !g.profile.empty()) {
     return FailedPreconditionError("give either --data-dir (embedded mode) or --profile (remote mode), not both");
   }
-  if (!g.profile.empty()) return OpenRemote(g.profile);
+  if (!g.profile.empty()) return OpenRemote(g.profile, g.read_timeout_s * 1000);
   if (!g.data_dir.empty()) return OpenEmbedded(g.data_dir, g.passphrase_file);
-  if (const char* env = std::getenv("CAIRN_PROFILE"); env != nullptr && *env != 0) return OpenRemote(env);
+  if (const char* env = std::getenv("CAIRN_PROFILE"); env != nullptr && *env != 0) return OpenRemote(env, g.read_timeout_s * 1000);
   if (const char* env = std::getenv("CAIRN_DATA_DIR"); env != nullptr && *env != 0) {
     return OpenEmbedded(env, g.passphrase_file);
   }
@@ -147,6 +148,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Globals g;
   app.add_option("--data-dir", g.data_dir, "Embedded mode: the data directory (env CAIRN_DATA_DIR)");
+  app.add_option("--cli-read-timeout", g.read_timeout_s, "Remote mode: seconds to wait for cairnd's reply (default 10)")
+      ->check(CLI::Range(1, 3600));
   app.add_option("--profile", g.profile, "Remote mode: the profile naming cairnd and your key pair (env CAIRN_PROFILE)");
   app.add_option("--passphrase-file", g.passphrase_file,
                  "File holding the passphrase that seals the master key (or env CAIRN_PASSPHRASE)");

@@ -101,6 +101,11 @@ Status Daemon::Impl::OpenEngine() {
   open.data_dir = dir;
   open.passphrase = passphrase.has_value() ? &*passphrase : nullptr;
   auto opened = service::Engine::Open(open);
+  if (!opened.ok() && opened.status().code() == StatusCode::kDataLoss) {
+    return DataLossError("refusing to serve: the ledger in " + dir + " does not verify at its head: " +
+                         opened.status().message() + ". Run 'cairn-audit verify --data-dir " + dir +
+                         "' for a full report");
+  }
   if (!opened.ok()) return opened.status().WithContext("opening the ledger in " + dir);
   engine = std::move(opened).value();
   Status head = VerifyHeadAtStart(engine->ledger().store());

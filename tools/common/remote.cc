@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "crypto/random.h"
+
 #include "tools/common/wire_convert.h"
 
 namespace cairn::tools {
@@ -23,6 +25,12 @@ Result<service::Response> Remote::Execute(const service::Request& request) {
   copy.operation = request.operation;
   copy.params = request.params;
   if (request.value) copy.value = service::SecretValue{request.value->kind, request.value->bytes.Clone()};
+  // As the AWS SDKs do: an idempotency token for the writes that take one.
+  const bool takes_token = copy.operation == "CreateSecret" || copy.operation == "PutSecretValue" ||
+                           copy.operation == "UpdateSecret";
+  if (takes_token && !copy.params.contains("ClientRequestToken")) {
+    copy.params["ClientRequestToken"] = crypto::NewUuidV4(crypto::SystemRandom());
+  }
   ASSIGN_OR_RETURN(bus::ApiResponseMsg reply, client_->Call(RequestToWire(std::move(copy))));
   auto response = ResponseFromWire(std::move(reply));
   if (!response.ok()) return DataLossError("cairnd sent a malformed reply: " + response.status().message());

@@ -1,0 +1,27 @@
+// ReadRecords (service/principals.h): a page of the log for a follower. The
+// decision fixes the range against the durable head; the engine reads the
+// stored bytes once this call's own event is durable.
+#include <algorithm>
+#include <optional>
+
+#include "service/internal/ops.h"
+
+namespace cairn::service::internal {
+
+Result<Outcome> ReadRecords(OpContext& ctx) {
+  const Params& p = ctx.params;
+  ASSIGN_OR_RETURN(std::optional<int64_t> from_seq, p.Int("FromSeq", 0, INT64_MAX));
+  if (!from_seq.has_value()) return InvalidArgumentError("Missing required parameter FromSeq");
+  ASSIGN_OR_RETURN(std::optional<int64_t> max_records, p.Int("MaxRecords", 1, 1000));
+  const uint64_t from = static_cast<uint64_t>(*from_seq);
+  const uint64_t head = ctx.env.durable_next_seq;
+  // No overflow: from < 2^63 and max_records <= 1000.
+  const uint64_t end = from >= head ? from : std::min<uint64_t>(head, from + max_records.value_or(100));
+  Outcome out;
+  out.records_to_read = RecordRange{from, end};
+  out.SetBody(schema::CreateAuditRecordsRead(out.fbb, from, static_cast<uint32_t>(end - from)));
+  out.response = {{"FromSeq", from}, {"NextSeq", end}, {"RecordCount", end - from}};
+  return out;
+}
+
+}  // namespace cairn::service::internal

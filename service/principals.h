@@ -1,0 +1,83 @@
+// Cairn's own operations beside Secrets Manager's, and who may call what.
+//
+// Invariant: like every operation, each call of CreatePrincipal, ListPrincipals
+// or ReadRecords is exactly one event, refusals included. They run through
+// Decide (service/decide.h) and read DecideEnv::principals and
+// DecideEnv::durable_next_seq:
+//
+//   CreatePrincipal {Name, PublicKey, PrincipalType? ("User" | "Service"),
+//                    Admin? (false), Tags?}
+//       -> {Name, ARN, PublicKey, PrincipalType, Admin, CreatedDate}; PrincipalCreated
+//   ListPrincipals {} -> {Principals: [{Name, ARN, PublicKey, PrincipalType,
+//                    Admin, Tags, CreatedDate}]} sorted by name; PrincipalsListed
+//   ReadRecords {FromSeq, MaxRecords? (1-1000, 100)} -> {FromSeq, NextSeq,
+//                    RecordCount} and Response::records, the stored records
+//                    [FromSeq, min(FromSeq + MaxRecords, durable head)); a
+//                    FromSeq at or past the head gives an empty page; AuditRecordsRead
+//
+// This header adds what the engine runs around Decide: the authorization stub
+// (until IAM policies land) and the daemon's service events (enrolling the
+// first administrator, counting refused handshakes). Pure functions over their
+// arguments; thread-compatible.
+#ifndef CAIRN_SERVICE_PRINCIPALS_H_
+#define CAIRN_SERVICE_PRINCIPALS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "crypto/status.h"
+#include "ledger/record.h"
+#include "projections/principals.h"
+#include "projections/secrets.h"
+#include "service/decide.h"
+
+namespace cairn::service {
+
+inline constexpr char kCreatePrincipal[] = "CreatePrincipal";
+inline constexpr char kListPrincipals[] = "ListPrincipals";
+inline constexpr char kReadRecords[] = "ReadRecords";
+// Audit action of the UnauthenticatedAttempts service event.
+inline constexpr char kUnauthenticatedAttempts[] = "UnauthenticatedAttempts";
+// Actor.principal_type of a call by an enrolled principal (the daemon sets
+// Actor.principal to the principal's name).
+inline constexpr char kActorPrincipal[] = "Principal";
+
+// CreatePrincipal, ListPrincipals and ReadRecords: Cairn's, not Secrets Manager's.
+bool IsCairnOperation(std::string_view operation);
+
+// Who may call `operation`, until access control lands: actors of type
+// "LocalUser" (the embedded CLI) and "Service" (Cairn itself) everything; an
+// enrolled, enabled admin principal everything; other principals the Secrets
+// Manager operations only. PermissionDenied (AccessDeniedException) "principal
+// <name> is not allowed to call <operation>" otherwise, an unknown name included.
+Status Authorize(std::string_view operation, const ledger::Actor& actor,
+                 const projections::PrincipalsView& principals);
+
+// 1-64 characters of [A-Za-z0-9+=,.@_-], as IAM user names; ValidationException.
+Status ValidatePrincipalName(std::string_view name);
+// A CURVE public key in Z85: 40 characters of the Z85 alphabet, each group of 5
+// at most 2^32-1; InvalidParameterException.
+Status ValidatePublicKey(std::string_view z85);
+// "arn:aws:iam::<account>:user/<name>" for "User", ":role/<name>" for "Service".
+std::string PrincipalArn(std::string_view account_id, std::string_view principal_type,
+                         std::string_view name);
+
+// The daemon enrols its first administrator: a PrincipalCreated (admin, User)
+// event as a service event. The name and key are checked as CreatePrincipal
+// checks them (ValidationException / InvalidParameterException as Status);
+// AlreadyExists if the name or key is taken. The caller refuses if any
+// principal exists.
+Result<Decision> DecideEnrolFirstAdmin(const std::string& name, const std::string& public_key_z85,
+                                       const projections::SecretsView& state,
+                                       const projections::PrincipalsView& principals,
+                                       int64_t now_ms);
+
+// One UnauthenticatedAttempts service event: `attempts` refused handshakes
+// from `distinct_keys` keys between `since_ms` and `until_ms`.
+Decision DecideUnauthenticatedAttempts(uint64_t attempts, uint64_t distinct_keys,
+                                       int64_t since_ms, int64_t until_ms);
+
+}  // namespace cairn::service
+
+#endif  // CAIRN_SERVICE_PRINCIPALS_H_
