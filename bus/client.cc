@@ -10,7 +10,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -102,8 +101,10 @@ void Client::Impl::OpenDealer() {
   const crypto::SecureBuffer& secret = options.client_key.secret_z85;
   dealer.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(secret.data(), secret.size()));
   char monitor_endpoint[80];
-  std::snprintf(monitor_endpoint, sizeof(monitor_endpoint), "inproc://cairn.client.monitor.%d", ++generation);
-  if (zmq_socket_monitor(dealer.handle(), monitor_endpoint, kMonitorEvents) != 0) throw zmq::error_t();
+  std::snprintf(monitor_endpoint, sizeof(monitor_endpoint), "inproc://cairn.client.monitor.%d",
+                ++generation);
+  if (zmq_socket_monitor(dealer.handle(), monitor_endpoint, kMonitorEvents) != 0)
+    throw zmq::error_t();
   monitor = zmq::socket_t(context, zmq::socket_type::pair);
   monitor.set(zmq::sockopt::linger, 0);
   monitor.connect(monitor_endpoint);
@@ -129,7 +130,8 @@ void Client::Impl::Run() {
       zmq::poll(items, std::chrono::milliseconds(-1));
       // Replies first: one that arrived before a refusal is still delivered.
       if (items.size() > 1 && (items[1].revents & ZMQ_POLLIN)) ReadReplies();
-      if (items.size() > 2 && (items[2].revents & ZMQ_POLLIN)) ReadMonitor();  // may close the dealer
+      if (items.size() > 2 && (items[2].revents & ZMQ_POLLIN))
+        ReadMonitor();  // may close the dealer
       if (items[0].revents & ZMQ_POLLIN) {
         zmq::message_t signal;
         while (wake_rx.recv(signal, zmq::recv_flags::dontwait)) {
@@ -161,8 +163,10 @@ void Client::Impl::SendOutbox() {
       std::lock_guard lock(mu);
       if (!pending.contains(out.request_id)) continue;  // its caller gave up
     }
-    if (!dealer || !dealer.send(internal::WipedMessage(std::move(out.frame)), zmq::send_flags::dontwait)) {
-      Complete(out.request_id, UnavailableError("the send queue to cairnd at " + options.api_endpoint + " is full"));
+    if (!dealer ||
+        !dealer.send(internal::WipedMessage(std::move(out.frame)), zmq::send_flags::dontwait)) {
+      Complete(out.request_id, UnavailableError("the send queue to cairnd at " +
+                                                options.api_endpoint + " is full"));
     }
   }
 }
@@ -258,7 +262,8 @@ Result<std::unique_ptr<Client>> Client::Connect(ClientOptions options) {
   if (!IsCurveKey(options.server_public_z85)) {
     return InvalidArgumentError("the server public key is not 40 Z85 characters");
   }
-  if (!IsCurveKey(options.client_key.public_z85) || !IsCurveKey(options.client_key.secret_z85.as_string_view())) {
+  if (!IsCurveKey(options.client_key.public_z85) ||
+      !IsCurveKey(options.client_key.secret_z85.as_string_view())) {
     return InvalidArgumentError("the client key pair is not two 40-character Z85 keys");
   }
   auto impl = std::make_unique<Impl>(std::move(options));
@@ -277,8 +282,8 @@ Result<ApiResponseMsg> Client::Call(ApiRequestMsg request) {
   if (request.user_agent.empty()) request.user_agent = impl_->options.user_agent;
   crypto::SecureBuffer frame = EncodeRequest(request);
   if (frame.size() > kMaxFrameBytes) {
-    return InvalidArgumentError("request of " + std::to_string(frame.size()) + " bytes exceeds the limit of " +
-                                std::to_string(kMaxFrameBytes));
+    return InvalidArgumentError("request of " + std::to_string(frame.size()) +
+                                " bytes exceeds the limit of " + std::to_string(kMaxFrameBytes));
   }
   const auto deadline = Clock::now() + std::chrono::milliseconds(request.deadline_ms);
   Pending entry;
@@ -294,7 +299,8 @@ Result<ApiResponseMsg> Client::Call(ApiRequestMsg request) {
   if (!entry.cv.wait_until(lock, deadline, [&] { return entry.result.has_value(); })) {
     impl_->pending.erase(request.request_id);
     return UnavailableError("no reply from cairnd at " + impl_->options.api_endpoint + " within " +
-                            std::to_string(request.deadline_ms) + " ms (is it running? is the server key right?)");
+                            std::to_string(request.deadline_ms) +
+                            " ms (is it running? is the server key right?)");
   }
   return std::move(*entry.result);
 }

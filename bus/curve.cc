@@ -47,13 +47,15 @@ Result<CurveKeyPair> NewCurveKeyPair() {
 
 Result<CurveKeyPair> CurveKeyPairFromSecret(crypto::ByteView secret32) {
   if (secret32.size() != 32) {
-    return InvalidArgumentError("a CURVE secret key is 32 bytes, got " + std::to_string(secret32.size()));
+    return InvalidArgumentError("a CURVE secret key is 32 bytes, got " +
+                                std::to_string(secret32.size()));
   }
   WipedChars<41> secret_text;
   if (zmq_z85_encode(secret_text.text, secret32.data(), 32) == nullptr) {
     return InternalError("zmq_z85_encode failed on a 32-byte key");
   }
-  ASSIGN_OR_RETURN(std::string public_z85, CurvePublicFromSecret(std::string_view(secret_text.text, 40)));
+  ASSIGN_OR_RETURN(std::string public_z85,
+                   CurvePublicFromSecret(std::string_view(secret_text.text, 40)));
   return CurveKeyPair{std::move(public_z85),
                       crypto::SecureBuffer(reinterpret_cast<const uint8_t*>(secret_text.text), 40)};
 }

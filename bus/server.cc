@@ -8,7 +8,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -105,7 +104,8 @@ Status ApiServer::Impl::Open() {
 }
 
 void ApiServer::Impl::Run() {
-  zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0}, {wake_rx.handle(), 0, ZMQ_POLLIN, 0}};
+  zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0},
+                             {wake_rx.handle(), 0, ZMQ_POLLIN, 0}};
   try {
     while (true) {
       zmq::poll(items, 2, std::chrono::milliseconds(-1));
@@ -148,35 +148,43 @@ void ApiServer::Impl::HandleFrames(std::vector<zmq::message_t>& frames) {
                       std::to_string(options.max_frame_bytes));
   }
   Result<ApiRequestMsg> request = DecodeRequest(bytes);
-  if (!request.ok()) return Refuse(routing_id, internal::PeekRequestId(bytes), request.status().message());
+  if (!request.ok())
+    return Refuse(routing_id, internal::PeekRequestId(bytes), request.status().message());
   size_t& count = in_flight[routing_id];
   if (count >= options.max_in_flight_per_peer) {
     if (count == 0) in_flight.erase(routing_id);
     ++throttled;
     Send({routing_id,
           EncodeResponse(ErrorResponse(request->request_id, "ThrottlingException",
-                                       "more than " + std::to_string(options.max_in_flight_per_peer) +
+                                       "more than " +
+                                           std::to_string(options.max_in_flight_per_peer) +
                                            " requests in flight on this connection")),
           false});
     return;
   }
   ++count;
   ++requests;
-  IncomingRequest incoming{{routing_id}, Property(payload, "User-Id"), Property(payload, "Peer-Address"),
+  IncomingRequest incoming{{routing_id},
+                           Property(payload, "User-Id"),
+                           Property(payload, "Peer-Address"),
                            std::move(request).value()};
   std::string request_id = incoming.request.request_id;
   try {
     handler(std::move(incoming));
   } catch (...) {
     // The handler must not throw; if it does, the caller still gets an answer.
-    Send({routing_id, EncodeResponse(ErrorResponse(request_id, "InternalServiceError", "request handler failed")),
+    Send({routing_id,
+          EncodeResponse(
+              ErrorResponse(request_id, "InternalServiceError", "request handler failed")),
           true});
   }
 }
 
-void ApiServer::Impl::Refuse(const std::string& routing_id, std::string request_id, const std::string& why) {
+void ApiServer::Impl::Refuse(const std::string& routing_id, std::string request_id,
+                             const std::string& why) {
   ++malformed;
-  Send({routing_id, EncodeResponse(ErrorResponse(std::move(request_id), "ValidationException", why)), false});
+  Send({routing_id,
+        EncodeResponse(ErrorResponse(std::move(request_id), "ValidationException", why)), false});
 }
 
 void ApiServer::Impl::SendQueued() {
@@ -193,12 +201,12 @@ void ApiServer::Impl::Send(Outgoing out) {
     auto it = in_flight.find(out.routing_id);
     if (it != in_flight.end() && --it->second == 0) in_flight.erase(it);
   }
+  ++replies;  // before the send, so a caller that has its reply sees it counted
   zmq::message_t id(out.routing_id.data(), out.routing_id.size());
   // With router_mandatory off, neither send blocks nor fails for a gone or
   // full peer: the reply is dropped.
   router.send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait);
   router.send(internal::WipedMessage(std::move(out.payload)), zmq::send_flags::dontwait);
-  ++replies;
 }
 
 void ApiServer::Impl::Enqueue(Outgoing out) {
@@ -221,9 +229,10 @@ ApiServer::~ApiServer() {
   // The sockets close as Impl's members; linger is bounded.
 }
 
-Result<std::unique_ptr<ApiServer>> ApiServer::Bind(BusContext& context, const ServerOptions& options,
-                                                   Handler handler) {
-  if (options.server_key == nullptr || !IsCurveKey(options.server_key->secret_z85.as_string_view())) {
+Result<std::unique_ptr<ApiServer>> ApiServer::Bind(BusContext& context,
+                                                   const ServerOptions& options, Handler handler) {
+  if (options.server_key == nullptr ||
+      !IsCurveKey(options.server_key->secret_z85.as_string_view())) {
     return InvalidArgumentError("the API server needs a CURVE key pair");
   }
   if (!context.impl().authenticates()) {
@@ -236,7 +245,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(BusContext& context, const Se
     impl = std::make_unique<Impl>(context.impl().context, options, std::move(handler));
     RETURN_IF_ERROR(impl->Open());
     const crypto::SecureBuffer& secret = options.server_key->secret_z85;
-    impl->router.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(secret.data(), secret.size()));
+    impl->router.set(zmq::sockopt::curve_secretkey,
+                     zmq::const_buffer(secret.data(), secret.size()));
     impl->router.bind(options.endpoint);
     impl->endpoint = impl->router.get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {
@@ -278,7 +288,8 @@ void ApiServer::Stop() {
 const std::string& ApiServer::endpoint() const { return impl_->endpoint; }
 
 ServerStats ApiServer::stats() const {
-  return {impl_->requests.load(), impl_->malformed.load(), impl_->throttled.load(), impl_->replies.load()};
+  return {impl_->requests.load(), impl_->malformed.load(), impl_->throttled.load(),
+          impl_->replies.load()};
 }
 
 }  // namespace cairn::bus

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "bus/internal/wire_peek.h"
 #include "bus/internal/wiping_allocator.h"
+#include "bus/internal/wire_peek.h"
 #include "schema/api_generated.h"
 
 namespace cairn::bus {
@@ -47,7 +47,8 @@ crypto::SecureBuffer Finish(flatbuffers::FlatBufferBuilder& fbb) {
   return crypto::SecureBuffer(fbb.GetBufferPointer(), fbb.GetSize());
 }
 
-flatbuffers::Offset<fbs::SecretBytes> BuildValue(flatbuffers::FlatBufferBuilder& fbb, const WireValue& v) {
+flatbuffers::Offset<fbs::SecretBytes> BuildValue(flatbuffers::FlatBufferBuilder& fbb,
+                                                 const WireValue& v) {
   auto bytes = fbb.CreateVector(v.bytes.data(), v.bytes.size());
   return fbs::CreateSecretBytes(fbb, v.index, static_cast<fbs::ValueKind>(v.kind), bytes);
 }
@@ -72,7 +73,8 @@ bool IsZero(const crypto::Digest& d) {
 // FlatBuffers asserts on buffers of 2 GiB or more; frames are far smaller.
 Status CheckSize(crypto::ByteView bytes, std::string_view what) {
   if (bytes.size() >= FLATBUFFERS_MAX_BUFFER_SIZE) {
-    return InvalidArgumentError(std::string(what) + " of " + std::to_string(bytes.size()) + " bytes is too large");
+    return InvalidArgumentError(std::string(what) + " of " + std::to_string(bytes.size()) +
+                                " bytes is too large");
   }
   return Status::Ok();
 }
@@ -93,7 +95,8 @@ void ReadResponseRecords(const fbs::ApiResponse& r, ApiResponseMsg& out) {
   for (const fbs::StoredRecord* record : *r.records()) {
     StoredRecord stored{record->seq(), {}};
     if (record->bytes() != nullptr) {
-      stored.bytes.assign(reinterpret_cast<const char*>(record->bytes()->data()), record->bytes()->size());
+      stored.bytes.assign(reinterpret_cast<const char*>(record->bytes()->data()),
+                          record->bytes()->size());
     }
     out.records.push_back(std::move(stored));
   }
@@ -103,14 +106,16 @@ void ReadResponseRecords(const fbs::ApiResponse& r, ApiResponseMsg& out) {
 
 crypto::SecureBuffer EncodeRequest(const ApiRequestMsg& request) {
   internal::WipingAllocator allocator;
-  flatbuffers::FlatBufferBuilder fbb(1024 + (request.value ? request.value->bytes.size() : 0), &allocator);
+  flatbuffers::FlatBufferBuilder fbb(1024 + (request.value ? request.value->bytes.size() : 0),
+                                     &allocator);
   auto request_id = fbb.CreateString(request.request_id);
   auto operation = fbb.CreateString(request.operation);
   auto params = fbb.CreateString(request.params_json);
   auto user_agent = fbb.CreateString(request.user_agent);
   flatbuffers::Offset<fbs::SecretBytes> value;
   if (request.value) value = BuildValue(fbb, *request.value);
-  fbb.Finish(fbs::CreateApiRequest(fbb, request_id, operation, params, value, request.deadline_ms, user_agent),
+  fbb.Finish(fbs::CreateApiRequest(fbb, request_id, operation, params, value, request.deadline_ms,
+                                   user_agent),
              fbs::ApiRequestIdentifier());
   return Finish(fbb);
 }
@@ -159,10 +164,13 @@ crypto::SecureBuffer EncodeResponse(const ApiResponseMsg& response) {
   for (const WireValue& v : response.values) values.push_back(BuildValue(fbb, v));
   auto values_vector = values.empty() ? 0 : fbb.CreateVector(values);
   // An all-zero leaf hash means "no receipt" and is left out.
-  auto leaf = IsZero(response.leaf_hash) ? 0 : fbb.CreateVector(response.leaf_hash.data(), response.leaf_hash.size());
+  auto leaf = IsZero(response.leaf_hash)
+                  ? 0
+                  : fbb.CreateVector(response.leaf_hash.data(), response.leaf_hash.size());
   std::vector<flatbuffers::Offset<fbs::StoredRecord>> records;
   for (const StoredRecord& record : response.records) {
-    auto bytes = fbb.CreateVector(reinterpret_cast<const uint8_t*>(record.bytes.data()), record.bytes.size());
+    auto bytes = fbb.CreateVector(reinterpret_cast<const uint8_t*>(record.bytes.data()),
+                                  record.bytes.size());
     records.push_back(fbs::CreateStoredRecord(fbb, record.seq, bytes));
   }
   auto records_vector = records.empty() ? 0 : fbb.CreateVector(records);

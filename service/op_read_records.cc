@@ -20,7 +20,7 @@ Result<Outcome> ReadRecords(OpContext& ctx) {
   Outcome out;
   out.records_to_read = RecordRange{from, end};
   out.SetBody(schema::CreateAuditRecordsRead(out.fbb, from, static_cast<uint32_t>(end - from)));
-  out.response = {{"FromSeq", from}, {"NextSeq", end}, {"RecordCount", end - from}};
+  out.response = {{"FromSeq", from}, {"NextSeq", end}, {"RecordCount", end - from}, {"HeadSeq", head}};
   return out;
 }
 

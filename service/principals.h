@@ -11,7 +11,8 @@
 //   ListPrincipals {} -> {Principals: [{Name, ARN, PublicKey, PrincipalType,
 //                    Admin, Tags, CreatedDate}]} sorted by name; PrincipalsListed
 //   ReadRecords {FromSeq, MaxRecords? (1-1000, 100)} -> {FromSeq, NextSeq,
-//                    RecordCount} and Response::records, the stored records
+//                    RecordCount, HeadSeq (the durable head's next seq when
+//                    decided)} and Response::records, the stored records
 //                    [FromSeq, min(FromSeq + MaxRecords, durable head)); a
 //                    FromSeq at or past the head gives an empty page; AuditRecordsRead
 //

@@ -1,38 +1,59 @@
 #!/usr/bin/env bash
-# Builds Cairn and walks through its main job on a local data directory:
-# a new ledger, a secret written, read, versioned, and the audit chain verified.
+# Builds Cairn, starts `cairnd --dev` on ./demo-data and walks through its main
+# job over the network: secrets written, read, versioned and relabelled by the
+# admin, a second principal enrolled and refused what it may not do, the audit
+# log tailed live, and the chain verified. Stops the daemon cleanly at the end
+# (CAIRN_DEMO_KEEP=1 leaves it running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data_dir=${CAIRN_DEMO_DIR:-./demo-data}
 bash tools/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target cairn cairn-audit
+cmake --build build -j"$(nproc)" --target cairnd cairn cairn-audit
+cairnd=./build/tools/cairnd
 cairn=./build/tools/cairn
 audit=./build/tools/cairn-audit
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
-
-rm -rf "$data_dir" "$data_dir.cp.txt"
-step "$cairn" init --data-dir "$data_dir"
-step "$cairn" --data-dir "$data_dir" create-secret --name prod/db \
-  --description "billing database" --tags Key=team,Value=billing \
-  --secret-string '{"username":"app","password":"s3cret"}'
-step "$cairn" --data-dir "$data_dir" get-secret-value --secret-id prod/db
-step "$cairn" --data-dir "$data_dir" put-secret-value --secret-id prod/db \
-  --secret-string '{"username":"app","password":"n3w-s3cret"}'
-step "$cairn" --data-dir "$data_dir" get-secret-value --secret-id prod/db --version-stage AWSPREVIOUS
-step "$cairn" --data-dir "$data_dir" describe-secret --secret-id prod/db
-step "$cairn" --data-dir "$data_dir" get-secret-value --secret-id prod/nope || true
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+rm -rf "$data_dir" "$data_dir.log" "$data_dir.app-profile" "$data_dir.cp.txt"
+say "$cairnd" --dev --data-dir "$data_dir" "2> $data_dir.log &"
+"$cairnd" --dev --data-dir "$data_dir" 2> "$data_dir.log" &
+daemon=$!
+stop_daemon() { kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true; }
+[ "${CAIRN_DEMO_KEEP:-0}" = 1 ] || trap stop_daemon EXIT
+for _ in $(seq 100); do grep -q '"msg":"ready"' "$data_dir.log" 2>/dev/null && break; sleep 0.1; done
+grep -q '"msg":"ready"' "$data_dir.log" || { cat "$data_dir.log"; exit 1; }
+grep '"msg":"ready"' "$data_dir.log"
+
+export CAIRN_PROFILE="$data_dir/dev-profile"
+say export CAIRN_PROFILE="$CAIRN_PROFILE"   "# endpoints, the server's key, the admin's key pair"
+v1=11111111-1111-4111-8111-111111111111   # version ids: normally made up by the CLI
+v2=22222222-2222-4222-8222-222222222222
+step "$cairn" create-secret --name prod/db --description "billing database" --tags Key=team,Value=billing \
+  --secret-string '{"username":"app","password":"s3cret"}' --client-request-token "$v1"
+step "$cairn" get-secret-value --secret-id prod/db
+step "$cairn" put-secret-value --secret-id prod/db --secret-string '{"username":"app","password":"n3w-s3cret"}' \
+  --client-request-token "$v2"
+step "$cairn" update-secret-version-stage --secret-id prod/db --version-stage AWSCURRENT \
+  --move-to-version-id "$v1" --remove-from-version-id "$v2"   # roll back
+step "$cairn" list-secret-version-ids --secret-id prod/db
+step "$cairn" principal create --name billing-app --tag team=billing --profile-out "$data_dir.app-profile"
+step "$cairn" --profile "$data_dir.app-profile" get-secret-value --secret-id prod/db
+step "$cairn" --profile "$data_dir.app-profile" principal list || true
+step "$cairn" get-secret-value --secret-id prod/nope || true
+step "$cairn" audit tail --from-seq 0 --count "$("$audit" export --data-dir "$data_dir" | wc -l)"
 say "$audit" checkpoint --data-dir "$data_dir" "> $data_dir.cp.txt   # an auditor keeps this"
 "$audit" checkpoint --data-dir "$data_dir" > "$data_dir.cp.txt"
 cat "$data_dir.cp.txt"
-say "$cairn" --data-dir "$data_dir" list-secrets --filters Key=name,Values=prod/ "> /dev/null"
-"$cairn" --data-dir "$data_dir" list-secrets --filters Key=name,Values=prod/ > /dev/null
-step "$audit" verify --data-dir "$data_dir" --since "$data_dir.cp.txt" --json
-step "$audit" prove --data-dir "$data_dir" --seq 2 --json
-printf '\nThe audit trail (every call above, the failed read included), from cairn-audit export:\n'
-"$audit" export --data-dir "$data_dir" |
-  sed -E -e 's/.*"eventName":"([^"]*)".*"errorCode":"([^"]*)".*"seq":([0-9]+).*/  seq \3  \1  -> \2/' \
-         -e 's/.*"eventName":"([^"]*)".*"seq":([0-9]+).*/  seq \2  \1/'
-printf '\nEach line is CloudTrail-shaped JSON with the record'"'"'s seq and leaf hash; no secret value appears in it.\n'
-printf '\nData directory: %s (delete it when done). Try: %s --data-dir %s --help\n' "$data_dir" "$cairn" "$data_dir"
+if [ "${CAIRN_DEMO_KEEP:-0}" = 1 ]; then
+  step "$audit" verify --data-dir "$data_dir" --since "$data_dir.cp.txt" --json
+  printf '\ncairnd is still running (pid %s, log %s). Stop it with: kill %s\n' "$daemon" "$data_dir.log" "$daemon"
+else
+  say kill -TERM "$daemon" "  # cairnd drains, signs a checkpoint of its head, and exits"
+  stop_daemon
+  tail -1 "$data_dir.log"
+  step "$audit" verify --data-dir "$data_dir" --since "$data_dir.cp.txt" --json
+  printf '\nData directory: %s (delete it when done). Start it again with: %s --dev --data-dir %s\n' \
+    "$data_dir" "$cairnd" "$data_dir"
+fi

@@ -5,7 +5,6 @@
 #define CAIRN_BUS_INTERNAL_CONTEXT_IMPL_H_
 
 #include <memory>
-
 #include <zmq.hpp>
 
 #include "bus/context.h"

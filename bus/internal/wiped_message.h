@@ -5,7 +5,6 @@
 #define CAIRN_BUS_INTERNAL_WIPED_MESSAGE_H_
 
 #include <memory>
-
 #include <zmq.hpp>
 
 #include "crypto/secure_buffer.h"
@@ -25,7 +24,9 @@ inline zmq::message_t WipedMessage(crypto::SecureBuffer bytes) {
 }
 
 // Wipes the bytes of a received message in place.
-inline void WipeMessage(zmq::message_t& message) { crypto::SecureWipe(message.data(), message.size()); }
+inline void WipeMessage(zmq::message_t& message) {
+  crypto::SecureWipe(message.data(), message.size());
+}
 
 }  // namespace cairn::bus::internal
 

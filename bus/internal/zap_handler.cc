@@ -1,9 +1,8 @@
 #include "bus/internal/zap_handler.h"
 
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <iterator>
-
 #include <zmq_addon.hpp>
 
 #include "bus/internal/zmq_status.h"
@@ -63,7 +62,8 @@ ZapHandler::~ZapHandler() {
 }
 
 void ZapHandler::Run() {
-  zmq::pollitem_t items[] = {{zap_.handle(), 0, ZMQ_POLLIN, 0}, {stop_rx_.handle(), 0, ZMQ_POLLIN, 0}};
+  zmq::pollitem_t items[] = {{zap_.handle(), 0, ZMQ_POLLIN, 0},
+                             {stop_rx_.handle(), 0, ZMQ_POLLIN, 0}};
   try {
     while (true) {
       zmq::poll(items, 2, std::chrono::milliseconds(-1));
@@ -122,7 +122,8 @@ ZapHandler::Verdict ZapHandler::Judge(const std::vector<zmq::message_t>& frames)
 void ZapHandler::CountRefusal(const std::string& key_z85) {
   std::lock_guard lock(mu_);
   ++attempts_;
-  if (!key_z85.empty() && refused_keys_.size() < kMaxDistinctKeysTracked) refused_keys_.insert(key_z85);
+  if (!key_z85.empty() && refused_keys_.size() < kMaxDistinctKeysTracked)
+    refused_keys_.insert(key_z85);
 }
 
 Refusals ZapHandler::TakeRefusals() {

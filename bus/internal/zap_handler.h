@@ -14,7 +14,6 @@
 #include <thread>
 #include <unordered_set>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "bus/context.h"

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <string>
 #include <string_view>
-
 #include <zmq.hpp>
 
 #include "crypto/status.h"

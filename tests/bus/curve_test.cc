@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <string>
-
 #include "bus/curve.h"
+
+#include <catch2/catch.hpp>
+#include <string>
 
 namespace cairn::bus {
 namespace {

@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -10,7 +9,6 @@
 #include <set>
 #include <thread>
 #include <vector>
-
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -25,7 +23,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 long MsSince(Clock::time_point start) {
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
 }
 
 CurveKeyPair NewKey() { return std::move(NewCurveKeyPair().value()); }
@@ -96,7 +95,8 @@ class Worker {
 // A context whose KeyLookup knows the keys enrolled so far, a server key, one
 // enrolled client key ("alice") and a server on a free local port.
 struct Bus {
-  explicit Bus(ServerOptions options = {}, Worker::Answer answer = Worker::Echo) : worker(std::move(answer)) {
+  explicit Bus(ServerOptions options = {}, Worker::Answer answer = Worker::Echo)
+      : worker(std::move(answer)) {
     Enroll(client_key.public_z85, "alice");
     context = std::move(BusContext::Create([this](std::string_view key, std::string_view domain,
                                                   std::string_view) -> std::optional<std::string> {
@@ -180,7 +180,9 @@ struct RawDealer {
   zmq::socket_t socket;
 };
 
-std::string Encoded(const ApiRequestMsg& r) { return std::string(EncodeRequest(r).as_string_view()); }
+std::string Encoded(const ApiRequestMsg& r) {
+  return std::string(EncodeRequest(r).as_string_view());
+}
 
 TEST_CASE("a call is answered by a handler replying from another thread", "[bus]") {
   Bus bus;
@@ -192,7 +194,7 @@ TEST_CASE("a call is answered by a handler replying from another thread", "[bus]
   CHECK(reply->error_code.empty());
   CHECK(reply->body_json == R"({"SecretId":"prod/db"})");
   CHECK(reply->error_message == "alice");  // the ZAP User-Id reached the handler
-  CHECK(reply->request_id.size() == 36);    // a UUID was filled in
+  CHECK(reply->request_id.size() == 36);   // a UUID was filled in
   REQUIRE(reply->values.size() == 1);
   CHECK(reply->values[0].kind == 2);
   CHECK(reply->values[0].bytes.as_string_view() == "binary\x01");
@@ -281,8 +283,9 @@ TEST_CASE("an unknown client key is PermissionDenied within two seconds and coun
   auto reply = (*client)->Call(Request("{}"));
   CHECK(MsSince(start) < 2000);
   REQUIRE_FALSE(reply.ok());
-  CHECK(reply.status() == PermissionDeniedError("cairnd at " + bus.server->endpoint() +
-                                                " refused this client's key (not enrolled or disabled)"));
+  CHECK(reply.status() ==
+        PermissionDeniedError("cairnd at " + bus.server->endpoint() +
+                              " refused this client's key (not enrolled or disabled)"));
   start = Clock::now();
   auto again = (*client)->Call(Request("{}"));
   CHECK(MsSince(start) < 100);  // fails fast while refused
@@ -314,8 +317,9 @@ TEST_CASE("a wrong server public key is Unavailable when the deadline passes", "
   CHECK(elapsed >= 290);
   CHECK(elapsed < 2000);
   REQUIRE_FALSE(reply.ok());
-  CHECK(reply.status() == UnavailableError("no reply from cairnd at " + bus.server->endpoint() +
-                                           " within 300 ms (is it running? is the server key right?)"));
+  CHECK(reply.status() ==
+        UnavailableError("no reply from cairnd at " + bus.server->endpoint() +
+                         " within 300 ms (is it running? is the server key right?)"));
 }
 
 TEST_CASE("nobody listening is Unavailable when the deadline passes", "[bus]") {
@@ -416,7 +420,8 @@ TEST_CASE("requests beyond max_in_flight_per_peer get ThrottlingException", "[bu
   }
   {
     std::unique_lock lock(mu);
-    REQUIRE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return throttled == kCalls - kLimit; }));
+    REQUIRE(
+        cv.wait_for(lock, std::chrono::seconds(5), [&] { return throttled == kCalls - kLimit; }));
     release = true;
     cv.notify_all();
   }
@@ -450,7 +455,9 @@ TEST_CASE("the client survives a server restart on the same port", "[bus]") {
   CHECK(after->body_json == R"({"after":"restart"})");
 }
 
-TEST_CASE("binding refuses a missing key, a context without ZAP, a taken address and a bad endpoint", "[bus]") {
+TEST_CASE(
+    "binding refuses a missing key, a context without ZAP, a taken address and a bad endpoint",
+    "[bus]") {
   Bus bus;
   Worker worker;
   ServerOptions options;
@@ -497,7 +504,8 @@ TEST_CASE("connecting with malformed keys is InvalidArgument", "[bus]") {
 TEST_CASE("a context with and without a KeyLookup shuts down promptly", "[bus]") {
   auto start = Clock::now();
   for (int i = 0; i < 20; ++i) {
-    auto with = BusContext::Create([](auto, auto, auto) { return std::optional<std::string>("p"); });
+    auto with =
+        BusContext::Create([](auto, auto, auto) { return std::optional<std::string>("p"); });
     REQUIRE(with.ok());
     auto without = BusContext::Create(nullptr);
     REQUIRE(without.ok());

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "bus/wire.h"
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "bus/wire.h"
 #include "schema/api_generated.h"
 
 namespace cairn::bus {
@@ -43,7 +43,8 @@ ApiResponseMsg FullResponse() {
 }
 
 bool SameValue(const WireValue& a, const WireValue& b) {
-  return a.index == b.index && a.kind == b.kind && a.bytes.size() == b.bytes.size() && a.bytes.Equals(b.bytes.view());
+  return a.index == b.index && a.kind == b.kind && a.bytes.size() == b.bytes.size() &&
+         a.bytes.Equals(b.bytes.view());
 }
 
 void CheckSame(const ApiRequestMsg& a, const ApiRequestMsg& b) {
@@ -72,18 +73,23 @@ void CheckSame(const ApiResponseMsg& a, const ApiResponseMsg& b) {
   }
 }
 
-std::vector<uint8_t> Bytes(const crypto::SecureBuffer& b) { return {b.data(), b.data() + b.size()}; }
+std::vector<uint8_t> Bytes(const crypto::SecureBuffer& b) {
+  return {b.data(), b.data() + b.size()};
+}
 
 crypto::ByteView View(const std::vector<uint8_t>& v) { return {v.data(), v.size()}; }
 
 // A request built by hand, to leave fields out or set them wrong.
-std::vector<uint8_t> HandMadeRequest(bool with_id, bool with_operation, bool with_params, int kind) {
+std::vector<uint8_t> HandMadeRequest(bool with_id, bool with_operation, bool with_params,
+                                     int kind) {
   flatbuffers::FlatBufferBuilder fbb;
   auto id = with_id ? fbb.CreateString("id-1") : 0;
   auto op = with_operation ? fbb.CreateString("GetSecretValue") : 0;
   auto params = with_params ? fbb.CreateString("{}") : 0;
   flatbuffers::Offset<fbs::SecretBytes> value;
-  if (kind >= 0) value = fbs::CreateSecretBytes(fbb, 0, static_cast<fbs::ValueKind>(kind), fbb.CreateVector<uint8_t>({1, 2}));
+  if (kind >= 0)
+    value = fbs::CreateSecretBytes(fbb, 0, static_cast<fbs::ValueKind>(kind),
+                                   fbb.CreateVector<uint8_t>({1, 2}));
   fbb.Finish(fbs::CreateApiRequest(fbb, id, op, params, value, 0, 0), fbs::ApiRequestIdentifier());
   return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
@@ -93,9 +99,11 @@ std::vector<uint8_t> HandMadeResponse(size_t leaf_bytes, int kind, bool with_bod
   std::vector<uint8_t> leaf(leaf_bytes, 0x11);
   auto leaf_vector = fbb.CreateVector(leaf);
   std::vector<flatbuffers::Offset<fbs::SecretBytes>> values;
-  if (kind >= 0) values.push_back(fbs::CreateSecretBytes(fbb, 0, static_cast<fbs::ValueKind>(kind)));
+  if (kind >= 0)
+    values.push_back(fbs::CreateSecretBytes(fbb, 0, static_cast<fbs::ValueKind>(kind)));
   auto body = with_body ? fbb.CreateString("{}") : 0;
-  fbb.Finish(fbs::CreateApiResponse(fbb, fbb.CreateString("id-2"), 0, 0, body, fbb.CreateVector(values), 5, leaf_vector),
+  fbb.Finish(fbs::CreateApiResponse(fbb, fbb.CreateString("id-2"), 0, 0, body,
+                                    fbb.CreateVector(values), 5, leaf_vector),
              "CRNP");
   return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
@@ -246,7 +254,8 @@ TEST_CASE("a response leaf hash must be 32 bytes or absent", "[bus]") {
   for (size_t n : {1, 31, 33, 64}) {
     auto r = DecodeResponse(View(HandMadeResponse(n, 1, true)));
     REQUIRE_FALSE(r.ok());
-    CHECK(r.status() == InvalidArgumentError("ApiResponse id-2 leaf_hash is " + std::to_string(n) + " bytes, not 32"));
+    CHECK(r.status() == InvalidArgumentError("ApiResponse id-2 leaf_hash is " + std::to_string(n) +
+                                             " bytes, not 32"));
   }
 }
 

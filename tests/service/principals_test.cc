@@ -337,7 +337,8 @@ TEST_CASE("ReadRecords pages through the stored bytes of the log", "[service][pr
     auto r = o.Call("ReadRecords", {{"FromSeq", from}, {"MaxRecords", 3}});
     REQUIRE(r.ok());
     const uint64_t want_end = std::min<uint64_t>(head, from + 3);
-    CHECK(r.body == Json{{"FromSeq", from}, {"NextSeq", want_end}, {"RecordCount", want_end - from}});
+    CHECK(r.body == Json{{"FromSeq", from}, {"NextSeq", want_end}, {"RecordCount", want_end - from},
+                         {"HeadSeq", head}});
     REQUIRE(r.records.size() == want_end - from);
     ledger::RecordFields event = o.Record(r.seq);
     CHECK(event.event_type == "AuditRecordsRead");
@@ -359,10 +360,11 @@ TEST_CASE("ReadRecords at or past the head gives an empty page", "[service][prin
   Open o;
   const uint64_t head = o.head();
   for (uint64_t from : {head, head + 10}) {
+    const uint64_t now = o.head();  // the first call's own event moved it
     auto r = o.Call("ReadRecords", {{"FromSeq", from}});
     REQUIRE(r.ok());
     CHECK(r.records.empty());
-    CHECK(r.body == Json{{"FromSeq", from}, {"NextSeq", from}, {"RecordCount", 0}});
+    CHECK(r.body == Json{{"FromSeq", from}, {"NextSeq", from}, {"RecordCount", 0}, {"HeadSeq", now}});
   }
 }
 

@@ -50,8 +50,9 @@ std::string HumanLine(const service::Json& r) {
   const std::string outcome = r.contains("errorCode") ? r["errorCode"].get<std::string>() : "ok";
   char seq[24];
   std::snprintf(seq, sizeof(seq), "%8llu", static_cast<unsigned long long>(r.value("seq", uint64_t{0})));
-  return std::string(seq) + "  " + r.value("eventTime", "") + "  " +
-         r["userIdentity"].value("principalId", "") + "  " + r.value("eventName", "") +
+  std::string who = r["userIdentity"].value("principalId", "");
+  if (who.empty()) who = r["userIdentity"].value("invokedBy", "system");
+  return std::string(seq) + "  " + r.value("eventTime", "") + "  " + who + "  " + r.value("eventName", "") +
          (resource.empty() ? "" : "  " + resource) + "  " + outcome;
 }
 

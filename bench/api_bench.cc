@@ -1,0 +1,515 @@
+// api_bench: audited GetSecretValue over CURVE against a real cairnd, beside
+// baselines measured in the same run, and the events' PUB fan-out.
+//
+//   api_bench [--seconds=3] [--rounds=3] [--warmup=0.2] [--threads=1,16,64]
+//             [--cairnd=<dir of this binary>/../tools/cairnd] [--workers=64]
+//             [--value-bytes=128] [--record-bytes=300] [--dir=/tmp]
+//             [--idle-spinners=N] [--sides=audited,engine,raw,echo,pub]
+//             [--pub-subscribers=1,8] [--pub-records=200000] [--pub-window=50000]
+//             [--cairnd-arg=ARG ...]
+//
+// Per row (C concurrent clients), in rotating slices (--rounds of each side,
+// --seconds in total per side) so that every side sees the same disk and load:
+//   audited:  a `cairnd --dev` child process (--workers), one secret; C
+//             threads, each with its own tools::Remote (own CURVE connection),
+//             calling GetSecretValue in a closed loop. Every call appends a
+//             SecretValueRead event durably (group commit, fsync) before the
+//             value leaves.
+//   engine:   the same GetSecretValue on an in-process service::Engine (own
+//             fresh ledger in --dir), C threads, no bus: the service and ledger
+//             share of an audited read.
+//   raw:      plain RocksDB, fresh DB in --dir: C threads each writing
+//             one-record WriteBatches (--record-bytes) with sync=true; RocksDB's
+//             write-thread group commit merges them.
+//   echo:     an in-process bus::ApiServer (CURVE, ZAP via a KeyLookup) whose
+//             handler replies at once from its I/O thread with a copy of a real
+//             GetSecretValue reply; C threads, each with its own bus::Client,
+//             sending the GetSecretValue request frame: the transport alone.
+// CPU columns: microseconds of CPU per operation, for this process (clients,
+// and the in-process server/engine/RocksDB; the idle spinners excluded) and
+// for cairnd (audited only), over the slices including warm-up.
+// Then the PUB fan-out: bus::Publisher (CURVE) to each of --pub-subscribers
+// raw SUB sockets, --pub-records messages of records read back from cairnd's
+// ledger, unpaced and paced (--pub-window messages ahead of the slowest
+// subscriber at most); see bench/api_bench_pub.cc.
+// --idle-spinners as in bench/ledger_bench.cc (default one per hardware thread).
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <optional>
+
+#include "bench/internal/api_bench.h"
+#include "bus/client.h"
+#include "bus/context.h"
+#include "bus/server.h"
+#include "crypto/random.h"
+#include "service/engine.h"
+#include "tools/common/profile.h"
+#include "tools/common/remote.h"
+#include "tools/common/wire_convert.h"
+
+namespace cairn::bench {
+namespace {
+
+constexpr char kSecretName[] = "bench/api-bench-db";
+constexpr char kUserAgent[] = "api_bench/0.1";
+
+struct Flags {
+  double seconds = 3;
+  int rounds = 3;
+  double warmup = 0.2;
+  std::vector<size_t> threads = {1, 16, 64};
+  std::string cairnd;
+  int workers = 64;
+  size_t value_bytes = 128;
+  size_t record_bytes = 300;
+  std::string dir = "/tmp";
+  int idle_spinners = static_cast<int>(std::thread::hardware_concurrency());
+  std::string sides = "audited,engine,raw,echo,pub";
+  std::vector<size_t> pub_subscribers = {1, 8};
+  uint64_t pub_records = 200000;
+  uint64_t pub_window = 50000;
+  std::vector<std::string> cairnd_args;  // --cairnd-arg, repeatable: passed on to cairnd
+
+  bool side(const char* name) const { return ("," + sides + ",").find("," + std::string(name) + ",") != std::string::npos; }
+};
+
+std::vector<size_t> ParseList(const std::string& s) {
+  std::vector<size_t> out;
+  for (size_t pos = 0; pos < s.size();) {
+    size_t comma = std::min(s.find(',', pos), s.size());
+    out.push_back(std::stoul(s.substr(pos, comma - pos)));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+bool ParseFlags(int argc, char** argv, Flags* f) {
+  f->cairnd = (std::filesystem::absolute(argv[0]).parent_path().parent_path() / "tools" / "cairnd").string();
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    size_t eq = a.find('=');
+    std::string name = a.substr(0, eq), value = eq == std::string::npos ? "" : a.substr(eq + 1);
+    if (name == "--seconds") f->seconds = std::stod(value);
+    else if (name == "--rounds") f->rounds = std::stoi(value);
+    else if (name == "--warmup") f->warmup = std::stod(value);
+    else if (name == "--threads") f->threads = ParseList(value);
+    else if (name == "--cairnd") f->cairnd = value;
+    else if (name == "--workers") f->workers = std::stoi(value);
+    else if (name == "--value-bytes") f->value_bytes = std::stoul(value);
+    else if (name == "--record-bytes") f->record_bytes = std::stoul(value);
+    else if (name == "--dir") f->dir = value;
+    else if (name == "--idle-spinners") f->idle_spinners = std::stoi(value);
+    else if (name == "--sides") f->sides = value;
+    else if (name == "--pub-subscribers") f->pub_subscribers = ParseList(value);
+    else if (name == "--pub-records") f->pub_records = std::stoull(value);
+    else if (name == "--pub-window") f->pub_window = std::stoull(value);
+    else if (name == "--cairnd-arg") f->cairnd_args.push_back(value);
+    else {
+      std::fprintf(stderr, "unknown flag %s (see the comment at the top of api_bench.cc)\n", a.c_str());
+      return false;
+    }
+  }
+  return f->rounds > 0 && f->seconds > 0;
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "api_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+double ProcessCpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+service::Request GetRequest() {
+  service::Request r;
+  r.operation = "GetSecretValue";
+  r.params = {{"SecretId", kSecretName}};
+  return r;
+}
+
+service::Request CreateRequest(size_t value_bytes) {
+  service::Request r;
+  r.operation = "CreateSecret";
+  r.params = {{"Name", kSecretName}, {"ClientRequestToken", crypto::NewUuidV4(crypto::SystemRandom())}};
+  std::string value = R"({"username":"app","password":")";
+  value.append(value_bytes > value.size() + 2 ? value_bytes - value.size() - 2 : 0, 'p');
+  value += "\"}";
+  r.value = service::SecretValue{projections::ValueKind::kString, crypto::SecureBuffer::FromString(value)};
+  return r;
+}
+
+std::string CheckRead(const service::Response& r) {
+  if (!r.ok()) return r.error->code + ": " + r.error->message;
+  if (r.values.size() != 1) return "GetSecretValue returned no value";
+  return "";
+}
+
+// cairnd over CURVE, one tools::Remote per client thread.
+class AuditedSide {
+ public:
+  explicit AuditedSide(tools::Profile profile) : profile_(std::move(profile)) {}
+  std::string Connect(size_t clients) {
+    while (remotes_.size() < clients) {
+      auto remote = tools::Remote::Connect(profile_, kUserAgent);
+      if (!remote.ok()) return remote.status().ToString();
+      remotes_.push_back(std::move(remote).value());
+      if (std::string e = Op(remotes_.size() - 1); !e.empty()) return e;  // handshake done, warm
+    }
+    return "";
+  }
+  std::string Op(size_t t) {
+    auto r = remotes_[t]->Execute(request_);
+    if (!r.ok()) return r.status().ToString();
+    last_seq_.store(r->seq, std::memory_order_relaxed);
+    return CheckRead(*r);
+  }
+  tools::Remote& admin() { return *remotes_.at(0); }
+  uint64_t last_seq() const { return last_seq_.load(); }
+
+ private:
+  tools::Profile profile_;
+  service::Request request_ = GetRequest();
+  std::vector<std::unique_ptr<tools::Remote>> remotes_;
+  std::atomic<uint64_t> last_seq_{0};
+};
+
+// The service in process: no bus, no daemon; its own ledger.
+class EngineSide {
+ public:
+  EngineSide(const std::string& data_dir, size_t value_bytes) {
+    service::InitOptions init;
+    init.data_dir = data_dir;
+    init.actor = Actor();
+    if (Status s = service::Engine::Init(init); !s.ok()) Die("engine init: " + s.ToString());
+    service::OpenOptions open;
+    open.data_dir = data_dir;
+    auto engine = service::Engine::Open(open);
+    if (!engine.ok()) Die("engine open: " + engine.status().ToString());
+    engine_ = std::move(engine).value();
+    service::Response created = engine_->Execute(CreateRequest(value_bytes), Actor());
+    if (!created.ok()) Die("engine CreateSecret: " + created.error->message);
+  }
+  std::string Op(size_t) { return CheckRead(engine_->Execute(request_, Actor())); }
+
+ private:
+  static ledger::Actor Actor() {
+    return {"user:bench", "LocalUser", "embedded:api_bench", crypto::NewUuidV4(crypto::SystemRandom()), kUserAgent};
+  }
+  service::Request request_ = GetRequest();
+  std::unique_ptr<service::Engine> engine_;
+};
+
+// Plain RocksDB, T one-record sync writers (bench/ledger_bench.cc's raw group).
+class RawGroupSide {
+ public:
+  RawGroupSide(const std::string& dir, size_t record_bytes) : value_(record_bytes, 'v') {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.compression = rocksdb::kNoCompression;
+    rocksdb::DB* raw = nullptr;
+    if (!rocksdb::DB::Open(options, dir, &raw).ok()) Die("cannot open RocksDB in " + dir);
+    db_.reset(raw);
+  }
+  std::string Op(size_t) {
+    rocksdb::WriteBatch batch;
+    uint64_t n = next_.fetch_add(1);
+    char key[8];
+    for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(n >> (56 - 8 * i));
+    if (!batch.Put(rocksdb::Slice(key, 8), value_).ok()) return "WriteBatch::Put failed";
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status s = db_->Write(wo, &batch);
+    return s.ok() ? "" : s.ToString();
+  }
+
+ private:
+  std::string value_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<uint64_t> next_{0};
+};
+
+// The CURVE request/reply path alone: ApiServer replying at once.
+class EchoSide {
+ public:
+  EchoSide(const bus::ApiRequestMsg& request, const bus::ApiResponseMsg& reply) : reply_(Copy(reply)) {
+    request_.operation = request.operation;
+    request_.params_json = request.params_json;
+    auto server_key = bus::NewCurveKeyPair();
+    auto client_key = bus::NewCurveKeyPair();
+    if (!server_key.ok() || !client_key.ok()) Die("curve keys");
+    server_key_ = std::move(server_key).value();
+    client_key_ = std::move(client_key).value();
+    const std::string accepted = client_key_.public_z85;
+    auto context = bus::BusContext::Create(
+        [accepted](std::string_view key, std::string_view, std::string_view) -> std::optional<std::string> {
+          if (key == accepted) return std::string("bench-client");
+          return std::nullopt;
+        });
+    if (!context.ok()) Die("bus context: " + context.status().ToString());
+    context_ = std::move(context).value();
+    bus::ServerOptions options;
+    options.endpoint = "tcp://127.0.0.1:" + std::to_string(FreePort());
+    options.server_key = &server_key_;
+    auto server = bus::ApiServer::Bind(*context_, options, [this](bus::IncomingRequest in) {
+      bus::ApiResponseMsg out = Copy(reply_);
+      out.request_id = in.request.request_id;
+      server_->Reply(in.reply_to, out);
+    });
+    if (!server.ok()) Die("echo server: " + server.status().ToString());
+    server_ = std::move(server).value();
+  }
+  ~EchoSide() {
+    clients_.clear();
+    server_.reset();
+  }
+  std::string Connect(size_t clients) {
+    while (clients_.size() < clients) {
+      bus::ClientOptions o;
+      o.api_endpoint = server_->endpoint();
+      o.server_public_z85 = server_key_.public_z85;
+      o.client_key = bus::CurveKeyPair{client_key_.public_z85, client_key_.secret_z85.Clone()};
+      o.user_agent = kUserAgent;
+      auto client = bus::Client::Connect(std::move(o));
+      if (!client.ok()) return client.status().ToString();
+      clients_.push_back(std::move(client).value());
+      if (std::string e = Op(clients_.size() - 1); !e.empty()) return e;
+    }
+    return "";
+  }
+  std::string Op(size_t t) {
+    bus::ApiRequestMsg request;
+    request.operation = request_.operation;
+    request.params_json = request_.params_json;
+    auto r = clients_[t]->Call(std::move(request));
+    if (!r.ok()) return r.status().ToString();
+    if (!r->error_code.empty()) return r->error_code + ": " + r->error_message;
+    return r->values.size() == 1 ? "" : "echo reply without a value";
+  }
+
+ private:
+  static bus::ApiResponseMsg Copy(const bus::ApiResponseMsg& m) {
+    bus::ApiResponseMsg c;
+    c.request_id = m.request_id;
+    c.error_code = m.error_code;
+    c.error_message = m.error_message;
+    c.body_json = m.body_json;
+    for (const bus::WireValue& v : m.values) c.values.push_back({v.index, v.kind, v.bytes.Clone()});
+    c.seq = m.seq;
+    c.leaf_hash = m.leaf_hash;
+    return c;
+  }
+  bus::ApiRequestMsg request_;
+  bus::ApiResponseMsg reply_;
+  bus::CurveKeyPair server_key_, client_key_;
+  std::unique_ptr<bus::BusContext> context_;
+  std::unique_ptr<bus::ApiServer> server_;
+  std::vector<std::unique_ptr<bus::Client>> clients_;
+};
+
+struct Row {
+  Tally audited, engine, raw, echo;
+};
+
+std::string Rate(const Tally& t) { return t.seconds > 0 ? std::to_string(static_cast<long long>(t.per_second() + 0.5)) : "-"; }
+std::string Fixed(double v, int digits, bool present = true) {
+  if (!present) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  return buf;
+}
+std::string Ratio(const Tally& a, const Tally& b) {
+  if (a.seconds == 0 || b.seconds == 0 || b.per_second() == 0) return "-";
+  return Fixed(100 * a.per_second() / b.per_second(), 0) + "%";
+}
+
+// With --cairnd-arg=--log-level --cairnd-arg=debug, cairnd logs each call's
+// Engine::Execute time ("micros"): its percentiles for this row's reads.
+void PrintExecuteTimes(const std::string& log) {
+  std::vector<double> ms;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\"operation\":\"GetSecretValue\"") == std::string::npos) continue;
+    size_t at = line.find("\"micros\":");
+    if (at != std::string::npos) ms.push_back(std::stod(line.substr(at + 9)) / 1000);
+  }
+  if (ms.empty()) return;
+  std::printf("  cairnd Engine::Execute per read (debug log, n=%zu): p50 %.2f ms, p99 %.2f ms, p999 %.2f ms\n",
+              ms.size(), Percentile(ms, 0.5), Percentile(ms, 0.99), Percentile(ms, 0.999));
+}
+
+int Main(int argc, char** argv) {
+  Flags flags;
+  if (!ParseFlags(argc, argv, &flags)) return 2;
+  ::signal(SIGPIPE, SIG_IGN);
+  IdleSpinners spinners(flags.idle_spinners);
+  ScratchDir scratch(flags.dir);
+  const double fdatasync_p50 = FdatasyncP50(flags.dir);
+
+  // cairnd and its one secret.
+  std::unique_ptr<CairndProcess> cairnd;
+  std::unique_ptr<AuditedSide> audited;
+  std::optional<service::Response> sample_read;
+  if (flags.side("audited") || flags.side("echo") || flags.side("pub")) {
+    cairnd = std::make_unique<CairndProcess>(flags.cairnd, scratch.Sub("cairnd"),
+                                             std::vector<std::string>{"--workers", std::to_string(flags.workers)});
+    cairnd->AddArgs(flags.cairnd_args);
+    if (!cairnd->Start()) Die("cairnd did not get ready; its log:\n" + ReadWholeFile(cairnd->log_path()));
+    auto profile = tools::ReadProfile(cairnd->profile_path());
+    if (!profile.ok()) Die("dev-profile: " + profile.status().ToString());
+    auto admin = tools::Remote::Connect(*profile, kUserAgent);
+    if (!admin.ok()) Die("connect: " + admin.status().ToString());
+    auto created = (*admin)->Execute(CreateRequest(flags.value_bytes));
+    if (!created.ok() || !created->ok()) Die("CreateSecret failed");
+    auto read = (*admin)->Execute(GetRequest());
+    if (!read.ok() || !CheckRead(*read).empty()) Die("GetSecretValue failed");
+    sample_read = std::move(read).value();
+    audited = std::make_unique<AuditedSide>(std::move(profile).value());
+  }
+  std::unique_ptr<EchoSide> echo;
+  if (flags.side("echo")) {
+    service::Request get = GetRequest();
+    bus::ApiRequestMsg request = tools::RequestToWire(std::move(get));
+    bus::ApiResponseMsg reply = tools::ResponseToWire(std::move(*sample_read), crypto::NewUuidV4(crypto::SystemRandom()));
+    request.request_id = crypto::NewUuidV4(crypto::SystemRandom());
+    request.user_agent = kUserAgent;
+    request.deadline_ms = 10000;
+    std::printf("GetSecretValue frames: request %zu bytes, reply %zu bytes (echo sends the same)\n",
+                bus::EncodeRequest(request).size(), bus::EncodeResponse(reply).size());
+    echo = std::make_unique<EchoSide>(request, reply);
+  }
+  std::unique_ptr<EngineSide> engine;
+  if (flags.side("engine")) engine = std::make_unique<EngineSide>(scratch.Sub("engine"), flags.value_bytes);
+
+  std::printf(
+      "secret value %zu bytes; raw record %zu bytes; %.2f s measured per side per row in %d "
+      "alternating slices (+%.2f s warm-up each); %u hardware threads, %d idle spinners; "
+      "fdatasync p50 %.2f ms in %s; cairnd --workers %d%s\n\n",
+      flags.value_bytes, flags.record_bytes, flags.seconds, flags.rounds, flags.warmup,
+      std::thread::hardware_concurrency(), flags.idle_spinners, fdatasync_p50, flags.dir.c_str(),
+      flags.workers, cairnd ? (" (pid " + std::to_string(cairnd->pid()) + ")").c_str() : "");
+  std::printf(
+      "| C | audited reads/s | p50 ms | p99 ms | p999 ms | errors | cairnd CPU µs/read | client CPU µs/read "
+      "| engine reads/s | engine p50 ms | engine CPU µs/read "
+      "| raw group writes/s | raw p50 ms | echo round trips/s | echo p50 ms | echo p99 ms | echo CPU µs/rt "
+      "| audited / engine | audited / raw group | audited / echo | others' load (cores) | idle during audited (cores) |\n");
+  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::fflush(stdout);
+
+  for (size_t c : flags.threads) {
+    Row row;
+    std::unique_ptr<RawGroupSide> raw;
+    const std::string raw_dir = scratch.Sub("raw-" + std::to_string(c));
+    if (flags.side("raw")) raw = std::make_unique<RawGroupSide>(raw_dir, flags.record_bytes);
+    if (audited && flags.side("audited")) {
+      if (std::string e = audited->Connect(c); !e.empty()) Die("audited clients: " + e);
+    }
+    if (echo) {
+      if (std::string e = echo->Connect(c); !e.empty()) Die("echo clients: " + e);
+    }
+    const double slice = flags.seconds / flags.rounds;
+    auto run = [&](const std::function<std::string(size_t)>& op, Tally* tally, bool daemon) {
+      const auto wall0 = Clock::now();
+      const double all0 = ProcessCpu(), spin0 = spinners.cpu_seconds(), busy0 = MachineBusySeconds();
+      const double d0 = cairnd ? ProcessCpuSeconds(cairnd->pid()) : 0;
+      RunSlice(flags.warmup, slice, c, op, tally);
+      const double all = ProcessCpu() - all0, spin = spinners.cpu_seconds() - spin0;
+      const double d = cairnd ? ProcessCpuSeconds(cairnd->pid()) - d0 : 0;
+      tally->cpu_seconds += all - spin;
+      tally->idle_cpu_seconds += spin;
+      if (daemon) tally->daemon_cpu_seconds += d;
+      tally->other_cpu_seconds += std::max(0.0, MachineBusySeconds() - busy0 - all - d);
+      tally->wall_seconds += std::chrono::duration<double>(Clock::now() - wall0).count();
+    };
+    const size_t log_offset = cairnd ? ReadWholeFile(cairnd->log_path()).size() : 0;
+    std::vector<std::function<void()>> sides;
+    if (audited && flags.side("audited")) sides.push_back([&] { run([&](size_t t) { return audited->Op(t); }, &row.audited, true); });
+    if (engine) sides.push_back([&] { run([&](size_t t) { return engine->Op(t); }, &row.engine, false); });
+    if (raw) sides.push_back([&] { run([&](size_t t) { return raw->Op(t); }, &row.raw, false); });
+    if (echo) sides.push_back([&] { run([&](size_t t) { return echo->Op(t); }, &row.echo, false); });
+    for (int r = 0; r < flags.rounds; ++r) {
+      for (size_t i = 0; i < sides.size(); ++i) sides[(r + i) % sides.size()]();  // rotate, against drift
+    }
+    raw.reset();
+    std::filesystem::remove_all(raw_dir);
+    const Tally& a = row.audited;
+    const bool has_a = a.seconds > 0, has_g = row.engine.seconds > 0, has_r = row.raw.seconds > 0,
+               has_e = row.echo.seconds > 0;
+    double other = 0, wall = 0;
+    for (const Tally* t : {&row.audited, &row.engine, &row.raw, &row.echo}) {
+      other += t->other_cpu_seconds;
+      wall += t->wall_seconds;
+    }
+    std::printf("| %zu | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n",
+                c, Rate(a).c_str(), Fixed(Percentile(a.latency_ms, 0.5), 2, has_a).c_str(),
+                Fixed(Percentile(a.latency_ms, 0.99), 2, has_a).c_str(),
+                Fixed(Percentile(a.latency_ms, 0.999), 2, has_a).c_str(),
+                has_a ? std::to_string(a.errors).c_str() : "-",
+                Fixed(a.daemon_cpu_us_per_op(), 0, has_a).c_str(), Fixed(a.cpu_us_per_op(), 0, has_a).c_str(),
+                Rate(row.engine).c_str(), Fixed(Percentile(row.engine.latency_ms, 0.5), 2, has_g).c_str(),
+                Fixed(row.engine.cpu_us_per_op(), 0, has_g).c_str(), Rate(row.raw).c_str(),
+                Fixed(Percentile(row.raw.latency_ms, 0.5), 2, has_r).c_str(), Rate(row.echo).c_str(),
+                Fixed(Percentile(row.echo.latency_ms, 0.5), 2, has_e).c_str(),
+                Fixed(Percentile(row.echo.latency_ms, 0.99), 2, has_e).c_str(),
+                Fixed(row.echo.cpu_us_per_op(), 0, has_e).c_str(), Ratio(a, row.engine).c_str(),
+                Ratio(a, row.raw).c_str(), Ratio(a, row.echo).c_str(), wall > 0 ? other / wall : 0,
+                a.wall_seconds > 0 ? a.idle_cpu_seconds / a.wall_seconds : 0);
+    if (cairnd) PrintExecuteTimes(ReadWholeFile(cairnd->log_path()).substr(log_offset));
+    for (const Tally* t : {&row.audited, &row.engine, &row.raw, &row.echo}) {
+      if (t->errors) std::printf("  errors: %llu, first: %s\n", (unsigned long long)t->errors, t->first_error.c_str());
+    }
+    std::fflush(stdout);
+  }
+
+  if (flags.side("pub") && audited) {
+    // Real records: the last SecretValueRead events cairnd stored.
+    if (std::string e = audited->Connect(1); !e.empty()) Die("reading: " + e);
+    const uint64_t head = audited->last_seq() + 1;
+    auto fetched = audited->admin().ReadRecords(head > 1000 ? head - 1000 : 0, 1000);
+    if (!fetched.ok() || fetched->empty()) {
+      Die("ReadRecords: " + (fetched.ok() ? std::string("no records") : fetched.status().ToString()));
+    }
+    std::vector<std::string> records;
+    size_t bytes = 0;
+    for (auto& r : *fetched) {
+      bytes += r.bytes.size();
+      records.push_back(std::move(r.bytes));
+    }
+    std::printf("\nPUB fan-out: %llu messages of %zu records read back from cairnd (mean %zu bytes), "
+                "CURVE, send_hwm 100000, SUB rcvhwm 100000\n\n",
+                (unsigned long long)flags.pub_records, records.size(), bytes / records.size());
+    std::printf("| subscribers | pacing | published/s | min delivered/s per subscriber | max delivered/s "
+                "| min received | max dropped | all got the end |\n|---:|---|---:|---:|---:|---:|---:|---|\n");
+    for (size_t subs : flags.pub_subscribers) {
+      for (uint64_t window : {uint64_t{0}, flags.pub_window}) {
+        FanoutResult f = RunFanout(records, subs, flags.pub_records, window);
+        std::printf("| %zu | %s | %.0f | %.0f | %.0f | %llu | %llu | %s |\n", subs,
+                    window ? ("window " + std::to_string(window)).c_str() : "none",
+                    flags.pub_records / f.publish_seconds, f.min_delivered_per_s, f.max_delivered_per_s,
+                    (unsigned long long)f.min_received, (unsigned long long)f.max_dropped,
+                    f.completed ? "yes" : "NO");
+        std::fflush(stdout);
+        if (flags.pub_window == 0) break;
+      }
+    }
+  }
+  echo.reset();
+  engine.reset();
+  audited.reset();
+  if (cairnd) {
+    const int code = cairnd->Terminate();
+    if (code != 0) std::printf("\ncairnd exited with %d; log in %s\n", code, cairnd->log_path().c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace cairn::bench
+
+int main(int argc, char** argv) { return cairn::bench::Main(argc, argv); }

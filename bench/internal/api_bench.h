@@ -1,0 +1,312 @@
+// What bench/api_bench.cc and bench/api_bench_pub.cc share: timing and
+// percentiles, scratch directories, the idle spinners and fdatasync probe of
+// bench/ledger_bench.cc, the closed-loop slice runner, and a cairnd child
+// process (started on free loopback ports and waited for, as
+// tests/testing/daemon_process.h does).
+#ifndef CAIRN_BENCH_INTERNAL_API_BENCH_H_
+#define CAIRN_BENCH_INTERNAL_API_BENCH_H_
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace cairn::bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline Clock::duration Secs(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+inline double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+inline double Percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  size_t i = std::min(v.size() - 1, static_cast<size_t>(q * v.size()));
+  std::nth_element(v.begin(), v.begin() + i, v.end());
+  return v[i];
+}
+
+// A fresh directory under `parent`, removed on destruction.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& parent) {
+    std::string tmpl = parent + "/cairn-api-bench-XXXXXX";
+    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
+    path_ = tmpl;
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// SCHED_IDLE busy loops that keep the vCPUs from halting while a thread waits
+// for an fsync (bench/ledger_bench.cc explains why; bench/RESULTS.md measures it).
+class IdleSpinners {
+ public:
+  explicit IdleSpinners(int n) {
+    for (int i = 0; i < n; ++i) {
+      threads_.emplace_back([this] {
+        sched_param param{};
+        pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+        while (!stop_.load(std::memory_order_relaxed)) __builtin_ia32_pause();
+      });
+    }
+  }
+  ~IdleSpinners() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+  }
+  // CPU time the spinners have taken, to subtract from the process's.
+  double cpu_seconds() {
+    double total = 0;
+    for (auto& t : threads_) {
+      clockid_t id;
+      timespec ts{};
+      if (pthread_getcpuclockid(t.native_handle(), &id) == 0 && clock_gettime(id, &ts) == 0) {
+        total += ts.tv_sec + ts.tv_nsec * 1e-9;
+      }
+    }
+    return total;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+// p50 of fdatasync after a 300-byte append: the disk's own floor, for context.
+inline double FdatasyncP50(const std::string& parent) {
+  ScratchDir dir(parent);
+  int fd = open(dir.Sub("probe").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (fd < 0) return 0;
+  std::string buf(300, 'x');
+  std::vector<double> ms;
+  for (int i = 0; i < 100; ++i) {
+    if (write(fd, buf.data(), buf.size()) < 0) break;
+    auto t0 = Clock::now();
+    fdatasync(fd);
+    ms.push_back(Ms(Clock::now() - t0));
+  }
+  close(fd);
+  return Percentile(ms, 0.5);
+}
+
+// What one side of a row accumulates over its slices.
+struct Tally {
+  uint64_t ops = 0;     // successful operations completed inside the measured windows
+  uint64_t errors = 0;  // failed operations, inside the window or not
+  uint64_t all_ops = 0;  // successful operations in the slices, warm-up included
+  double cpu_seconds = 0;         // this process's CPU during the slices, spinners excluded
+  double daemon_cpu_seconds = 0;  // cairnd's CPU during the slices
+  double wall_seconds = 0;        // the slices' length, warm-up included
+  double other_cpu_seconds = 0;   // every other process's CPU during the slices
+  double idle_cpu_seconds = 0;    // what the idle spinners got: CPU nobody else wanted
+  double seconds = 0;
+  std::vector<double> latency_ms;  // per successful operation
+  std::string first_error;
+
+  double per_second() const { return seconds > 0 ? ops / seconds : 0; }
+  double cpu_us_per_op() const { return all_ops ? 1e6 * cpu_seconds / all_ops : 0; }
+  double daemon_cpu_us_per_op() const { return all_ops ? 1e6 * daemon_cpu_seconds / all_ops : 0; }
+};
+
+// Runs `op(thread index)` in a closed loop on `threads` threads for
+// warm-up + `seconds`; counts the operations completing inside the window.
+// `op` returns "" on success, else what went wrong.
+inline void RunSlice(double warmup, double seconds, size_t threads,
+                     const std::function<std::string(size_t)>& op, Tally* tally) {
+  const Clock::time_point start = Clock::now() + Secs(warmup), end = start + Secs(seconds);
+  std::vector<std::vector<double>> lat(threads);
+  std::vector<uint64_t> ops(threads, 0), errors(threads, 0), all_ops(threads, 0);
+  std::vector<std::string> first_error(threads);
+  std::vector<std::thread> workers;
+  for (size_t t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      lat[t].reserve(1 << 16);
+      for (auto t0 = Clock::now(); t0 < end; t0 = Clock::now()) {
+        std::string error = op(t);
+        const auto t1 = Clock::now();
+        if (!error.empty()) {
+          if (errors[t]++ == 0) first_error[t] = std::move(error);
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));  // never a hot failure loop
+        } else {
+          ++all_ops[t];
+          if (t1 >= start && t1 < end) {
+            lat[t].push_back(Ms(t1 - t0));
+            ++ops[t];
+          }
+        }
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  for (size_t t = 0; t < threads; ++t) {
+    tally->ops += ops[t];
+    tally->errors += errors[t];
+    tally->all_ops += all_ops[t];
+    if (tally->first_error.empty()) tally->first_error = first_error[t];
+    tally->latency_ms.insert(tally->latency_ms.end(), lat[t].begin(), lat[t].end());
+  }
+  tally->seconds += seconds;
+}
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+inline int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+inline std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// CPU seconds the whole machine has been busy (user, nice, system, irq,
+// softirq; not steal) since boot, from /proc/stat.
+inline double MachineBusySeconds() {
+  std::istringstream line(ReadWholeFile("/proc/stat"));
+  std::string cpu;
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
+  line >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
+  return double(user + nice + system + irq + softirq) / sysconf(_SC_CLK_TCK);
+}
+
+// CPU seconds (user + system) a process has used, from /proc/<pid>/stat
+// (clock ticks); 0 if it cannot be read.
+inline double ProcessCpuSeconds(pid_t pid) {
+  std::string stat = ReadWholeFile("/proc/" + std::to_string(pid) + "/stat");
+  size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; fields >> field; ++i) {  // field 3 is the state
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) {
+      stime = std::stoull(field);
+      break;
+    }
+  }
+  return double(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+// `cairnd --dev` as a child process on free loopback ports; its log (stderr)
+// goes to <data_dir>.log. SIGTERMed (drained) on destruction.
+class CairndProcess {
+ public:
+  CairndProcess(std::string binary, std::string data_dir, std::vector<std::string> extra)
+      : binary_(std::move(binary)), data_dir_(std::move(data_dir)), extra_(std::move(extra)),
+        api_port_(FreePort()), events_port_(FreePort()) {}
+  ~CairndProcess() { Terminate(); }
+  CairndProcess(const CairndProcess&) = delete;
+  CairndProcess& operator=(const CairndProcess&) = delete;
+
+  void AddArgs(const std::vector<std::string>& args) { extra_.insert(extra_.end(), args.begin(), args.end()); }
+  // Starts cairnd and waits (up to 30 s) for its "ready" log line.
+  bool Start() {
+    std::vector<std::string> argv = {binary_, "--dev", "--data-dir", data_dir_, "--api-endpoint",
+                                     api_endpoint(), "--events-endpoint", events_endpoint()};
+    argv.insert(argv.end(), extra_.begin(), extra_.end());
+    const std::string log = log_path();
+    pid_ = fork();
+    if (pid_ == 0) {
+      const int devnull = open("/dev/null", O_RDWR);
+      const int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+      dup2(log_fd, 2);
+      setsid();
+      unsetenv("CAIRN_PASSPHRASE");
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (Clock::now() < deadline) {
+      if (ReadWholeFile(log).find("\"msg\":\"ready\"") != std::string::npos) return true;
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+  // SIGTERM (cairnd drains, signs a checkpoint) and wait; the exit status.
+  int Terminate() {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  pid_t pid() const { return pid_; }
+  std::string api_endpoint() const { return "tcp://127.0.0.1:" + std::to_string(api_port_); }
+  std::string events_endpoint() const { return "tcp://127.0.0.1:" + std::to_string(events_port_); }
+  std::string profile_path() const { return data_dir_ + "/dev-profile"; }
+  std::string log_path() const { return data_dir_ + ".log"; }
+
+ private:
+  std::string binary_, data_dir_;
+  std::vector<std::string> extra_;
+  int api_port_, events_port_;
+  pid_t pid_ = -1;
+};
+
+// PUB fan-out (bench/api_bench_pub.cc): `records` (stored record bytes, e.g.
+// read back from cairnd's ledger) published round-robin, `total` messages,
+// to `subscribers` CURVE SUB sockets. `window` > 0 holds the publisher back
+// while it is more than `window` messages ahead of the slowest subscriber;
+// 0 publishes as fast as Publish returns.
+struct FanoutResult {
+  double publish_seconds = 0;       // first to last Publish
+  double min_delivered_per_s = 0;   // over the subscribers: received / (last received - first sent)
+  double max_delivered_per_s = 0;
+  uint64_t min_received = 0;
+  uint64_t max_dropped = 0;         // total - received, worst subscriber
+  uint64_t publish_refused = 0;     // Publish returned an error (queue full)
+  bool completed = false;           // every subscriber saw the end marker
+};
+FanoutResult RunFanout(const std::vector<std::string>& records, size_t subscribers, uint64_t total,
+                       uint64_t window);
+
+}  // namespace cairn::bench
+
+#endif  // CAIRN_BENCH_INTERNAL_API_BENCH_H_
