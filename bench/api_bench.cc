@@ -485,15 +485,17 @@ int Main(int argc, char** argv) {
                 "CURVE, send_hwm 100000, SUB rcvhwm 100000\n\n",
                 (unsigned long long)flags.pub_records, records.size(), bytes / records.size());
     std::printf("| subscribers | pacing | published/s | min delivered/s per subscriber | max delivered/s "
-                "| min received | max dropped | all got the end |\n|---:|---|---:|---:|---:|---:|---:|---|\n");
+                "| min received | max dropped | all got the end | CPU µs per delivery |\n|---:|---|---:|---:|---:|---:|---:|---|---:|\n");
     for (size_t subs : flags.pub_subscribers) {
       for (uint64_t window : {uint64_t{0}, flags.pub_window}) {
+        const double cpu0 = ProcessCpu() - spinners.cpu_seconds();
         FanoutResult f = RunFanout(records, subs, flags.pub_records, window);
-        std::printf("| %zu | %s | %.0f | %.0f | %.0f | %llu | %llu | %s |\n", subs,
+        const double cpu = ProcessCpu() - spinners.cpu_seconds() - cpu0;
+        std::printf("| %zu | %s | %.0f | %.0f | %.0f | %llu | %llu | %s | %.1f |\n", subs,
                     window ? ("window " + std::to_string(window)).c_str() : "none",
                     flags.pub_records / f.publish_seconds, f.min_delivered_per_s, f.max_delivered_per_s,
                     (unsigned long long)f.min_received, (unsigned long long)f.max_dropped,
-                    f.completed ? "yes" : "NO");
+                    f.completed ? "yes" : "NO", f.deliveries ? 1e6 * cpu / f.deliveries : 0);
         std::fflush(stdout);
         if (flags.pub_window == 0) break;
       }

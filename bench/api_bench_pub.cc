@@ -150,6 +150,7 @@ FanoutResult RunFanout(const std::vector<std::string>& records, size_t subscribe
     result.min_delivered_per_s = std::min(result.min_delivered_per_s, rate);
     result.max_delivered_per_s = std::max(result.max_delivered_per_s, rate);
     result.min_received = std::min(result.min_received, n);
+    result.deliveries += n;
     result.max_dropped = std::max(result.max_dropped, total - std::min(total, n));
   }
   publisher->reset();  // sockets before the context

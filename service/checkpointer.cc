@@ -1,39 +1,15 @@
 #include "service/checkpointer.h"
 
 #include "ledger/tree.h"
+#include "service/internal/sealed_meta.h"
 
 namespace cairn::service {
 namespace {
 
 constexpr char kKeyContext[] = "cairn/checkpoint-signing-key/v1";
 
-void PutU32(std::string& out, uint32_t v) {
-  for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-uint32_t GetU32(std::string_view in) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
-  return v;
-}
-
-// meta checkpoint_key = u32 kek version || u32 len(wrapped DEK) || wrapped DEK || ciphertext
-std::string EncodeSealedKey(const crypto::SealedValue& sealed) {
-  std::string out;
-  PutU32(out, sealed.kek_version);
-  PutU32(out, static_cast<uint32_t>(sealed.wrapped_dek.size()));
-  out.append(sealed.wrapped_dek.begin(), sealed.wrapped_dek.end());
-  out.append(sealed.ciphertext.begin(), sealed.ciphertext.end());
-  return out;
-}
-
 Result<crypto::Ed25519PrivateKey> OpenSealedKey(std::string_view bytes, const crypto::Keyring& keyring) {
-  if (bytes.size() < 8) return DataLossError("meta checkpoint_key is truncated");
-  const uint32_t kek = GetU32(bytes);
-  const uint32_t len = GetU32(bytes.substr(4));
-  if (bytes.size() < 8 + static_cast<size_t>(len)) return DataLossError("meta checkpoint_key is truncated");
-  auto wrapped = crypto::AsBytes(bytes.substr(8, len));
-  auto ciphertext = crypto::AsBytes(bytes.substr(8 + len));
-  auto seed = keyring.OpenValue(ciphertext, wrapped, kek, kKeyContext);
+  auto seed = internal::OpenEntry("meta checkpoint_key", kKeyContext, bytes, keyring);
   if (!seed.ok()) return seed.status().WithContext("opening the checkpoint signing key");
   return crypto::Ed25519PrivateKey::FromSeed(std::move(seed).value());
 }
@@ -53,9 +29,9 @@ Result<Checkpointer> Checkpointer::LoadOrCreate(ledger::Ledger& ledger, const cr
   crypto::Ed25519PrivateKey key = crypto::Ed25519PrivateKey::Generate(rng);
   const std::string name = "cairn.ledger/" + ledger_id;
   ASSIGN_OR_RETURN(ledger::NoteVerifier verifier, ledger::MakeNoteVerifier(name, key.PublicKey()));
-  ASSIGN_OR_RETURN(crypto::SealedValue sealed_key, keyring.SealValue(key.seed(), kKeyContext, rng));
+  ASSIGN_OR_RETURN(std::string sealed_key, internal::SealEntry(kKeyContext, key.seed(), keyring, rng));
   ledger::WriteSet writes;
-  writes.Put(ledger::Family::kMeta, kMetaCheckpointKey, EncodeSealedKey(sealed_key));
+  writes.Put(ledger::Family::kMeta, kMetaCheckpointKey, sealed_key);
   const auto& pub = key.PublicKey().bytes;
   writes.Put(ledger::Family::kMeta, kMetaCheckpointPublicKey, std::string(pub.begin(), pub.end()));
   writes.Put(ledger::Family::kMeta, kMetaOrigin, name);

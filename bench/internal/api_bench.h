@@ -301,6 +301,7 @@ struct FanoutResult {
   double max_delivered_per_s = 0;
   uint64_t min_received = 0;
   uint64_t max_dropped = 0;         // total - received, worst subscriber
+  uint64_t deliveries = 0;          // record messages received, all subscribers
   uint64_t publish_refused = 0;     // Publish returned an error (queue full)
   bool completed = false;           // every subscriber saw the end marker
 };

@@ -19,6 +19,13 @@ namespace cairn::service::internal {
 
 std::string SealedMetaKey(std::string_view name);  // "sealed/<name>"
 
+// The layout above under any AAD context (the checkpoint key uses its own,
+// "cairn/checkpoint-signing-key/v1"). `what` names the entry in errors.
+Result<std::string> SealEntry(std::string_view context, crypto::ByteView secret, const crypto::Keyring& keyring,
+                              crypto::RandomSource& rng);
+Result<crypto::SecureBuffer> OpenEntry(std::string_view what, std::string_view context, std::string_view entry,
+                                       const crypto::Keyring& keyring);
+
 // The meta value holding `secret` sealed under a fresh DEK.
 Result<std::string> SealMetaSecret(std::string_view name, crypto::ByteView secret,
                                    const crypto::Keyring& keyring, crypto::RandomSource& rng);

@@ -49,7 +49,7 @@ TEST_CASE("an unenrolled key is refused within a second, and refusals are counte
   CHECK(CountEvents(events, "SecretsListed") == 0);
 }
 
-TEST_CASE("an enrolled principal works with its profile; only admins manage principals", "[daemon]") {
+TEST_CASE("an enrolled principal works with its profile, and only admins manage principals", "[daemon]") {
   RunningDaemon d;
   const std::string app = d.tmp.sub("billing.profile");
   RunResult created = d.Cairn({"principal", "create", "--name", "billing-app", "--tag", "team=billing",

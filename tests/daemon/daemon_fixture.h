@@ -41,10 +41,10 @@ struct RunningDaemon {
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
   }
-  std::unique_ptr<tools::Remote> Connect(const std::string& profile_path = "") const {
+  std::unique_ptr<tools::Remote> Connect(uint32_t deadline_ms = 10000, const std::string& profile_path = "") const {
     auto profile = tools::ReadProfile(profile_path.empty() ? daemon.profile() : profile_path);
     REQUIRE(profile.ok());
-    auto remote = tools::Remote::Connect(*profile, "daemon-test/1", 10000);
+    auto remote = tools::Remote::Connect(*profile, "daemon-test/1", deadline_ms);
     REQUIRE(remote.ok());
     return std::move(remote).value();
   }

@@ -19,7 +19,7 @@ TEST_CASE("SIGTERM drains the calls in flight, signs a checkpoint of the head an
   std::vector<std::thread> clients;
   for (int c = 0; c < 8; ++c) {
     clients.emplace_back([&] {
-      auto remote = d.Connect();
+      auto remote = d.Connect(/*deadline_ms=*/1000);
       while (!stop) {
         auto got = remote->Execute(MakeRequest("GetSecretValue", {{"SecretId", "drain/db"}}));
         if (got.ok() && got->ok()) ++answered;

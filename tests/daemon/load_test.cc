@@ -16,7 +16,7 @@ std::string ValueOf(service::Response& response) {
   return std::string(response.values[0].value.bytes.as_string_view());
 }
 
-TEST_CASE("32 concurrent clients read and write; each call is one event and the ledger verifies", "[daemon]") {
+TEST_CASE("32 concurrent clients read and write, each call is one event, and the ledger verifies", "[daemon]") {
   RunningDaemon d;
   const size_t before = d.Export().size();
   constexpr int kClients = 32;
@@ -69,7 +69,7 @@ TEST_CASE("SIGKILL in a read loop loses no read: each value returned has its dur
   std::vector<std::thread> readers;
   for (int r = 0; r < 8; ++r) {
     readers.emplace_back([&] {
-      auto remote = d.Connect();
+      auto remote = d.Connect(/*deadline_ms=*/1000);
       while (!stop) {
         auto got = remote->Execute(MakeRequest("GetSecretValue", {{"SecretId", "crash/db"}}));
         if (!got.ok()) continue;  // the daemon is gone: no value, no claim
