@@ -66,6 +66,38 @@ void SubscriberLoop(Subscriber* s, const std::string& endpoint, const std::strin
   }
 }
 
+// This process's thread ids.
+std::vector<pid_t> Tids() {
+  std::vector<pid_t> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
+    out.push_back(static_cast<pid_t>(std::stol(e.path().filename().string())));
+  }
+  return out;
+}
+
+double TaskCpuSeconds(pid_t tid) {
+  std::string stat = ReadWholeFile("/proc/self/task/" + std::to_string(tid) + "/stat");
+  size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; fields >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) {
+      stime = std::stoull(field);
+      break;
+    }
+  }
+  return double(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 uint64_t MinReceived(const std::vector<std::unique_ptr<Subscriber>>& subs) {
   uint64_t m = UINT64_MAX;
   for (const auto& s : subs) m = std::min(m, s->received.load(std::memory_order_relaxed));
@@ -81,6 +113,7 @@ FanoutResult RunFanout(const std::vector<std::string>& records, size_t subscribe
   auto server_key = bus::NewCurveKeyPair();
   if (!sub_key.ok() || !server_key.ok() || records.empty()) std::abort();
   const std::string accepted = sub_key->public_z85;
+  const std::vector<pid_t> before = Tids();
   auto context = bus::BusContext::Create(
       [accepted](std::string_view key, std::string_view, std::string_view) -> std::optional<std::string> {
         if (key == accepted) return std::string("bench-subscriber");
@@ -95,6 +128,17 @@ FanoutResult RunFanout(const std::vector<std::string>& records, size_t subscribe
     std::fprintf(stderr, "publisher: %s\n", publisher.status().message().c_str());
     std::abort();
   }
+  // The publisher's side: this thread and the threads its context started
+  // (ZeroMQ's I/O thread, which does the CURVE encryption, reaper, ZAP).
+  std::vector<pid_t> publisher_tids;
+  for (pid_t t : Tids()) {
+    if (std::find(before.begin(), before.end(), t) == before.end()) publisher_tids.push_back(t);
+  }
+  auto publisher_cpu = [&] {
+    double cpu = ThreadCpuSeconds();
+    for (pid_t t : publisher_tids) cpu += TaskCpuSeconds(t);
+    return cpu;
+  };
   const crypto::Digest zero{};
   const uint64_t end_seq = total + 1;  // the handshake heartbeats carry 0
   std::atomic<bool> stop{false};
@@ -116,10 +160,11 @@ FanoutResult RunFanout(const std::vector<std::string>& records, size_t subscribe
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 
+  const double cpu0 = publisher_cpu();
   const auto t0 = Clock::now();
   for (uint64_t i = 0; i < total; ++i) {
     if (window > 0 && (i & 255) == 0) {
-      while (i - std::min(i, MinReceived(subs)) > window) std::this_thread::yield();
+      while (i - std::min(i, MinReceived(subs)) > window) std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
     if (!(*publisher)->Publish(i, records[i % records.size()]).ok()) ++result.publish_refused;
   }
@@ -139,6 +184,7 @@ FanoutResult RunFanout(const std::vector<std::string>& records, size_t subscribe
     (void)(*publisher)->PublishHeartbeat(end_seq, zero);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  result.publisher_cpu_seconds = publisher_cpu() - cpu0;  // includes the end markers' wait (sleeping)
   stop = true;
   for (auto& s : subs) s->thread.join();
   result.min_delivered_per_s = 1e300;

@@ -302,6 +302,7 @@ struct FanoutResult {
   uint64_t min_received = 0;
   uint64_t max_dropped = 0;         // total - received, worst subscriber
   uint64_t deliveries = 0;          // record messages received, all subscribers
+  double publisher_cpu_seconds = 0; // the publishing thread and the publisher context's threads
   uint64_t publish_refused = 0;     // Publish returned an error (queue full)
   bool completed = false;           // every subscriber saw the end marker
 };

@@ -7,13 +7,12 @@
 #include <memory>
 
 #include "schema/events_generated.h"
-#include "schema/record_generated.h"
+#include "ledger/record.h"
 
 namespace cairn::bus::internal {
 namespace {
 
 constexpr size_t kAlign = 8;            // the widest scalar in a Record or an Event
-constexpr uint16_t kFormatVersion = 1;  // ledger/FORMAT.md; the ledger refuses others too
 
 // Calls `read(data, size)` on `bytes`, copied to an aligned buffer first if
 // they sit at an address the verifier would reject.
@@ -24,29 +23,6 @@ auto WithAligned(std::string_view bytes, Read read) {
   auto aligned = std::make_unique<uint64_t[]>(bytes.size() / kAlign + 1);
   std::memcpy(aligned.get(), bytes.data(), bytes.size());
   return read(reinterpret_cast<const uint8_t*>(aligned.get()), bytes.size());
-}
-
-Result<Envelope> ReadVerified(const uint8_t* data, size_t size) {
-  flatbuffers::Verifier verifier(data, size);
-  if (size < 8 || !schema::RecordBufferHasIdentifier(data) ||
-      !verifier.VerifyBuffer<schema::Record>(schema::RecordIdentifier())) {
-    return DataLossError("record bytes fail the FlatBuffers verifier (" + std::to_string(size) +
-                         " bytes)");
-  }
-  const schema::Record* r = schema::GetRecord(data);
-  if (r->format_version() != kFormatVersion) {
-    return DataLossError("unknown record format_version " + std::to_string(r->format_version()));
-  }
-  if (r->prev() == nullptr || r->prev()->size() != 32) {
-    return DataLossError("record prev hash is " +
-                         std::to_string(r->prev() ? r->prev()->size() : 0) + " bytes, want 32");
-  }
-  Envelope e;
-  e.seq = r->seq();
-  std::copy(r->prev()->begin(), r->prev()->end(), e.prev.begin());
-  if (r->event_type()) e.event_type = r->event_type()->str();
-  if (r->payload()) e.payload.assign(r->payload()->begin(), r->payload()->end());
-  return e;
 }
 
 std::string ReadResource(const uint8_t* data, size_t size) {
@@ -62,7 +38,10 @@ std::string ReadResource(const uint8_t* data, size_t size) {
 
 }  // namespace
 
-Result<Envelope> DecodeEnvelope(std::string_view bytes) { return WithAligned(bytes, ReadVerified); }
+Result<Envelope> DecodeEnvelope(std::string_view bytes) {
+  ASSIGN_OR_RETURN(ledger::RecordFields record, ledger::DecodeRecord(bytes));
+  return Envelope{record.seq, record.prev, std::move(record.event_type), std::move(record.payload)};
+}
 
 std::string ResourceOfEvent(std::string_view payload) { return WithAligned(payload, ReadResource); }
 

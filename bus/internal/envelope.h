@@ -1,8 +1,8 @@
-// The bus's own reading of the record envelope (schema/record.fbs). The bus
-// knows the schema, not the ledger (DESIGN), so it does not link cairn_ledger;
-// this is the small part of ledger/record.cc it needs: the seq and prev that
-// link the chain, and the event type and payload that name a topic.
-// Pure functions; thread-safe.
+// What the bus reads of a record (schema/record.fbs): the seq and prev that
+// link the chain, and the event type and payload that name a topic. Decoding is
+// ledger::DecodeRecord from cairn_ledger_proof, the pure half of the ledger
+// that auditors and replicas link too (no RocksDB): one decoder for the
+// envelope everywhere. Pure functions; thread-safe.
 #ifndef CAIRN_BUS_INTERNAL_ENVELOPE_H_
 #define CAIRN_BUS_INTERNAL_ENVELOPE_H_
 
@@ -22,9 +22,8 @@ struct Envelope {
   std::string payload;  // a cairn.schema.Event for Cairn, unverified here
 };
 
-// Runs the FlatBuffers verifier first (on an aligned copy if `bytes` is not
-// 8-byte aligned). DataLoss if the bytes are not a record: verifier failure,
-// wrong identifier, unknown format_version, prev not 32 bytes.
+// ledger::DecodeRecord: DataLoss if the bytes are not a record (verifier
+// failure, wrong identifier, unknown format_version, prev not 32 bytes).
 Result<Envelope> DecodeEnvelope(std::string_view bytes);
 
 // The secret's name in an event's Audit.resource: the name inside a secret
