@@ -87,6 +87,10 @@ Status Publisher::PublishHeartbeat(uint64_t next_seq, const crypto::Digest& head
   return impl_->Send(kHeartbeatTopic, next_seq, leaf);
 }
 
+Status Publisher::PublishCheckpoint(uint64_t tree_size, std::string_view note) {
+  return impl_->Send(kCheckpointTopic, tree_size, note);
+}
+
 Result<RecordMessage> ParseRecordMessage(const std::string& topic, const std::string& seq,
                                          const std::string& record) {
   if (seq.size() != 8) {

@@ -8,7 +8,10 @@
 // about no secret end in "/", e.g. "PrincipalCreated/") so subscribers filter
 // by prefix. Every second the daemon publishes a heartbeat
 //   ["cairn.heartbeat"][head seq + 1: 8 bytes BE][leaf hash of the head: 32 bytes]
-// so an idle subscriber learns that it missed something. A subscriber checks
+// so an idle subscriber learns that it missed something, and each signed
+// checkpoint as it is made
+//   ["cairn.checkpoint"][tree size: 8 bytes BE][C2SP signed note text]
+// so auditors collect them without polling. A subscriber checks
 // that seq is the next one and that the record's prev is the last leaf hash it
 // holds, and reads gaps from the API (bus/follower.h).
 //
@@ -30,6 +33,7 @@
 namespace cairn::bus {
 
 inline constexpr char kHeartbeatTopic[] = "cairn.heartbeat";
+inline constexpr char kCheckpointTopic[] = "cairn.checkpoint";
 
 // "<EventType>/<secret name>" for a stored record: the event type from the
 // envelope and the secret's name from the event's Audit.resource (an ARN
@@ -63,6 +67,7 @@ class Publisher {
   Status Publish(uint64_t seq, std::string_view record_bytes);
   // The heartbeat frames above. Never blocks; Unavailable as for Publish.
   Status PublishHeartbeat(uint64_t next_seq, const crypto::Digest& head_leaf);
+  Status PublishCheckpoint(uint64_t tree_size, std::string_view note);
   const std::string& endpoint() const { return endpoint_; }
 
  private:
@@ -73,12 +78,14 @@ class Publisher {
 };
 
 // One received message. For a heartbeat, seq is the head's next seq and
-// `record` the 32-byte head leaf hash.
+// `record` the 32-byte head leaf hash; for a checkpoint, seq is the tree size
+// and `record` the signed note.
 struct RecordMessage {
   std::string topic;
   uint64_t seq = 0;
   std::string record;
   bool heartbeat() const { return topic == kHeartbeatTopic; }
+  bool checkpoint() const { return topic == kCheckpointTopic; }
 };
 // DataLoss unless it has an 8-byte seq (and, for a heartbeat, a 32-byte hash).
 Result<RecordMessage> ParseRecordMessage(const std::string& topic, const std::string& seq,

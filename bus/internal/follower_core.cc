@@ -39,6 +39,7 @@ FollowerCore::FollowerCore(FollowerCoreOptions options, FetchRecords fetch)
 
 Status FollowerCore::Offer(RecordMessage message) {
   if (!failed_.ok()) return failed_;
+  if (message.checkpoint()) return Status::Ok();  // not a record; auditors read it elsewhere
   if (message.heartbeat()) {
     ++stats_.heartbeats;
     known_head_ = std::max(known_head_, message.seq);

@@ -4,6 +4,11 @@
 
 #include "bus/context.h"
 #include "bus/follower.h"
+#include "bus/publisher.h"
+#include "ledger/checkpoint.h"
+
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
 #include "tests/daemon/daemon_fixture.h"
 
 namespace cairn::testing {
@@ -70,6 +75,39 @@ TEST_CASE("a follower that joins late and lives through a daemon restart sees ev
   drain_until(total);
   REQUIRE(seen.size() >= total);
   for (size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == i);
+}
+
+TEST_CASE("each signed checkpoint is published on the events socket and verifies under the ledger's key",
+          "[daemon]") {
+  RunningDaemon d({"--checkpoint-ms", "50"});
+  auto profile = tools::ReadProfile(d.daemon.profile());
+  REQUIRE(profile.ok());
+  zmq::context_t context;
+  zmq::socket_t sub(context, zmq::socket_type::sub);
+  sub.set(zmq::sockopt::curve_serverkey, profile->server_public_key);
+  sub.set(zmq::sockopt::curve_publickey, profile->key.public_z85);
+  sub.set(zmq::sockopt::curve_secretkey, std::string(profile->key.secret_z85.as_string_view()));
+  sub.set(zmq::sockopt::subscribe, bus::kCheckpointTopic);
+  sub.set(zmq::sockopt::rcvtimeo, 200);
+  sub.connect(profile->events_endpoint);
+  RunResult pubkey = Run({ToolPath("cairn-audit"), "pubkey", "--data-dir", d.daemon.data_dir()});
+  REQUIRE(pubkey.exit_code == 0);
+  auto verifier = ledger::ParseVerifierKey(pubkey.out.substr(0, pubkey.out.find('\n')));
+  REQUIRE(verifier.ok());
+  std::vector<zmq::message_t> frames;
+  for (int i = 0; i < 50 && frames.empty(); ++i) {
+    d.Call({"create-secret", "--name", "cp/" + std::to_string(i), "--secret-string", "v"});
+    (void)zmq::recv_multipart(sub, std::back_inserter(frames));
+  }
+  REQUIRE(frames.size() == 3);
+  auto message = bus::ParseRecordMessage(frames[0].to_string(), frames[1].to_string(), frames[2].to_string());
+  REQUIRE(message.ok());
+  REQUIRE(message->checkpoint());
+  auto checkpoint = ledger::OpenSignedCheckpoint(message->record, *verifier);
+  INFO(message->record);
+  REQUIRE(checkpoint.ok());
+  CHECK(checkpoint->size == message->seq);
+  CHECK(checkpoint->size >= 3);
 }
 
 }  // namespace

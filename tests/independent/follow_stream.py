@@ -25,6 +25,7 @@ import flatbuffers
 import zmq
 
 HEARTBEAT = b"cairn.heartbeat"
+CHECKPOINT = b"cairn.checkpoint"
 
 
 def fail(message):
@@ -139,6 +140,10 @@ def main():
             if seq == chain.next_seq and frames[2] == chain.last_leaf:
                 print(json.dumps({"records": chain.next_seq, "head": chain.last_leaf.hex()}))
                 return 0
+            continue
+        if frames[0] == CHECKPOINT:
+            if not frames[2].startswith(b"cairn.ledger/"):
+                fail("a checkpoint message does not hold a signed note of a Cairn ledger")
             continue
         topic = frames[0].decode("utf-8", "replace")
         if "/" not in topic:

@@ -6,6 +6,8 @@
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -64,6 +66,8 @@ struct Daemon::Impl {
   std::thread publisher_thread;
   std::thread housekeeping_thread;
   std::atomic<uint64_t> expired{0};
+  std::mutex checkpoint_mu;
+  std::optional<std::pair<uint64_t, std::string>> unpublished_checkpoint;  // for the publisher thread
   bool shut_down = false;
 
   Status OpenEngine();
@@ -222,6 +226,13 @@ void Daemon::Impl::PublisherLoop() {
       if (!publisher->Publish(next, *bytes).ok()) ++dropped;  // subscribers see the gap and fetch it
       last_leaf = crypto::LeafHash(crypto::AsBytes(*bytes));
     }
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu);
+      if (unpublished_checkpoint && unpublished_checkpoint->first <= next) {  // after the records it covers
+        (void)publisher->PublishCheckpoint(unpublished_checkpoint->first, unpublished_checkpoint->second);
+        unpublished_checkpoint.reset();
+      }
+    }
     if (Clock::now() - last_beat >= std::chrono::milliseconds(options.heartbeat_ms) || final_pass) {
       (void)publisher->PublishHeartbeat(next, last_leaf);
       last_beat = Clock::now();
@@ -234,10 +245,32 @@ void Daemon::Impl::PublisherLoop() {
   }
 }
 
+namespace {
+
+// The tree size of a signed note: its body's second line (ledger/FORMAT.md).
+std::optional<uint64_t> NoteTreeSize(const std::string& note) {
+  const size_t first = note.find('\n');
+  const size_t second = first == std::string::npos ? first : note.find('\n', first + 1);
+  if (second == std::string::npos) return std::nullopt;
+  uint64_t size = 0;
+  for (size_t i = first + 1; i < second; ++i) {
+    if (note[i] < '0' || note[i] > '9') return std::nullopt;
+    size = size * 10 + static_cast<uint64_t>(note[i] - '0');
+  }
+  return size;
+}
+
+}  // namespace
+
 void Daemon::Impl::SignCheckpoint(const char* why) {
   auto note = engine->SignCheckpoint();
   if (!note.ok()) {
     log->Error("cannot sign a checkpoint", {{"why", why}, {"error", note.status().message()}});
+    return;
+  }
+  if (auto size = NoteTreeSize(*note)) {
+    std::lock_guard<std::mutex> lock(checkpoint_mu);
+    unpublished_checkpoint.emplace(*size, std::move(*note));
   }
 }
 
@@ -320,10 +353,10 @@ void Daemon::Shutdown() {
   }
   d.work_ready.notify_all();
   for (std::thread& t : d.workers) t.join();
+  d.SignCheckpoint("shutdown");  // the publisher's last pass sends it
   d.stopping = true;
   d.tick.notify_all();
   d.housekeeping_thread.join();
-  d.SignCheckpoint("shutdown");
   d.publisher_thread.join();
   const ledger::Head head = d.engine->ledger().durable_head();
   d.server.reset();     // the replies queued so far are flushed on close
