@@ -192,6 +192,19 @@ TEST_CASE("the core refuses a record of an unknown format version", "[bus][follo
   CHECK(r.status().message() == "record 0 does not decode: unknown record format_version 2");
 }
 
+TEST_CASE("the core passes over checkpoint messages: they are not records", "[bus][follower]") {
+  FakeLog log;
+  log.AppendN(2);
+  FollowerCore core(NoCatchUp(), log.Fetcher());
+  REQUIRE(core.Offer(Live(log, 0)).ok());
+  // A checkpoint of size 5 would look like a gap at seq 5 if it were read as a record.
+  REQUIRE(core.Offer(RecordMessage{kCheckpointTopic, 5, "cairn.ledger/x\n5\n..."}).ok());
+  REQUIRE(core.Offer(Live(log, 1)).ok());
+  CHECK(Drain(core) == std::vector<uint64_t>{0, 1});
+  CHECK(log.calls().empty());
+  CHECK(core.stats().duplicates == 0);
+}
+
 TEST_CASE("the core refuses a fetch that returns records out of place", "[bus][follower]") {
   FakeLog log;
   log.AppendN(3);
