@@ -27,15 +27,18 @@
 //             sending the GetSecretValue request frame: the transport alone.
 // CPU columns: microseconds of CPU per operation, for this process (clients,
 // and the in-process server/engine/RocksDB; the idle spinners excluded) and
-// for cairnd (audited only), over the slices including warm-up.
+// for cairnd (audited only), over the slices including warm-up. "others' load":
+// cores used by every other process on the machine during the row (other
+// engineers' builds); "idle during audited": cores the SCHED_IDLE spinners got
+// during the audited slices, i.e. CPU nobody wanted (0 without spinners).
+// With --cairnd-arg=--log-level --cairnd-arg=debug, each row also prints the
+// percentiles of cairnd's own Engine::Execute time per read (from its log).
 // Then the PUB fan-out: bus::Publisher (CURVE) to each of --pub-subscribers
 // raw SUB sockets, --pub-records messages of records read back from cairnd's
-// ledger, unpaced and paced (--pub-window messages ahead of the slowest
-// subscriber at most); see bench/api_bench_pub.cc.
+// ledger, unpaced and paced (at most --pub-window messages ahead of the
+// slowest subscriber; keep it under send_hwm / 2, as libzmq credits a pipe's
+// writer in steps of half the high-water mark); see bench/api_bench_pub.cc.
 // --idle-spinners as in bench/ledger_bench.cc (default one per hardware thread).
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
-
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -121,12 +124,6 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
   std::exit(1);
 }
 
-double ProcessCpu() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 service::Request GetRequest() {
   service::Request r;
   r.operation = "GetSecretValue";
@@ -204,35 +201,6 @@ class EngineSide {
   }
   service::Request request_ = GetRequest();
   std::unique_ptr<service::Engine> engine_;
-};
-
-// Plain RocksDB, T one-record sync writers (bench/ledger_bench.cc's raw group).
-class RawGroupSide {
- public:
-  RawGroupSide(const std::string& dir, size_t record_bytes) : value_(record_bytes, 'v') {
-    rocksdb::Options options;
-    options.create_if_missing = true;
-    options.compression = rocksdb::kNoCompression;
-    rocksdb::DB* raw = nullptr;
-    if (!rocksdb::DB::Open(options, dir, &raw).ok()) Die("cannot open RocksDB in " + dir);
-    db_.reset(raw);
-  }
-  std::string Op(size_t) {
-    rocksdb::WriteBatch batch;
-    uint64_t n = next_.fetch_add(1);
-    char key[8];
-    for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(n >> (56 - 8 * i));
-    if (!batch.Put(rocksdb::Slice(key, 8), value_).ok()) return "WriteBatch::Put failed";
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    rocksdb::Status s = db_->Write(wo, &batch);
-    return s.ok() ? "" : s.ToString();
-  }
-
- private:
-  std::string value_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::atomic<uint64_t> next_{0};
 };
 
 // The CURVE request/reply path alone: ApiServer replying at once.
@@ -316,18 +284,6 @@ class EchoSide {
 struct Row {
   Tally audited, engine, raw, echo;
 };
-
-std::string Rate(const Tally& t) { return t.seconds > 0 ? std::to_string(static_cast<long long>(t.per_second() + 0.5)) : "-"; }
-std::string Fixed(double v, int digits, bool present = true) {
-  if (!present) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
-  return buf;
-}
-std::string Ratio(const Tally& a, const Tally& b) {
-  if (a.seconds == 0 || b.seconds == 0 || b.per_second() == 0) return "-";
-  return Fixed(100 * a.per_second() / b.per_second(), 0) + "%";
-}
 
 // With --cairnd-arg=--log-level --cairnd-arg=debug, cairnd logs each call's
 // Engine::Execute time ("micros"): its percentiles for this row's reads.

@@ -1,8 +1,8 @@
 // What bench/api_bench.cc and bench/api_bench_pub.cc share: timing and
 // percentiles, scratch directories, the idle spinners and fdatasync probe of
-// bench/ledger_bench.cc, the closed-loop slice runner, and a cairnd child
-// process (started on free loopback ports and waited for, as
-// tests/testing/daemon_process.h does).
+// bench/ledger_bench.cc, the closed-loop slice runner, CPU accounting, the raw
+// RocksDB group-commit side, table cells, and a cairnd child process (started
+// on free loopback ports and waited for, as tests/testing/daemon_process.h does).
 #ifndef CAIRN_BENCH_INTERNAL_API_BENCH_H_
 #define CAIRN_BENCH_INTERNAL_API_BENCH_H_
 
@@ -16,14 +16,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -288,6 +294,57 @@ class CairndProcess {
   std::vector<std::string> extra_;
   int api_port_, events_port_;
   pid_t pid_ = -1;
+};
+
+inline double ProcessCpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+// Table cells: "-" for a side that did not run.
+inline std::string Rate(const Tally& t) { return t.seconds > 0 ? std::to_string(static_cast<long long>(t.per_second() + 0.5)) : "-"; }
+inline std::string Fixed(double v, int digits, bool present = true) {
+  if (!present) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  return buf;
+}
+inline std::string Ratio(const Tally& a, const Tally& b) {
+  if (a.seconds == 0 || b.seconds == 0 || b.per_second() == 0) return "-";
+  return Fixed(100 * a.per_second() / b.per_second(), 0) + "%";
+}
+
+// Plain RocksDB, T one-record sync writers (bench/ledger_bench.cc's raw group).
+class RawGroupSide {
+ public:
+  RawGroupSide(const std::string& dir, size_t record_bytes) : value_(record_bytes, 'v') {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.compression = rocksdb::kNoCompression;
+    rocksdb::DB* raw = nullptr;
+    if (!rocksdb::DB::Open(options, dir, &raw).ok()) {
+      std::fprintf(stderr, "cannot open RocksDB in %s\n", dir.c_str());
+      std::exit(1);
+    }
+    db_.reset(raw);
+  }
+  std::string Op(size_t) {
+    rocksdb::WriteBatch batch;
+    uint64_t n = next_.fetch_add(1);
+    char key[8];
+    for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(n >> (56 - 8 * i));
+    if (!batch.Put(rocksdb::Slice(key, 8), value_).ok()) return "WriteBatch::Put failed";
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status s = db_->Write(wo, &batch);
+    return s.ok() ? "" : s.ToString();
+  }
+
+ private:
+  std::string value_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<uint64_t> next_{0};
 };
 
 // PUB fan-out (bench/api_bench_pub.cc): `records` (stored record bytes, e.g.
