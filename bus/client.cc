@@ -1,5 +1,6 @@
 #include "bus/client.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -31,6 +32,21 @@ constexpr int kHighWaterMark = 10000;
 constexpr auto kRefusalHold = std::chrono::milliseconds(kReconnectIvlMaxMs);
 constexpr int kMonitorEvents = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
 
+// One ZeroMQ context (one I/O thread) for every Client of the process: many
+// connections share its thread and its batching instead of a thread each.
+// Never destroyed: a context's end waits for every socket, and clients may
+// outlive static destruction.
+zmq::context_t& SharedContext() {
+  static zmq::context_t* context = new zmq::context_t(1);
+  return *context;
+}
+
+// inproc endpoint names are per context, so unique across the process.
+std::string InprocName(const char* what) {
+  static std::atomic<uint64_t> counter{0};
+  return std::string("inproc://cairn.client.") + what + "." + std::to_string(++counter);
+}
+
 struct Pending {
   std::condition_variable cv;
   std::optional<Result<ApiResponseMsg>> result;
@@ -59,14 +75,13 @@ struct Client::Impl {
   void Wake();
 
   ClientOptions options;
-  zmq::context_t context{1};
+  zmq::context_t& context = SharedContext();
   std::thread thread;
 
   // The I/O thread's.
   zmq::socket_t dealer;
   zmq::socket_t monitor;
   zmq::socket_t wake_rx;
-  int generation = 0;  // names each dealer's monitor endpoint
 
   std::mutex mu;  // guards the fields below
   zmq::socket_t wake_tx;
@@ -83,8 +98,9 @@ Status Client::Impl::Start() {
   wake_tx = zmq::socket_t(context, zmq::socket_type::push);
   wake_rx.set(zmq::sockopt::linger, 0);
   wake_tx.set(zmq::sockopt::linger, 0);
-  wake_rx.bind("inproc://cairn.client.wake");
-  wake_tx.connect("inproc://cairn.client.wake");
+  const std::string wake = InprocName("wake");
+  wake_rx.bind(wake);
+  wake_tx.connect(wake);
   OpenDealer();
   return Status::Ok();
 }
@@ -100,10 +116,8 @@ void Client::Impl::OpenDealer() {
   dealer.set(zmq::sockopt::curve_publickey, options.client_key.public_z85);
   const crypto::SecureBuffer& secret = options.client_key.secret_z85;
   dealer.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(secret.data(), secret.size()));
-  char monitor_endpoint[80];
-  std::snprintf(monitor_endpoint, sizeof(monitor_endpoint), "inproc://cairn.client.monitor.%d",
-                ++generation);
-  if (zmq_socket_monitor(dealer.handle(), monitor_endpoint, kMonitorEvents) != 0)
+  const std::string monitor_endpoint = InprocName("monitor");
+  if (zmq_socket_monitor(dealer.handle(), monitor_endpoint.c_str(), kMonitorEvents) != 0)
     throw zmq::error_t();
   monitor = zmq::socket_t(context, zmq::socket_type::pair);
   monitor.set(zmq::sockopt::linger, 0);
@@ -255,7 +269,7 @@ Client::~Client() {
   }
   if (impl_->thread.joinable()) impl_->thread.join();
   impl_->FailAllPending(UnavailableError("the client is closing"));
-  // Sockets close with linger 0, then the context ends: nothing blocks.
+  // Sockets close with linger 0 as Impl goes; the shared context stays: nothing blocks.
 }
 
 Result<std::unique_ptr<Client>> Client::Connect(ClientOptions options) {

@@ -247,30 +247,41 @@ Result<std::string> Engine::SignCheckpoint() {
 }
 
 Response Engine::Execute(const Request& request, const ledger::Actor& actor) {
-  Response response;
-  Decision decision;
-  bool shreds = false;  // the call destroys data keys (pruned versions)
-  std::shared_ptr<ledger::CommitTicket> ticket;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!poisoned_.ok()) {
-      response.error = ApiError{kInternalServiceError, "the ledger is unavailable after a failed write; restart Cairn"};
-      return response;
-    }
-    const int64_t now = clock_->NowMs();
-    DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &principals_,
-                  ledger_->durable_head().next_seq};
-    Status allowed = Authorize(request.operation, actor, principals_);
-    decision = allowed.ok() ? Decide(request, state_, env)
-                            : Refuse(request, ApiErrorFromStatus(allowed));
-    for (const ledger::WriteOp& op : decision.key_writes.ops()) shreds |= op.is_delete;
-    auto staged = StageDecision(decision, actor, now);
-    if (!staged.ok()) {
-      response.error = ApiError{kInternalServiceError, "could not record the call: " + staged.status().message()};
-      return response;
-    }
-    ticket = std::move(staged).value();
+  return Finish(Submit(request, actor));
+}
+
+Engine::Pending Engine::Submit(const Request& request, const ledger::Actor& actor) {
+  Pending pending;
+  Decision& decision = pending.decision;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!poisoned_.ok()) {
+    pending.answered.emplace();
+    pending.answered->error =
+        ApiError{kInternalServiceError, "the ledger is unavailable after a failed write; restart Cairn"};
+    return pending;
   }
+  const int64_t now = clock_->NowMs();
+  DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &principals_, ledger_->durable_head().next_seq};
+  Status allowed = Authorize(request.operation, actor, principals_);
+  decision = allowed.ok() ? Decide(request, state_, env) : Refuse(request, ApiErrorFromStatus(allowed));
+  for (const ledger::WriteOp& op : decision.key_writes.ops()) pending.shreds |= op.is_delete;
+  auto staged = StageDecision(decision, actor, now);
+  if (!staged.ok()) {
+    pending.answered.emplace();
+    pending.answered->error =
+        ApiError{kInternalServiceError, "could not record the call: " + staged.status().message()};
+    return pending;
+  }
+  pending.ticket = std::move(staged).value();
+  return pending;
+}
+
+Response Engine::Finish(Pending pending) {
+  if (pending.answered) return std::move(*pending.answered);
+  Response response;
+  Decision& decision = pending.decision;
+  const bool shreds = pending.shreds;
+  const std::shared_ptr<ledger::CommitTicket>& ticket = pending.ticket;
   auto done = AwaitStaged(ticket);
   if (!done.ok()) {
     response.error = ApiError{kInternalServiceError, "could not record the call durably; nothing was returned"};
@@ -306,6 +317,16 @@ Response Engine::Execute(const Request& request, const ledger::Actor& actor) {
       response.records.clear();
       response.body = Json::object();
       response.error = ApiError{kInternalServiceError, "reading the log failed: " + read.message()};
+    }
+  }
+  if (decision.audit_read) {
+    // Outside the lock too: durable tree nodes and stored checkpoints never
+    // change; SignCheckpoint takes the lock itself.
+    Status answered = AnswerAuditRead(*decision.audit_read, ledger_->store(), checkpointer_->verifier(),
+                                      [this] { return SignCheckpoint(); }, response.body);
+    if (!answered.ok()) {
+      response.body = Json::object();
+      response.error = ApiError{kInternalServiceError, "reading the tree failed: " + answered.message()};
     }
   }
   return response;

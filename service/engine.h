@@ -69,12 +69,28 @@ class Engine {
   ~Engine();
 
   // Runs one API call for `actor`. Besides the Secrets Manager operations,
-  // Cairn's own (service/principals.h): CreatePrincipal, ListPrincipals and
-  // ReadRecords. Who may call what, until access control lands: the local
+  // Cairn's own (service/principals.h): CreatePrincipal, ListPrincipals,
+  // ReadRecords and the audit reads (GetCheckpoint may sign a checkpoint
+  // first, after its own event is durable). Who may call what, until access control lands: the local
   // user of the embedded mode (principal_type "LocalUser") and principals
   // enrolled as admins may call everything; other principals the Secrets
   // Manager operations only (AccessDeniedException otherwise, as an event).
   Response Execute(const Request& request, const ledger::Actor& actor);
+
+  // Execute in two halves, for transports that keep many calls in flight
+  // without a thread each. Submit decides and stages the call under the
+  // sequencer lock and never waits for the disk; Finish waits until the
+  // call's event is durable (group commit), then opens values and answers.
+  // Submits are sequenced in the order they are made; Finish may run on any
+  // thread, in any order. Execute(r, a) == Finish(Submit(r, a)).
+  struct Pending {
+    std::optional<Response> answered;  // refused before staging (ledger unavailable)
+    Decision decision;
+    bool shreds = false;               // the call destroys data keys (pruned versions)
+    std::shared_ptr<ledger::CommitTicket> ticket;
+  };
+  Pending Submit(const Request& request, const ledger::Actor& actor);
+  Response Finish(Pending pending);
 
   // The enabled principal holding this CURVE public key (Z85), for the ZAP
   // handler. Thread-safe and cheap: reads a snapshot index, never the lock

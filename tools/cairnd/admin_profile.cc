@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "ledger/checkpoint.h"
+#include "service/checkpointer.h"
 #include "tools/common/profile.h"
 
 namespace cairn::tools {
@@ -39,6 +41,10 @@ Result<std::string> EnsureAdminProfile(service::Engine& engine, const DaemonOpti
   wanted.api_endpoint = api_endpoint;
   wanted.events_endpoint = events_endpoint;
   wanted.server_public_key = server_public_key;
+  // The ledger's checkpoint verifier key, pinned in the profile for receipts.
+  auto verifier = service::ReadLedgerVerifier(engine.ledger().store());
+  if (!verifier.ok()) return verifier.status().WithContext("reading the checkpoint key for the admin profile");
+  wanted.checkpoint_key = ledger::FormatVerifierKey(*verifier);
   if (!engine.HasPrincipals()) {
     ASSIGN_OR_RETURN(wanted.key, bus::NewCurveKeyPair());
     wanted.principal = kAdminName;
@@ -57,13 +63,14 @@ Result<std::string> EnsureAdminProfile(service::Engine& engine, const DaemonOpti
   if (!fs::exists(path, ec)) return std::string();
   ASSIGN_OR_RETURN(Profile existing, ReadProfile(path));
   if (existing.api_endpoint == api_endpoint && existing.events_endpoint == events_endpoint &&
-      existing.server_public_key == server_public_key) {
+      existing.server_public_key == server_public_key &&
+      existing.checkpoint_key == wanted.checkpoint_key) {
     return path;
   }
   wanted.principal = existing.principal;
   wanted.key = std::move(existing.key);
   RETURN_IF_ERROR(ReplaceProfile(path, wanted));
-  log.Info("updated the endpoints in the admin profile", {{"profile", path}});
+  log.Info("updated the endpoints and checkpoint key in the admin profile", {{"profile", path}});
   return path;
 }
 

@@ -3,7 +3,8 @@
 // (mode 0600; <data-dir>/dev-profile in dev mode, <data-dir>/admin-profile
 // otherwise, or --admin-profile) and enrols it as the admin principal. On
 // later starts it refreshes the endpoints in that profile if they changed
-// (e.g. --api-endpoint tcp://127.0.0.1:*), keeping the key.
+// (e.g. --api-endpoint tcp://127.0.0.1:*), keeping the key. The profile pins
+// the ledger's checkpoint verifier key (CheckpointKey) for receipts.
 #ifndef CAIRN_TOOLS_CAIRND_ADMIN_PROFILE_H_
 #define CAIRN_TOOLS_CAIRND_ADMIN_PROFILE_H_
 

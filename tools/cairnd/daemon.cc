@@ -43,6 +43,16 @@ struct Queued {
   Clock::time_point arrived;
 };
 
+// A call staged by the sequencer thread, waiting for its event to be durable.
+struct InFlight {
+  bus::ReplyTo reply_to;
+  std::string request_id;
+  std::string principal;
+  std::string operation;
+  service::Engine::Pending pending;
+  Clock::time_point started;
+};
+
 }  // namespace
 
 struct Daemon::Impl {
@@ -54,11 +64,18 @@ struct Daemon::Impl {
   std::unique_ptr<bus::Publisher> publisher;
   std::unique_ptr<bus::ApiServer> server;
 
-  std::mutex mu;
-  std::condition_variable work_ready;
-  std::deque<Queued> queue;
+  // I/O thread -> sequencer thread.
+  std::mutex in_mu;
+  std::condition_variable in_ready;
+  std::deque<Queued> incoming;
   bool draining = false;
-  std::vector<std::thread> workers;
+  std::thread sequencer;
+  // Sequencer thread -> finishers (the calls whose events await the group commit).
+  std::mutex out_mu;
+  std::condition_variable out_ready;
+  std::deque<InFlight> submitted;
+  bool sequencer_done = false;
+  std::vector<std::thread> finishers;
 
   std::atomic<bool> stopping{false};
   std::mutex tick_mu;
@@ -72,9 +89,11 @@ struct Daemon::Impl {
 
   Status OpenEngine();
   Status StartBus();
-  void Enqueue(bus::IncomingRequest incoming);
-  void WorkerLoop();
-  void Serve(Queued& item);
+  void Enqueue(bus::IncomingRequest request);
+  void SequencerLoop();
+  std::optional<InFlight> Submit(Queued& item);
+  void FinisherLoop();
+  void Finish(InFlight& call);
   void PublisherLoop();
   void HousekeepingLoop();
   void SignCheckpoint(const char* why);
@@ -141,68 +160,107 @@ Status Daemon::Impl::StartBus() {
   return Status::Ok();
 }
 
-// On the server's I/O thread: never blocks.
-void Daemon::Impl::Enqueue(bus::IncomingRequest incoming) {
-  std::unique_lock<std::mutex> lock(mu);
-  if (draining || queue.size() >= static_cast<size_t>(options.queue_limit)) {
+// On the server's I/O thread: never waits for anything but a short lock.
+void Daemon::Impl::Enqueue(bus::IncomingRequest request) {
+  std::unique_lock<std::mutex> lock(in_mu);
+  if (draining || incoming.size() >= static_cast<size_t>(options.queue_limit)) {
     lock.unlock();
     bus::ApiResponseMsg busy;
-    busy.request_id = incoming.request.request_id;
+    busy.request_id = request.request.request_id;
     busy.error_code = "ThrottlingException";
     busy.error_message = draining ? "cairnd is shutting down" : "cairnd is busy; retry with backoff";
-    server->Reply(incoming.reply_to, busy);
+    server->Reply(request.reply_to, busy);
     return;
   }
-  queue.push_back(Queued{std::move(incoming), Clock::now()});
+  const bool was_empty = incoming.empty();
+  incoming.push_back(Queued{std::move(request), Clock::now()});
   lock.unlock();
-  work_ready.notify_one();
+  if (was_empty) in_ready.notify_one();  // otherwise the sequencer has not emptied the queue yet
 }
 
-void Daemon::Impl::WorkerLoop() {
+// One thread decides and stages every call, in arrival order, taking whatever
+// has queued up at once; none of it waits for the disk. The staged calls go to
+// the finishers in one hand-off.
+void Daemon::Impl::SequencerLoop() {
+  std::deque<Queued> batch;
+  std::vector<InFlight> staged;
   while (true) {
-    Queued item;
     {
-      std::unique_lock<std::mutex> lock(mu);
-      work_ready.wait(lock, [&] { return !queue.empty() || draining; });
-      if (queue.empty()) return;  // draining and nothing left
-      item = std::move(queue.front());
-      queue.pop_front();
+      std::unique_lock<std::mutex> lock(in_mu);
+      in_ready.wait(lock, [&] { return !incoming.empty() || draining; });
+      if (incoming.empty()) break;  // draining and nothing left
+      batch.swap(incoming);
     }
-    Serve(item);
+    for (Queued& item : batch) {
+      if (auto call = Submit(item)) staged.push_back(std::move(*call));
+    }
+    batch.clear();
+    if (staged.empty()) continue;
+    {
+      std::lock_guard<std::mutex> lock(out_mu);
+      for (InFlight& call : staged) submitted.push_back(std::move(call));
+    }
+    staged.clear();
+    out_ready.notify_all();
   }
+  {
+    std::lock_guard<std::mutex> lock(out_mu);
+    sequencer_done = true;
+  }
+  out_ready.notify_all();
 }
 
-void Daemon::Impl::Serve(Queued& item) {
+std::optional<InFlight> Daemon::Impl::Submit(Queued& item) {
   bus::IncomingRequest& in = item.incoming;
   const std::string request_id = in.request.request_id;
   const uint32_t deadline = in.request.deadline_ms;
   if (deadline > 0 && Clock::now() - item.arrived > std::chrono::milliseconds(deadline)) {
     expired.fetch_add(1);  // the client has given up; running it now would surprise it
     log->Debug("request expired in the queue", {{"request_id", request_id}, {"principal", in.principal}});
-    return;
+    return std::nullopt;
   }
-  const std::string operation = in.request.operation;
   ledger::Actor actor{in.principal, "Principal", in.peer_address,
                       request_id.size() <= 64 ? request_id : crypto::NewUuidV4(crypto::SystemRandom()),
                       in.request.user_agent.substr(0, 256)};
+  const std::string operation = in.request.operation;
   auto request = RequestFromWire(std::move(in.request));
-  bus::ApiResponseMsg reply;
   if (!request.ok()) {
+    bus::ApiResponseMsg reply;
     reply.request_id = request_id;
     reply.error_code = "ValidationException";
     reply.error_message = request.status().message();
-  } else {
-    const auto started = Clock::now();
-    service::Response response = engine->Execute(*request, actor);
-    if (log->enabled(LogLevel::kDebug)) {
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-      log->Debug("call", {{"request_id", request_id}, {"principal", in.principal}, {"operation", operation},
-                          {"error", response.ok() ? "" : response.error->code}, {"seq", response.seq},
-                          {"micros", us}});
-    }
-    reply = ResponseToWire(std::move(response), request_id);
+    server->Reply(in.reply_to, reply);
+    return std::nullopt;
   }
-  server->Reply(in.reply_to, reply);
+  return InFlight{in.reply_to, request_id, in.principal, operation, engine->Submit(*request, actor), item.arrived};
+}
+
+// Finishers wait for the group commit, open the values and reply. Calls come
+// off the queue in seq order, so once the first of a batch is durable the rest
+// of it is too and no finisher waits again until the next batch.
+void Daemon::Impl::FinisherLoop() {
+  while (true) {
+    std::optional<InFlight> call;
+    {
+      std::unique_lock<std::mutex> lock(out_mu);
+      out_ready.wait(lock, [&] { return !submitted.empty() || sequencer_done; });
+      if (submitted.empty()) return;
+      call.emplace(std::move(submitted.front()));
+      submitted.pop_front();
+    }
+    Finish(*call);
+  }
+}
+
+void Daemon::Impl::Finish(InFlight& call) {
+  service::Response response = engine->Finish(std::move(call.pending));
+  if (log->enabled(LogLevel::kDebug)) {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - call.started).count();
+    log->Debug("call", {{"request_id", call.request_id}, {"principal", call.principal},
+                        {"operation", call.operation}, {"error", response.ok() ? "" : response.error->code},
+                        {"seq", response.seq}, {"micros", us}});
+  }
+  server->Reply(call.reply_to, ResponseToWire(std::move(response), call.request_id));
 }
 
 // Publishes every durable record once, in seq order, and a heartbeat each
@@ -327,7 +385,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options, Logg
   ASSIGN_OR_RETURN(std::string profile,
                    EnsureAdminProfile(*impl->engine, options, impl->server_key.public_z85,
                                       impl->server->endpoint(), impl->publisher->endpoint(), log));
-  for (int i = 0; i < std::max(1, options.workers); ++i) impl->workers.emplace_back([p = impl.get()] { p->WorkerLoop(); });
+  impl->sequencer = std::thread([p = impl.get()] { p->SequencerLoop(); });
+  for (int i = 0; i < std::max(1, options.workers); ++i) {
+    impl->finishers.emplace_back([p = impl.get()] { p->FinisherLoop(); });
+  }
   impl->publisher_thread = std::thread([p = impl.get()] { p->PublisherLoop(); });
   impl->housekeeping_thread = std::thread([p = impl.get()] { p->HousekeepingLoop(); });
   log.Info("ready", {{"api", impl->server->endpoint()},
@@ -348,11 +409,12 @@ void Daemon::Shutdown() {
   d.log->Info("draining: no new requests; finishing those in flight");
   d.server->Stop();
   {
-    std::lock_guard<std::mutex> lock(d.mu);
+    std::lock_guard<std::mutex> lock(d.in_mu);
     d.draining = true;
   }
-  d.work_ready.notify_all();
-  for (std::thread& t : d.workers) t.join();
+  d.in_ready.notify_all();
+  d.sequencer.join();
+  for (std::thread& t : d.finishers) t.join();
   d.SignCheckpoint("shutdown");  // the publisher's last pass sends it
   d.stopping = true;
   d.tick.notify_all();

@@ -2,9 +2,13 @@
 // checks its head, and connects the bus to the service — the bus never calls
 // the service; this class does:
 //
-//   ApiServer (I/O thread) --IncomingRequest--> queue --> workers (N threads)
-//        workers: decode the JSON params, Engine::Execute (decide under the
-//        sequencer lock, group commit outside it, decrypt after), Reply
+//   ApiServer (I/O thread) --IncomingRequest--> queue --> sequencer thread:
+//        decode the JSON params, Engine::Submit (decide and stage under the
+//        sequencer lock; never waits for the disk) --> queue --> finishers
+//        (N threads): Engine::Finish (wait for the group commit, then open
+//        the values), Reply
+//   Every hand-off moves whatever has queued up at once, so a group commit
+//   of many calls costs a few thread wake-ups, not a few per call.
 //   ledger durable head --> publisher thread --> PUB (in seq order, heartbeat)
 //   housekeeping thread: checkpoints every N records or T ms, purges due
 //        secrets, one UnauthenticatedAttempts event per period with refusals
@@ -32,7 +36,7 @@ struct DaemonOptions {
   std::string events_endpoint = "tcp://127.0.0.1:7702";
   std::string passphrase_file;       // or CAIRN_PASSPHRASE, or a prompt on the tty
   std::string admin_profile;         // where the first admin's profile goes (default in data dir)
-  int workers = 64;
+  int workers = 4;                   // finisher threads
   uint64_t checkpoint_records = 1000;
   int checkpoint_ms = 5000;
   int heartbeat_ms = 1000;

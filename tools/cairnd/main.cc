@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   app.add_option("--admin-profile", o.admin_profile,
                  "Where to write the first administrator's profile (default <data-dir>/admin-profile,\n"
                  "or <data-dir>/dev-profile with --dev)");
-  app.add_option("--workers", o.workers, "Threads running requests")->capture_default_str()->check(CLI::Range(1, 1024));
+  app.add_option("--workers", o.workers, "Threads finishing calls (waiting for the group commit, decrypting)")->capture_default_str()->check(CLI::Range(1, 1024));
   app.add_option("--checkpoint-records", o.checkpoint_records, "Sign a checkpoint every N records")
       ->capture_default_str()->check(CLI::Range(1, 100000000));
   app.add_option("--checkpoint-ms", o.checkpoint_ms, "... or every T milliseconds with new records")
