@@ -87,6 +87,10 @@ const OpSpec* FindOp(std::string_view name) {
        {"Name", "PublicKey", "PrincipalType", "Admin", "Tags"}},
       {"ListPrincipals", &ListPrincipals, true, {}},
       {"ReadRecords", &ReadRecords, true, {"FromSeq", "MaxRecords"}},
+      {"GetCheckpoint", &GetCheckpoint, true, {"MinTreeSize"}},
+      {"GetInclusionProof", &GetInclusionProof, true, {"LeafIndex", "TreeSize"}},
+      {"GetConsistencyProof", &GetConsistencyProof, true, {"FirstTreeSize", "SecondTreeSize"}},
+      {"ListCheckpoints", &ListCheckpoints, true, {"FromTreeSize", "MaxResults"}},
   };
   for (const OpSpec& op : kOps) {
     if (op.name == name) return &op;

@@ -44,6 +44,18 @@ struct RecordRange {
   uint64_t end = 0;
 };
 
+// An audit read (service/principals.h), which the engine answers from the
+// durable tree and the stored checkpoints once the event is durable.
+struct AuditRead {
+  enum class Kind { kCheckpoint, kInclusionProof, kConsistencyProof, kCheckpointList };
+  Kind kind = Kind::kCheckpoint;
+  // kCheckpoint: MinTreeSize (0: any); kInclusionProof: LeafIndex, TreeSize;
+  // kConsistencyProof: FirstTreeSize, SecondTreeSize; kCheckpointList:
+  // FromTreeSize, MaxResults.
+  uint64_t first = 0;
+  uint64_t second = 0;
+};
+
 // A version whose value the engine decrypts once the event is durable.
 struct ValueToOpen {
   size_t index = 0;          // Response::Value::index
@@ -62,6 +74,7 @@ struct Decision {
   std::vector<ValueToOpen> to_open;
   std::optional<crypto::SecureBuffer> generated_password;  // GetRandomPassword
   std::optional<RecordRange> records_to_read;              // ReadRecords
+  std::optional<AuditRead> audit_read;                     // GetCheckpoint, Get*Proof, ...
 };
 
 Decision Decide(const Request& request, const projections::SecretsView& state, DecideEnv& env);

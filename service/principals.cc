@@ -31,7 +31,9 @@ bool IsPrincipalNameChar(char c) {
 
 bool IsCairnOperation(std::string_view operation) {
   return operation == kCreatePrincipal || operation == kListPrincipals ||
-         operation == kReadRecords;
+         operation == kReadRecords || operation == kGetCheckpoint ||
+         operation == kGetInclusionProof || operation == kGetConsistencyProof ||
+         operation == kListCheckpoints;
 }
 
 Status Authorize(std::string_view operation, const ledger::Actor& actor,

@@ -1,8 +1,8 @@
 // Cairn's own operations beside Secrets Manager's, and who may call what.
 //
-// Invariant: like every operation, each call of CreatePrincipal, ListPrincipals
-// or ReadRecords is exactly one event, refusals included. They run through
-// Decide (service/decide.h) and read DecideEnv::principals and
+// Invariant: like every operation, each call of Cairn's own operations is
+// exactly one event, refusals included. They run through Decide
+// (service/decide.h) and read DecideEnv::principals and
 // DecideEnv::durable_next_seq:
 //
 //   CreatePrincipal {Name, PublicKey, PrincipalType? ("User" | "Service"),
@@ -16,6 +16,23 @@
 //                    [FromSeq, min(FromSeq + MaxRecords, durable head)); a
 //                    FromSeq at or past the head gives an empty page; AuditRecordsRead
 //
+// The audit reads, answered from the durable tree (ledger/tree.h) and the
+// stored checkpoints once their own event is durable (AnswerAuditRead). Sizes
+// count records; a size beyond the durable head when decided, or a leaf index
+// not below the tree size, is InvalidParameterException. Hashes are lower-case
+// hex; Note is the C2SP signed note text; VerifierKey is ledger::FormatVerifierKey.
+//
+//   GetCheckpoint {MinTreeSize?} -> {TreeSize, Note, VerifierKey}: the latest
+//                    stored checkpoint; when it covers fewer than MinTreeSize
+//                    records, one of the durable head is signed first; CheckpointRead
+//   GetInclusionProof {LeafIndex, TreeSize} -> {LeafIndex, TreeSize, LeafHash,
+//                    Proof: [hex], Root}; ProofRead (Inclusion)
+//   GetConsistencyProof {FirstTreeSize, SecondTreeSize} -> {FirstTreeSize,
+//                    SecondTreeSize, FirstRoot, SecondRoot, Proof}; ProofRead (Consistency)
+//   ListCheckpoints {FromTreeSize? (0), MaxResults? (1-1000, 100)} ->
+//                    {Checkpoints: [{TreeSize, Note}], NextTreeSize?} oldest
+//                    first; NextTreeSize is the size of the next stored one; CheckpointsListed
+//
 // This header adds what the engine runs around Decide: the authorization stub
 // (until IAM policies land) and the daemon's service events (enrolling the
 // first administrator, counting refused handshakes). Pure functions over their
@@ -24,11 +41,14 @@
 #define CAIRN_SERVICE_PRINCIPALS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include "crypto/status.h"
+#include "ledger/checkpoint.h"
 #include "ledger/record.h"
+#include "ledger/store.h"
 #include "projections/principals.h"
 #include "projections/secrets.h"
 #include "service/decide.h"
@@ -38,13 +58,18 @@ namespace cairn::service {
 inline constexpr char kCreatePrincipal[] = "CreatePrincipal";
 inline constexpr char kListPrincipals[] = "ListPrincipals";
 inline constexpr char kReadRecords[] = "ReadRecords";
+inline constexpr char kGetCheckpoint[] = "GetCheckpoint";
+inline constexpr char kGetInclusionProof[] = "GetInclusionProof";
+inline constexpr char kGetConsistencyProof[] = "GetConsistencyProof";
+inline constexpr char kListCheckpoints[] = "ListCheckpoints";
 // Audit action of the UnauthenticatedAttempts service event.
 inline constexpr char kUnauthenticatedAttempts[] = "UnauthenticatedAttempts";
 // Actor.principal_type of a call by an enrolled principal (the daemon sets
 // Actor.principal to the principal's name).
 inline constexpr char kActorPrincipal[] = "Principal";
 
-// CreatePrincipal, ListPrincipals and ReadRecords: Cairn's, not Secrets Manager's.
+// CreatePrincipal, ListPrincipals, ReadRecords and the audit reads: Cairn's,
+// not Secrets Manager's.
 bool IsCairnOperation(std::string_view operation);
 
 // Who may call `operation`, until access control lands: actors of type
@@ -73,6 +98,16 @@ Result<Decision> DecideEnrolFirstAdmin(const std::string& name, const std::strin
                                        const projections::SecretsView& state,
                                        const projections::PrincipalsView& principals,
                                        int64_t now_ms);
+
+// Answers an audit read once its event is durable: fills `body` from the tree
+// and checkpoints in `store` (borrowed for the call). `sign_head` signs and
+// stores a checkpoint of the durable head (Engine::SignCheckpoint); it runs
+// only for a GetCheckpoint whose MinTreeSize the latest checkpoint does not
+// reach. DataLoss if a tree node or the checkpoint needed is missing or
+// malformed; sign_head's errors as they come.
+Status AnswerAuditRead(const AuditRead& read, const ledger::Store& store,
+                       const ledger::NoteVerifier& verifier,
+                       const std::function<Result<std::string>()>& sign_head, Json& body);
 
 // One UnauthenticatedAttempts service event: `attempts` refused handshakes
 // from `distinct_keys` keys between `since_ms` and `until_ms`.

@@ -134,6 +134,9 @@ Status Evolver::Dispatch(const schema::Event& event) {
     case Body::PrincipalsListed:
     case Body::AuditRecordsRead:
     case Body::UnauthenticatedAttempts:
+    case Body::CheckpointRead:
+    case Body::ProofRead:
+    case Body::CheckpointsListed:
       return Status::Ok();
     case Body::NONE:
       return DataLossError("seq " + std::to_string(ctx_.seq) + ": event without a body");

@@ -58,6 +58,12 @@ Result<Outcome> GetRandomPassword(OpContext& ctx);
 Result<Outcome> CreatePrincipal(OpContext& ctx);
 Result<Outcome> ListPrincipals(OpContext& ctx);
 Result<Outcome> ReadRecords(OpContext& ctx);
+// Audit reads (service/op_audit.cc): they check the sizes against
+// ctx.env.durable_next_seq and leave the answer to AnswerAuditRead.
+Result<Outcome> GetCheckpoint(OpContext& ctx);
+Result<Outcome> GetInclusionProof(OpContext& ctx);
+Result<Outcome> GetConsistencyProof(OpContext& ctx);
+Result<Outcome> ListCheckpoints(OpContext& ctx);
 
 // Shared by GetSecretValue and BatchGetSecretValue: the version a read selects
 // (VersionId and/or VersionStage; neither = AWSCURRENT), which must hold a

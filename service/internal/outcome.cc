@@ -25,6 +25,7 @@ Decision SuccessDecision(Outcome outcome, const AuditFields& audit) {
   d.to_open = std::move(outcome.to_open);
   d.generated_password = std::move(outcome.generated_password);
   d.records_to_read = outcome.records_to_read;
+  d.audit_read = outcome.audit_read;
   return d;
 }
 

@@ -26,6 +26,7 @@ struct Outcome {
   std::vector<ValueToOpen> to_open;
   std::optional<crypto::SecureBuffer> generated_password;
   std::optional<RecordRange> records_to_read;
+  std::optional<AuditRead> audit_read;
 
   template <typename T>
   void SetBody(flatbuffers::Offset<T> offset) {

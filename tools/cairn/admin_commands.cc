@@ -146,6 +146,7 @@ int AdminCommands::PrincipalCreate(Backend& backend) {
     profile.api_endpoint = mine.api_endpoint;
     profile.events_endpoint = mine.events_endpoint;
     profile.server_public_key = mine.server_public_key;
+    profile.checkpoint_key = mine.checkpoint_key;  // the creator's pin passes on
     profile.principal = name_;
     profile.key = std::move(*key);
     Status written = WriteProfile(profile_out_, profile);

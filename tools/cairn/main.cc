@@ -21,6 +21,7 @@
 #include "tools/cairn/output.h"
 #include "tools/cairn/admin_commands.h"
 #include "tools/cairn/backend.h"
+#include "tools/cairn/receipt.h"
 #include "tools/common/passphrase.h"
 
 namespace cairn::tools {
@@ -41,6 +42,8 @@ struct Globals {
   std::string passphrase_file;
   std::string region = "us-east-1";
   std::string account_id;
+  bool verify_receipt = false;  // remote mode: check each response's receipt (tools/cairn/receipt.h)
+  std::string pin_key;
 };
 
 int RunInit(Globals g) {
@@ -107,6 +110,10 @@ int RunOperation(const Globals& g, ParsedCommand& command) {
   }
   auto backend = OpenBackend(g);
   if (!backend.ok()) return FailOpen(backend.status());
+  if (g.verify_receipt && (*backend)->remote() == nullptr) {
+    std::fprintf(stderr, "cairn: error: --verify-receipt needs remote mode (--profile)\n");
+    return kExitUsage;
+  }
   const std::string operation = command.spec().operation;
   const bool paginate = command.spec().auto_paginates && !request->params.contains("MaxResults") &&
                         !request->params.contains("NextToken");
@@ -118,6 +125,10 @@ int RunOperation(const Globals& g, ParsedCommand& command) {
     if (!response.ok()) {
       std::fprintf(stderr, "\n%s\n", FormatApiError(operation, *response.error).c_str());
       return kExitServiceError;
+    }
+    if (g.verify_receipt) {
+      Status verified = CheckReceipt(**backend, response, g.pin_key);
+      if (!verified.ok()) return Fail(verified);
     }
     if (!paginate) {
       PrintResponse(operation, response, stdout);
@@ -153,6 +164,10 @@ int main(int argc, char** argv) {
   app.add_option("--profile", g.profile, "Remote mode: the profile naming cairnd and your key pair (env CAIRN_PROFILE)");
   app.add_option("--passphrase-file", g.passphrase_file,
                  "File holding the passphrase that seals the master key (or env CAIRN_PASSPHRASE)");
+  app.add_flag("--verify-receipt", g.verify_receipt,
+               "Remote mode: check that the call's event is in the ledger's signed tree (needs an admin profile)");
+  app.add_option("--pin-key", g.pin_key,
+                 "With --verify-receipt: the ledger's checkpoint verifier key (default: the profile's CheckpointKey)");
   std::string output = "json";
   app.add_option("--output", output, "Output format; only json is supported")->check(CLI::IsMember({"json"}));
 

@@ -1,8 +1,11 @@
 // cairn-audit: the auditor's tool. It needs no key: it opens the ledger
 // read-only (also while a daemon or another cairn holds it) and checks or
 // exports the history, or proves a record's inclusion and the log's growth.
+// With --profile (or CAIRN_PROFILE) the verbs run on a running cairnd's ledger
+// mirrored into memory (tools/cairn_audit/remote_mirror.h), by the same code.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -22,7 +25,9 @@
 #include "service/engine.h"
 #include "tools/cairn_audit/bundle.h"
 #include "tools/cairn_audit/checkpoint_commands.h"
+#include "tools/cairn_audit/remote_mirror.h"
 #include "tools/cairn_audit/state_commands.h"
+#include "tools/common/profile.h"
 
 namespace cairn::tools {
 namespace {
@@ -40,15 +45,62 @@ Result<std::unique_ptr<ledger::Store>> OpenReadOnly(const std::string& data_dir)
   return ledger::OpenRocksStore(service::LedgerDir(data_dir), ledger::OpenMode::kReadOnly);
 }
 
+// Where a verb reads: a data directory, or a running cairnd through a profile.
+struct Source {
+  std::string data_dir;
+  std::string profile;
+};
+
+struct OpenedLedger {
+  std::unique_ptr<ledger::Store> store;
+  bool remote = false;
+  std::string pinned_key;  // a remote source: the profile's CheckpointKey, if any
+};
+
+// The data directory read-only; else the profile's cairnd mirrored into
+// memory, at most `max_records` of it (CAIRN_PROFILE when neither is given).
+Result<OpenedLedger> OpenSource(Source source, std::optional<uint64_t> max_records = std::nullopt) {
+  if (source.data_dir.empty() && source.profile.empty()) {
+    if (const char* env = std::getenv("CAIRN_PROFILE"); env != nullptr) source.profile = env;
+  }
+  if (source.profile.empty()) {
+    if (source.data_dir.empty()) {
+      return InvalidArgumentError("give --data-dir DIR, or --profile FILE (or set CAIRN_PROFILE) for a running cairnd");
+    }
+    ASSIGN_OR_RETURN(auto store, OpenReadOnly(source.data_dir));
+    return OpenedLedger{std::move(store), false, ""};
+  }
+  ASSIGN_OR_RETURN(Profile profile, ReadProfile(source.profile));
+  MirrorOptions options;
+  options.max_records = max_records;
+  options.progress = [](const std::string& line) { std::fprintf(stderr, "cairn-audit: %s\n", line.c_str()); };
+  ASSIGN_OR_RETURN(RemoteLedger mirror, MirrorRemoteLedger(profile, options));
+  return OpenedLedger{std::move(mirror.store), true, profile.checkpoint_key};
+}
+
+// --data-dir DIR | --profile FILE on a verb.
+struct SourceOptions {
+  CLI::Option* data_dir;
+  CLI::Option* profile;
+};
+
+SourceOptions AddSource(CLI::App* verb, Source& source) {
+  CLI::Option* dir = verb->add_option("--data-dir", source.data_dir, "The data directory");
+  CLI::Option* profile = verb->add_option(
+      "--profile", source.profile,
+      "Audit a running cairnd instead: its ledger, mirrored through this (administrator's) profile; env CAIRN_PROFILE");
+  dir->excludes(profile);
+  profile->excludes(dir);
+  return {dir, profile};
+}
+
 struct VerifyArgs {
   bool json = false;
   std::string since_file;  // a checkpoint note the auditor kept
   std::string pin_key;     // the auditor's copy of the ledger's verifier key
 };
 
-int Verify(const std::string& data_dir, const VerifyArgs& args) {
-  auto store = OpenReadOnly(data_dir);
-  if (!store.ok()) return Fail(store.status());
+int Verify(const ledger::Store& store, const VerifyArgs& args) {
   std::string since_note;
   if (!args.since_file.empty()) {
     std::ifstream in(args.since_file, std::ios::binary);
@@ -63,7 +115,7 @@ int Verify(const std::string& data_dir, const VerifyArgs& args) {
     std::fprintf(stderr, "cairn-audit: verified %llu records (%.0f records/s)\n",
                  static_cast<unsigned long long>(done), done / std::max(seconds(), 1e-9));
   };
-  auto report = ledger::VerifyStore(**store, progress);
+  auto report = ledger::VerifyStore(store, progress);
   if (!report.ok()) return Fail(report.status());
   const double elapsed = seconds();
   const double rate = elapsed > 0 ? report->records / elapsed : 0;
@@ -71,15 +123,15 @@ int Verify(const std::string& data_dir, const VerifyArgs& args) {
   // Checkpoints: every stored one, then the auditor's own (--since).
   CheckpointReport checkpoints{false, 0, ""};
   std::optional<CheckpointReport> since;
-  auto verifier = ChooseVerifier(**store, args.pin_key);
+  auto verifier = ChooseVerifier(store, args.pin_key);
   if (!verifier.ok()) {
     checkpoints.problem = "checkpoint key: " + verifier.status().message();
   } else {
-    checkpoints = VerifyStoredCheckpoints(**store, *verifier, report->records);
+    checkpoints = VerifyStoredCheckpoints(store, *verifier, report->records);
     if (checkpoints.ok && checkpoints.checked == 0) {
       checkpoints = {false, 0, "the ledger holds no signed checkpoint"};
     }
-    if (!since_note.empty()) since = VerifySince(**store, *verifier, since_note, report->records);
+    if (!since_note.empty()) since = VerifySince(store, *verifier, since_note, report->records);
   }
   const bool since_ok = !since || since->ok;
   const bool ok = report->ok && checkpoints.ok && since_ok;
@@ -112,13 +164,11 @@ int Verify(const std::string& data_dir, const VerifyArgs& args) {
   return ok ? 0 : kExitBad;
 }
 
-int Export(const std::string& data_dir, const std::string& format) {
-  auto store = OpenReadOnly(data_dir);
-  if (!store.ok()) return Fail(store.status());
+int Export(const ledger::Store& store, const std::string& format) {
   service::TrailContext context;
   Status failure;
   uint64_t expected = 0;
-  Status s = ledger::ForEachRecord(**store, 0, [&](std::string_view key, std::string_view bytes) {
+  Status s = ledger::ForEachRecord(store, 0, [&](std::string_view key, std::string_view bytes) {
     auto seq = ledger::ParseSeqKey(key);
     if (!seq.ok() || *seq != expected) {
       failure = DataLossError("log is not dense at seq " + std::to_string(expected) +
@@ -180,10 +230,8 @@ struct ProveArgs {
 // Checks the question against the ledger, then builds the proof from the
 // stored tree and verifies it before printing; the leaf hash comes from the
 // record bytes, never from the tree.
-int Prove(const std::string& data_dir, const ProveArgs& args, bool json) {
-  auto store = OpenReadOnly(data_dir);
-  if (!store.ok()) return Fail(store.status());
-  auto size = LedgerSize(**store);
+int Prove(const ledger::Store& store, const ProveArgs& args, bool json) {
+  auto size = LedgerSize(store);
   if (!size.ok()) return Fail(size.status());
   const uint64_t m = args.tree_size.value_or(*size);
   if (args.seq >= *size) {
@@ -198,10 +246,10 @@ int Prove(const std::string& data_dir, const ProveArgs& args, bool json) {
     return Fail(InvalidArgumentError("seq " + N(args.seq) + " is not in the tree of size " + N(m) +
                                      " (seq must be below --tree-size)"));
   }
-  auto record = ledger::ReadRecord(**store, args.seq);
+  auto record = ledger::ReadRecord(store, args.seq);
   if (!record.ok()) return Fail(record.status());
   const crypto::Digest leaf = ledger::RecordLeafHash(*record);
-  ledger::TreeReader tree(**store);
+  ledger::TreeReader tree(store);
   auto proof = tree.InclusionProof(args.seq, m);
   if (!proof.ok()) return Fail(proof.status());
   auto root = tree.Root(m);
@@ -221,10 +269,8 @@ int Prove(const std::string& data_dir, const ProveArgs& args, bool json) {
   return 0;
 }
 
-int Consistency(const std::string& data_dir, uint64_t from, uint64_t to, bool json) {
-  auto store = OpenReadOnly(data_dir);
-  if (!store.ok()) return Fail(store.status());
-  auto size = LedgerSize(**store);
+int Consistency(const ledger::Store& store, uint64_t from, uint64_t to, bool json) {
+  auto size = LedgerSize(store);
   if (!size.ok()) return Fail(size.status());
   if (from > to) {
     return Fail(InvalidArgumentError("--from " + N(from) + " is above --to " + N(to)));
@@ -233,7 +279,7 @@ int Consistency(const std::string& data_dir, uint64_t from, uint64_t to, bool js
     return Fail(InvalidArgumentError("tree size " + N(to) + " is beyond the ledger's " + N(*size) +
                                      " records"));
   }
-  ledger::TreeReader tree(**store);
+  ledger::TreeReader tree(store);
   auto proof = tree.ConsistencyProof(from, to);
   if (!proof.ok()) return Fail(proof.status());
   auto old_root = tree.Root(from);
@@ -255,14 +301,27 @@ int Consistency(const std::string& data_dir, uint64_t from, uint64_t to, bool js
   return 0;
 }
 
+// On a mirror, signatures are checked against --pin-key, else the profile's
+// CheckpointKey, else (said on stderr) the key cairnd sent.
+int VerifySource(const OpenedLedger& opened, VerifyArgs args) {
+  if (opened.remote && args.pin_key.empty()) args.pin_key = opened.pinned_key;
+  if (opened.remote && args.pin_key.empty()) {
+    std::fprintf(stderr,
+                 "cairn-audit: warning: no key pinned (--pin-key or the profile's CheckpointKey): "
+                 "checking signatures against the key cairnd sent\n");
+  }
+  return Verify(*opened.store, args);
+}
+
 }  // namespace
 }  // namespace cairn::tools
 
 int main(int argc, char** argv) {
   using namespace cairn::tools;
-  CLI::App app{"cairn-audit: verify, export and prove a Cairn ledger. Needs no key; opens the ledger read-only."};
+  CLI::App app{"cairn-audit: verify, export and prove a Cairn ledger. Needs no key; opens the ledger read-only,\n"
+               "or mirrors a running cairnd's ledger with --profile (an administrator's) and runs the same checks."};
   app.require_subcommand(1);
-  std::string data_dir;
+  Source source;
   bool json = false;
   std::string format = "cloudtrail";
 
@@ -270,37 +329,40 @@ int main(int argc, char** argv) {
   CLI::App* verify = app.add_subcommand(
       "verify", "Recomputes the hash chain, the Merkle tree and every signed checkpoint; names the first bad record");
   std::string bundle_file;
-  CLI::Option* verify_dir = verify->add_option("--data-dir", data_dir, "The data directory");
+  const SourceOptions verify_source = AddSource(verify, source);
   CLI::Option* verify_bundle =
       verify->add_option("--bundle", bundle_file, "Verify a bundle (cairn-audit bundle) offline instead");
-  verify_dir->excludes(verify_bundle);
-  verify_bundle->excludes(verify_dir);
+  verify_source.data_dir->excludes(verify_bundle);
+  verify_source.profile->excludes(verify_bundle);
+  verify_bundle->excludes(verify_source.data_dir);
+  verify_bundle->excludes(verify_source.profile);
   verify->add_flag("--json", verify_args.json,
                    "One JSON object: records, head, root, ok, first_bad_seq, problem, checkpoints, records_per_second");
   verify->add_option("--since", verify_args.since_file,
                      "A checkpoint you kept (cairn-audit checkpoint > cp.txt): prove the log only grew since");
   verify->add_option("--pin-key", verify_args.pin_key,
-                     "Check signatures against this verifier key (cairn-audit pubkey) instead of the ledger's");
+                     "Check signatures against this verifier key (cairn-audit pubkey) instead of the ledger's\n"
+                     "(with --profile: default the profile's CheckpointKey)");
 
   std::string bundle_out;
   CLI::App* bundle = app.add_subcommand(
       "bundle", "Writes a self-contained tar of the records, signed checkpoints and verifier key, for offline audit");
-  bundle->add_option("--data-dir", data_dir, "The data directory")->required();
+  AddSource(bundle, source);
   bundle->add_option("--out", bundle_out, "The archive to write (POSIX ustar)")->required();
 
   CLI::App* pubkey = app.add_subcommand("pubkey", "Prints the ledger's checkpoint verifier key (C2SP note key)");
-  pubkey->add_option("--data-dir", data_dir, "The data directory")->required();
+  AddSource(pubkey, source);
   CLI::App* checkpoint = app.add_subcommand("checkpoint", "Prints the latest signed checkpoint (C2SP signed note)");
-  checkpoint->add_option("--data-dir", data_dir, "The data directory")->required();
+  AddSource(checkpoint, source);
 
   CLI::App* exp = app.add_subcommand("export", "Writes every event as a JSON line in CloudTrail's record shape");
-  exp->add_option("--data-dir", data_dir, "The data directory")->required();
+  AddSource(exp, source);
   exp->add_option("--format", format, "Record shape (cloudtrail)")->check(CLI::IsMember({"cloudtrail"}));
 
   ProveArgs prove_args;
   uint64_t tree_size = 0;
   CLI::App* prove = app.add_subcommand("prove", "Prints an RFC 9162 inclusion proof for one record, verified");
-  prove->add_option("--data-dir", data_dir, "The data directory")->required();
+  AddSource(prove, source);
   prove->add_option("--seq", prove_args.seq, "The record's sequence number (its leaf index)")->required();
   CLI::Option* tree_size_opt =
       prove->add_option("--tree-size", tree_size, "Prove against the tree of this many records (default: all)");
@@ -310,7 +372,7 @@ int main(int argc, char** argv) {
   uint64_t to = 0;
   CLI::App* consistency =
       app.add_subcommand("consistency", "Prints an RFC 9162 consistency proof between two tree sizes, verified");
-  consistency->add_option("--data-dir", data_dir, "The data directory")->required();
+  AddSource(consistency, source);
   consistency->add_option("--from", from, "The old tree size")->required();
   consistency->add_option("--to", to, "The new tree size")->required();
   consistency->add_flag("--json", json, "One JSON object: old_size, new_size, old_root, new_root, proof");
@@ -318,52 +380,51 @@ int main(int argc, char** argv) {
   std::string at;
   uint64_t replay_seq = 0;
   CLI::App* replay = app.add_subcommand("replay", "Rebuilds the secrets as they were at a moment (no values)");
-  replay->add_option("--data-dir", data_dir, "The data directory")->required();
+  AddSource(replay, source);
   replay->add_option("--at", at, "A UTC time, e.g. 2026-11-20T14:03:00Z (default: now)");
   CLI::Option* replay_seq_opt = replay->add_option("--seq", replay_seq, "Apply only records with seq below this");
 
   CLI::App* rebuild = app.add_subcommand("rebuild", "Recomputes the stored projections from the log and compares");
-  rebuild->add_option("--data-dir", data_dir, "The data directory")->required();
+  rebuild->add_option("--data-dir", source.data_dir, "The data directory")->required();
 
   std::string secret;
   CLI::App* history = app.add_subcommand("history", "Every event that touched one secret, as CloudTrail JSON lines");
-  history->add_option("--data-dir", data_dir, "The data directory")->required();
+  AddSource(history, source);
   history->add_option("--secret", secret, "The secret's name or ARN")->required();
 
   CLI11_PARSE(app, argc, argv);
-  if (replay->parsed() || rebuild->parsed() || history->parsed()) {
-    auto store = OpenReadOnly(data_dir);
+  if (rebuild->parsed()) {
+    auto store = OpenReadOnly(source.data_dir);
     if (!store.ok()) return Fail(store.status());
-    if (replay->parsed()) {
-      return ReplayCommand(**store, at,
-                           replay_seq_opt->count() ? std::optional<uint64_t>(replay_seq) : std::nullopt);
+    return RebuildCommand(**store);
+  }
+  if (verify->parsed() && verify_bundle->count() > 0) {
+    if (!verify_args.since_file.empty()) {
+      return Fail(cairn::InvalidArgumentError("--since applies to --data-dir or --profile, not --bundle"));
     }
-    if (rebuild->parsed()) return RebuildCommand(**store);
-    return HistoryCommand(**store, secret);
+    return VerifyBundleCommand(bundle_file, verify_args.pin_key, verify_args.json);
   }
-  if (verify->parsed()) {
-    if (verify_bundle->count() > 0 && !verify_args.since_file.empty()) {
-      return Fail(cairn::InvalidArgumentError("--since applies to --data-dir, not --bundle"));
-    }
-    if (verify_bundle->count() > 0) return VerifyBundleCommand(bundle_file, verify_args.pin_key, verify_args.json);
-    if (verify_dir->count() == 0) return Fail(cairn::InvalidArgumentError("give --data-dir DIR or --bundle FILE"));
-    return Verify(data_dir, verify_args);
+  // How much of a remote ledger a verb needs (a data directory is read in place).
+  std::optional<uint64_t> needed;
+  if (prove->parsed() && tree_size_opt->count() > 0) needed = tree_size;
+  if (consistency->parsed()) needed = to;
+  if (replay->parsed() && replay_seq_opt->count() > 0) needed = replay_seq;
+  auto opened = OpenSource(source, needed);
+  if (!opened.ok()) return Fail(opened.status());
+  const cairn::ledger::Store& store = *opened->store;
+  if (verify->parsed()) return VerifySource(*opened, verify_args);
+  if (replay->parsed()) {
+    return ReplayCommand(store, at, replay_seq_opt->count() ? std::optional<uint64_t>(replay_seq) : std::nullopt);
   }
-  if (bundle->parsed()) {
-    auto store = OpenReadOnly(data_dir);
-    if (!store.ok()) return Fail(store.status());
-    return BundleCommand(**store, bundle_out);
-  }
-  if (pubkey->parsed() || checkpoint->parsed()) {
-    auto store = OpenReadOnly(data_dir);
-    if (!store.ok()) return Fail(store.status());
-    return pubkey->parsed() ? PubkeyCommand(**store) : CheckpointCommand(**store);
-  }
-  if (exp->parsed()) return Export(data_dir, format);
+  if (history->parsed()) return HistoryCommand(store, secret);
+  if (bundle->parsed()) return BundleCommand(store, bundle_out);
+  if (pubkey->parsed()) return PubkeyCommand(store);
+  if (checkpoint->parsed()) return CheckpointCommand(store);
+  if (exp->parsed()) return Export(store, format);
   if (prove->parsed()) {
     if (tree_size_opt->count() > 0) prove_args.tree_size = tree_size;
-    return Prove(data_dir, prove_args, json);
+    return Prove(store, prove_args, json);
   }
-  if (consistency->parsed()) return Consistency(data_dir, from, to, json);
+  if (consistency->parsed()) return Consistency(store, from, to, json);
   return kExitError;
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/private_file.h"
+#include "ledger/checkpoint.h"
 
 namespace cairn::tools {
 namespace {
@@ -74,6 +75,14 @@ Result<Profile> ReadProfile(const std::string& path) {
     return InvalidArgumentError(path + ": ServerPublicKey must be a 40-character Z85 CURVE key");
   }
   ASSIGN_OR_RETURN(p.key, KeyPairFrom(path, doc));
+  if (doc.contains("CheckpointKey")) {
+    ASSIGN_OR_RETURN(p.checkpoint_key, Member(path, doc, "CheckpointKey"));
+    auto parsed = ledger::ParseVerifierKey(p.checkpoint_key);
+    if (!parsed.ok()) {
+      return InvalidArgumentError(path + ": CheckpointKey is not a checkpoint verifier key: " +
+                                  parsed.status().message());
+    }
+  }
   return p;
 }
 
@@ -84,6 +93,7 @@ Status WriteProfile(const std::string& path, const Profile& profile) {
   fields["EventsEndpoint"] = profile.events_endpoint;
   fields["ServerPublicKey"] = profile.server_public_key;
   fields["PublicKey"] = profile.key.public_z85;
+  if (!profile.checkpoint_key.empty()) fields["CheckpointKey"] = profile.checkpoint_key;
   // nlohmann's object is sorted; order in the file does not matter to readers.
   crypto::SecureBuffer text = Render(fields, profile.key.secret_z85);
   return crypto::WritePrivateFile(path, text.view());

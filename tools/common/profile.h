@@ -5,8 +5,12 @@
 //
 //   {"Principal": "admin", "ApiEndpoint": "tcp://127.0.0.1:7701",
 //    "EventsEndpoint": "tcp://127.0.0.1:7702", "ServerPublicKey": "<z85>",
-//    "PublicKey": "<z85>", "SecretKey": "<z85>"}
+//    "PublicKey": "<z85>", "SecretKey": "<z85>",
+//    "CheckpointKey": "<origin>+<key id hex>+<base64>"}
 //
+// CheckpointKey is optional: the ledger's checkpoint verifier key
+// (ledger::FormatVerifierKey), pinned by whoever wrote the profile, so clients
+// check receipts and checkpoints against it rather than a key cairnd sends.
 // A key pair file (`cairn identity new`) is the same object with only
 // PublicKey and SecretKey.
 #ifndef CAIRN_TOOLS_COMMON_PROFILE_H_
@@ -28,9 +32,11 @@ struct Profile {
   std::string events_endpoint = kDefaultEventsEndpoint;
   std::string server_public_key;  // Z85
   bus::CurveKeyPair key;
+  std::string checkpoint_key;  // "" when the profile pins none
 };
 
-// NotFound, FailedPrecondition (mode), InvalidArgument naming the bad member.
+// NotFound, FailedPrecondition (mode), InvalidArgument naming the bad member
+// (a CheckpointKey that is not a verifier key included).
 Result<Profile> ReadProfile(const std::string& path);
 // AlreadyExists if `path` exists (profiles are never overwritten silently).
 Status WriteProfile(const std::string& path, const Profile& profile);
