@@ -305,7 +305,7 @@ int Main(int argc, char** argv) {
   if (!ParseFlags(argc, argv, &flags)) return 2;
   ::signal(SIGPIPE, SIG_IGN);
   IdleSpinners spinners(flags.idle_spinners);
-  ScratchDir scratch(flags.dir);
+  ScratchDir scratch(flags.dir, "cairn-api-bench");
   const double fdatasync_p50 = FdatasyncP50(flags.dir);
 
   // cairnd and its one secret.

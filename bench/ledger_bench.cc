@@ -42,13 +42,20 @@
 #include <thread>
 #include <vector>
 
+#include "bench/internal/bench_util.h"
 #include "ledger/ledger.h"
 #include "ledger/record.h"
 
 namespace cairn::ledger {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::FdatasyncP50;
+using bench::IdleSpinners;
+using bench::Ms;
+using bench::Percentile;
+using bench::ScratchDir;
+using bench::Secs;
 
 struct Flags {
   double seconds = 1.5;  // measured time per side per row
@@ -101,34 +108,6 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
   return f->rounds > 0 && f->seconds > 0;
 }
 
-Clock::duration Secs(double s) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-}
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  size_t i = std::min(v.size() - 1, static_cast<size_t>(q * v.size()));
-  std::nth_element(v.begin(), v.begin() + i, v.end());
-  return v[i];
-}
-
-// A fresh directory under --dir, removed on destruction.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& parent) {
-    std::string tmpl = parent + "/cairn-ledger-bench-XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
-  std::string Sub(const char* name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-// Counts the store writes (= batches) the ledger makes.
 class CountingStore final : public Store {
  public:
   explicit CountingStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
@@ -306,7 +285,7 @@ struct Row {
 };
 
 void RunRow(const Flags& flags, size_t group, size_t threads, const RecordInput& input, Row* row) {
-  ScratchDir dir(flags.dir);
+  ScratchDir dir(flags.dir, "cairn-ledger-bench");
   size_t record_bytes = EncodeRecord(0, {}, input).size();
   RawSide raw_batch(dir.Sub("raw-batch"), group, record_bytes);
   RawGroupSide raw_group(dir.Sub("raw-group"), record_bytes);
@@ -332,47 +311,6 @@ void RunRow(const Flags& flags, size_t group, size_t threads, const RecordInput&
   for (int r = 0; r < flags.rounds; ++r) {
     for (int i = 0; i < 3; ++i) sides[(r + i) % 3]();  // rotate the order, against drift
   }
-}
-
-// SCHED_IDLE busy loops that keep the vCPUs from halting (see the top).
-class IdleSpinners {
- public:
-  explicit IdleSpinners(int n) {
-    for (int i = 0; i < n; ++i) {
-      threads_.emplace_back([this] {
-        sched_param param{};
-        pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
-        while (!stop_.load(std::memory_order_relaxed)) {
-          __builtin_ia32_pause();
-        }
-      });
-    }
-  }
-  ~IdleSpinners() {
-    stop_ = true;
-    for (auto& t : threads_) t.join();
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::vector<std::thread> threads_;
-};
-
-// p50 of fdatasync after a 300-byte append: the disk's own floor, for context.
-double FdatasyncP50(const std::string& parent) {
-  ScratchDir dir(parent);
-  int fd = open(dir.Sub("probe").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  if (fd < 0) return 0;
-  std::string buf(300, 'x');
-  std::vector<double> ms;
-  for (int i = 0; i < 100; ++i) {
-    if (write(fd, buf.data(), buf.size()) < 0) break;
-    auto t0 = Clock::now();
-    fdatasync(fd);
-    ms.push_back(Ms(Clock::now() - t0));
-  }
-  close(fd);
-  return Percentile(ms, 0.5);
 }
 
 int Main(int argc, char** argv) {
