@@ -241,9 +241,13 @@ Status Engine::RunMaintenance() {
 }
 
 Result<std::string> Engine::SignCheckpoint() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!poisoned_.ok()) return poisoned_;
-  return checkpointer_->SignHead(*ledger_);
+  Result<std::string> note = [&]() -> Result<std::string> {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!poisoned_.ok()) return poisoned_;
+    return checkpointer_->SignHead(*ledger_);
+  }();
+  if (note.ok() && checkpoint_listener_) checkpoint_listener_(*note);
+  return note;
 }
 
 Response Engine::Execute(const Request& request, const ledger::Actor& actor) {

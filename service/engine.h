@@ -111,8 +111,14 @@ class Engine {
   Status RunMaintenance();
   // Signs a checkpoint of the durable head (C2SP signed note) and stores it;
   // an embedded `cairn` calls this before it exits, so every ledger at rest has
-  // one. Returns the note.
+  // one. Returns the note. Every signing (also one a GetCheckpoint call asks
+  // for) is reported to the listener, if set.
   Result<std::string> SignCheckpoint();
+  // Called with each note SignCheckpoint returns, outside the sequencer lock,
+  // on the signing thread; the same note may come more than once. Set it
+  // before the engine serves calls (the daemon publishes the notes).
+  using CheckpointListener = std::function<void(const std::string& note)>;
+  void set_checkpoint_listener(CheckpointListener listener) { checkpoint_listener_ = std::move(listener); }
 
   const projections::SecretsView& state_for_testing() const { return state_; }
   const projections::PrincipalsView& principals_for_testing() const { return principals_; }
@@ -153,6 +159,7 @@ class Engine {
   std::shared_ptr<const KeyIndex> key_index_ = std::make_shared<const KeyIndex>();
   Clock* clock_ = nullptr;
   crypto::RandomSource* rng_ = nullptr;
+  CheckpointListener checkpoint_listener_;
   std::mutex mu_;        // the sequencer lock: decide + stage + evolve
   Status poisoned_;      // set once a commit failed; every later call refuses
 };

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <set>
 
 #include "bus/context.h"
@@ -77,26 +78,27 @@ TEST_CASE("a follower that joins late and lives through a daemon restart sees ev
   for (size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == i);
 }
 
-TEST_CASE("each signed checkpoint is published on the events socket and verifies under the ledger's key",
-          "[daemon]") {
-  RunningDaemon d({"--checkpoint-ms", "50"});
-  auto profile = tools::ReadProfile(d.daemon.profile());
-  REQUIRE(profile.ok());
-  zmq::context_t context;
+// A SUB socket on the events endpoint for checkpoint messages only, with the profile's keys.
+zmq::socket_t SubscribeCheckpoints(zmq::context_t& context, const tools::Profile& profile) {
   zmq::socket_t sub(context, zmq::socket_type::sub);
-  sub.set(zmq::sockopt::curve_serverkey, profile->server_public_key);
-  sub.set(zmq::sockopt::curve_publickey, profile->key.public_z85);
-  sub.set(zmq::sockopt::curve_secretkey, std::string(profile->key.secret_z85.as_string_view()));
+  sub.set(zmq::sockopt::curve_serverkey, profile.server_public_key);
+  sub.set(zmq::sockopt::curve_publickey, profile.key.public_z85);
+  sub.set(zmq::sockopt::curve_secretkey, std::string(profile.key.secret_z85.as_string_view()));
   sub.set(zmq::sockopt::subscribe, bus::kCheckpointTopic);
   sub.set(zmq::sockopt::rcvtimeo, 200);
-  sub.connect(profile->events_endpoint);
+  sub.connect(profile.events_endpoint);
+  return sub;
+}
+
+// Calls `act` until a checkpoint message arrives (at most 50 times); the message verified.
+ledger::Checkpoint AwaitCheckpoint(zmq::socket_t& sub, const RunningDaemon& d, const std::function<void(int)>& act) {
   RunResult pubkey = Run({ToolPath("cairn-audit"), "pubkey", "--data-dir", d.daemon.data_dir()});
   REQUIRE(pubkey.exit_code == 0);
   auto verifier = ledger::ParseVerifierKey(pubkey.out.substr(0, pubkey.out.find('\n')));
   REQUIRE(verifier.ok());
   std::vector<zmq::message_t> frames;
   for (int i = 0; i < 50 && frames.empty(); ++i) {
-    d.Call({"create-secret", "--name", "cp/" + std::to_string(i), "--secret-string", "v"});
+    act(i);
     (void)zmq::recv_multipart(sub, std::back_inserter(frames));
   }
   REQUIRE(frames.size() == 3);
@@ -107,7 +109,32 @@ TEST_CASE("each signed checkpoint is published on the events socket and verifies
   INFO(message->record);
   REQUIRE(checkpoint.ok());
   CHECK(checkpoint->size == message->seq);
-  CHECK(checkpoint->size >= 3);
+  return *checkpoint;
+}
+
+TEST_CASE("each signed checkpoint is published on the events socket and verifies under the ledger's key",
+          "[daemon]") {
+  RunningDaemon d({"--checkpoint-ms", "50"});
+  auto profile = tools::ReadProfile(d.daemon.profile());
+  REQUIRE(profile.ok());
+  zmq::context_t context;
+  zmq::socket_t sub = SubscribeCheckpoints(context, *profile);
+  ledger::Checkpoint checkpoint = AwaitCheckpoint(sub, d, [&](int i) {
+    d.Call({"create-secret", "--name", "cp/" + std::to_string(i), "--secret-string", "v"});
+  });
+  CHECK(checkpoint.size >= 3);
+}
+
+TEST_CASE("a checkpoint signed for a GetCheckpoint call is published too", "[daemon]") {
+  RunningDaemon d({"--checkpoint-ms", "86400000", "--checkpoint-records", "100000000"});
+  auto profile = tools::ReadProfile(d.daemon.profile());
+  REQUIRE(profile.ok());
+  zmq::context_t context;
+  zmq::socket_t sub = SubscribeCheckpoints(context, *profile);
+  ledger::Checkpoint checkpoint = AwaitCheckpoint(sub, d, [&](int) {
+    d.Call({"--verify-receipt", "list-secrets"});  // asks for a checkpoint covering its own event
+  });
+  CHECK(checkpoint.size >= 3);
 }
 
 }  // namespace

@@ -85,6 +85,7 @@ struct Daemon::Impl {
   std::atomic<uint64_t> expired{0};
   std::mutex checkpoint_mu;
   std::optional<std::pair<uint64_t, std::string>> unpublished_checkpoint;  // for the publisher thread
+  uint64_t published_checkpoint_size = 0;
   bool shut_down = false;
 
   Status OpenEngine();
@@ -97,6 +98,7 @@ struct Daemon::Impl {
   void PublisherLoop();
   void HousekeepingLoop();
   void SignCheckpoint(const char* why);
+  void QueueCheckpoint(const std::string& note);
 };
 
 Status Daemon::Impl::OpenEngine() {
@@ -131,6 +133,7 @@ Status Daemon::Impl::OpenEngine() {
   }
   if (!opened.ok()) return opened.status().WithContext("opening the ledger in " + dir);
   engine = std::move(opened).value();
+  engine->set_checkpoint_listener([this](const std::string& note) { QueueCheckpoint(note); });
   Status head = VerifyHeadAtStart(engine->ledger().store());
   if (!head.ok()) {
     return DataLossError("refusing to serve: the ledger in " + dir + " does not verify at its head: " +
@@ -288,6 +291,7 @@ void Daemon::Impl::PublisherLoop() {
       std::lock_guard<std::mutex> lock(checkpoint_mu);
       if (unpublished_checkpoint && unpublished_checkpoint->first <= next) {  // after the records it covers
         (void)publisher->PublishCheckpoint(unpublished_checkpoint->first, unpublished_checkpoint->second);
+        published_checkpoint_size = unpublished_checkpoint->first;
         unpublished_checkpoint.reset();
       }
     }
@@ -321,15 +325,21 @@ std::optional<uint64_t> NoteTreeSize(const std::string& note) {
 }  // namespace
 
 void Daemon::Impl::SignCheckpoint(const char* why) {
-  auto note = engine->SignCheckpoint();
+  auto note = engine->SignCheckpoint();  // the listener queues it for the publisher
   if (!note.ok()) {
     log->Error("cannot sign a checkpoint", {{"why", why}, {"error", note.status().message()}});
-    return;
   }
-  if (auto size = NoteTreeSize(*note)) {
-    std::lock_guard<std::mutex> lock(checkpoint_mu);
-    unpublished_checkpoint.emplace(*size, std::move(*note));
-  }
+}
+
+// Every note the engine signs (periodic, at shutdown, or for a GetCheckpoint
+// call) goes out once; the publisher sends the newest after its records.
+void Daemon::Impl::QueueCheckpoint(const std::string& note) {
+  const std::optional<uint64_t> size = NoteTreeSize(note);
+  if (!size) return;
+  std::lock_guard<std::mutex> lock(checkpoint_mu);
+  if (*size <= published_checkpoint_size && published_checkpoint_size != 0) return;
+  if (unpublished_checkpoint && unpublished_checkpoint->first >= *size) return;
+  unpublished_checkpoint.emplace(*size, note);
 }
 
 void Daemon::Impl::HousekeepingLoop() {
