@@ -77,6 +77,14 @@ TEST_CASE("checkpoint body parsing and signed-note opening survive mutated notes
   CHECK(t.rejected > 0);
 }
 
+TEST_CASE("the bundle's tar reader survives mutated archives and round-trips what it accepts", "[fuzz]") {
+  auto seeds = TarSeeds();
+  REQUIRE(seeds.size() == 3);
+  Tally t = Mutate(seeds, FuzzTar, 3000);
+  CHECK(t.rejected > 0);
+  CHECK(t.accepted > 0);
+}
+
 TEST_CASE("api request and response decoding survive mutated frames and round-trip what they accept", "[fuzz]") {
   auto requests = ApiRequestSeeds();
   auto responses = ApiResponseSeeds();

@@ -17,6 +17,7 @@
 #include "projections/secrets.h"
 #include "service/decide.h"
 #include "service/internal/event_reader.h"
+#include "tools/cairn_audit/tar.h"
 
 namespace cairn::fuzz {
 namespace {
@@ -193,6 +194,25 @@ bool FuzzCheckpoint(const uint8_t* data, size_t size) {
     __builtin_trap();  // the checkpoint must be the signed text at the head of the note
   }
   return body.ok() || opened.ok();
+}
+
+bool FuzzTar(const uint8_t* data, size_t size) {
+  auto members = tools::ReadTar(Bytes(data, size));
+  if (!members.ok()) return false;
+  // What the reader accepts, written again, reads back the same.
+  std::string again;
+  for (const auto& [name, contents] : *members) again += tools::TarMember(name, contents);
+  again += tools::TarEnd();
+  auto reread = tools::ReadTar(again);
+  if (!reread.ok() || *reread != *members) __builtin_trap();
+  return true;
+}
+
+std::vector<std::string> TarSeeds() {
+  return {tools::TarEnd(),
+          tools::TarMember("MANIFEST.json", "{\"format\":\"cairn-audit-bundle/v1\"}\n") +
+              tools::TarMember("records/00000000000000000000.bin", std::string(100, '\x01')) + tools::TarEnd(),
+          tools::TarMember("checkpoints/00000000000000000001.note", "origin\n1\nroot\n\n") + tools::TarEnd()};
 }
 
 std::vector<std::string> RecordSeeds() {

@@ -19,6 +19,7 @@ bool FuzzRequest(const uint8_t* data, size_t size);   // JSON request params -> 
 bool FuzzCheckpoint(const uint8_t* data, size_t size);  // checkpoint body + signed note
 bool FuzzApiRequest(const uint8_t* data, size_t size);   // bus::DecodeRequest (+ DecodeResponse), round trip
 bool FuzzApiResponse(const uint8_t* data, size_t size);  // bus::DecodeResponse, round trip
+bool FuzzTar(const uint8_t* data, size_t size);          // cairn-audit's bundle reader (ustar), round trip
 
 // Valid inputs to start mutating from.
 std::vector<std::string> RecordSeeds();
@@ -28,6 +29,7 @@ std::vector<std::string> RequestSeeds();
 std::vector<std::string> CheckpointSeeds();
 std::vector<std::string> ApiRequestSeeds();
 std::vector<std::string> ApiResponseSeeds();
+std::vector<std::string> TarSeeds();
 
 }  // namespace cairn::fuzz
 

@@ -7,10 +7,7 @@
 //   records/<seq>.bin   the exact stored record bytes; seq as 20-digit zero-padded decimal
 //   checkpoints/<size>.note  every stored signed note; size as 20-digit zero-padded decimal
 //
-// The tar code is a minimal ustar writer/reader (regular files only; the reader
-// also skips directory entries). Reading is strict: header checksums, the
-// "ustar" magic, octal fields, member data within the archive and the
-// end-of-archive marker are all checked.
+// The archive is ustar (tools/cairn_audit/tar.h: a strict reader, fuzzed).
 #ifndef CAIRN_TOOLS_CAIRN_AUDIT_BUNDLE_H_
 #define CAIRN_TOOLS_CAIRN_AUDIT_BUNDLE_H_
 
@@ -22,18 +19,11 @@
 
 #include "crypto/status.h"
 #include "ledger/store.h"
+#include "tools/cairn_audit/tar.h"
 
 namespace cairn::tools {
 
 inline constexpr char kBundleFormat[] = "cairn-audit-bundle/v1";
-
-// One ustar header + data (padded to 512) for a regular file.
-std::string TarMember(std::string_view name, std::string_view data);
-// The end-of-archive marker: two zero blocks.
-std::string TarEnd();
-// Parses a whole archive into name -> data. DataLoss "truncated tar: ..." or
-// "malformed tar: ..." naming the offset and the problem.
-Result<std::map<std::string, std::string>> ReadTar(std::string_view archive);
 
 // Writes the bundle of `store` (opened read-only) to `out_path`. Exit code.
 int BundleCommand(const ledger::Store& store, const std::string& out_path);
