@@ -154,7 +154,8 @@ TEST_CASE("GetConsistencyProof answers a proof that verifies between the two roo
     CHECK(ledger::VerifyConsistency(first, second, Hex(r.body["FirstRoot"]),
                                     Hex(r.body["SecondRoot"]), HexList(r.body["Proof"]))
               .ok());
-    const schema::ProofRead* body = EventOf(o.Record(r.seq))->body_as_ProofRead();
+    const ledger::RecordFields record = o.Record(r.seq);  // the event points into it
+    const schema::ProofRead* body = EventOf(record)->body_as_ProofRead();
     REQUIRE(body != nullptr);
     CHECK(body->kind() == schema::ProofKind::Consistency);
     CHECK(body->first() == first);
@@ -321,8 +322,8 @@ TEST_CASE("ListCheckpoints pages through the stored checkpoints oldest first", "
   auto past = o.Call("ListCheckpoints", {{"FromTreeSize", 100}});
   REQUIRE(past.ok());
   CHECK(past.body == Json{{"Checkpoints", Json::array()}});
-  const schema::CheckpointsListed* body =
-      EventOf(o.Record(second.seq))->body_as_CheckpointsListed();
+  const ledger::RecordFields record = o.Record(second.seq);  // the event points into it
+  const schema::CheckpointsListed* body = EventOf(record)->body_as_CheckpointsListed();
   REQUIRE(body != nullptr);
   CHECK(body->from_tree_size() == 5);
   CHECK(body->max_results() == 2);

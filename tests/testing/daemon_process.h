@@ -63,19 +63,18 @@ class DaemonProcess {
     if (dev_) argv.push_back("--dev");
     argv.insert(argv.end(), extra_.begin(), extra_.end());
     const std::string log_path = log_path_now();
+    std::vector<std::string> env_strings = ChildEnvironment({{"CAIRN_PASSPHRASE", ""}});
+    std::vector<char*> args = CStrings(argv);
+    std::vector<char*> envp = CStrings(env_strings);
     pid_ = fork();
-    if (pid_ == 0) {
+    if (pid_ == 0) {  // async-signal-safe calls only (see subprocess.h)
       const int devnull = open("/dev/null", O_RDWR);
       const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       dup2(devnull, 0);
       dup2(devnull, 1);
       dup2(log, 2);
       setsid();
-      unsetenv("CAIRN_PASSPHRASE");
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
+      execve(args[0], args.data(), envp.data());
       _exit(127);
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

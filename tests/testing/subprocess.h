@@ -30,14 +30,44 @@ inline std::string ToolPath(const std::string& name) {
   return (std::filesystem::path(dir ? dir : ".") / "tools" / name).string();
 }
 
+// The environment of a child: ours with `env` applied (an empty value unsets).
+// Built before fork: after fork in a multithreaded test (RocksDB, ZeroMQ and
+// client threads) the child may only make async-signal-safe calls, and
+// malloc is not one (ASan's allocator spins forever on a lock some other
+// thread held at the fork).
+inline std::vector<std::string> ChildEnvironment(const std::map<std::string, std::string>& env) {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    if (env.count(name) == 0) out.push_back(entry);
+  }
+  for (const auto& [k, v] : env) {
+    if (!v.empty()) out.push_back(k + "=" + v);
+  }
+  return out;
+}
+
+// argv-style pointers into `strings` (which must outlive them), null-terminated.
+inline std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
 // Runs argv[0] with `args`; `env` entries are added to the environment
 // (an empty value unsets). Closes stdin.
 inline RunResult Run(const std::vector<std::string>& argv,
                      const std::map<std::string, std::string>& env = {}) {
+  std::vector<std::string> arg_strings = argv;
+  std::vector<std::string> env_strings = ChildEnvironment(env);
+  std::vector<char*> args = CStrings(arg_strings);
+  std::vector<char*> envp = CStrings(env_strings);
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return {};
   pid_t pid = fork();
-  if (pid == 0) {
+  if (pid == 0) {  // async-signal-safe calls only
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     dup2(out_pipe[1], 1);
@@ -45,13 +75,7 @@ inline RunResult Run(const std::vector<std::string>& argv,
     close(out_pipe[0]);
     close(err_pipe[0]);
     setsid();  // no controlling terminal: passphrase prompts must fail, not hang
-    for (const auto& [k, v] : env) {
-      if (v.empty()) unsetenv(k.c_str()); else setenv(k.c_str(), v.c_str(), 1);
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
+    execve(args[0], args.data(), envp.data());
     _exit(127);
   }
   close(out_pipe[1]);
