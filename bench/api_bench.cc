@@ -80,16 +80,6 @@ struct Flags {
   bool side(const char* name) const { return ("," + sides + ",").find("," + std::string(name) + ",") != std::string::npos; }
 };
 
-std::vector<size_t> ParseList(const std::string& s) {
-  std::vector<size_t> out;
-  for (size_t pos = 0; pos < s.size();) {
-    size_t comma = std::min(s.find(',', pos), s.size());
-    out.push_back(std::stoul(s.substr(pos, comma - pos)));
-    pos = comma + 1;
-  }
-  return out;
-}
-
 bool ParseFlags(int argc, char** argv, Flags* f) {
   f->cairnd = (std::filesystem::absolute(argv[0]).parent_path().parent_path() / "tools" / "cairnd").string();
   for (int i = 1; i < argc; ++i) {

@@ -53,6 +53,7 @@ using bench::Clock;
 using bench::FdatasyncP50;
 using bench::IdleSpinners;
 using bench::Ms;
+using bench::ParseList;
 using bench::Percentile;
 using bench::ScratchDir;
 using bench::Secs;
@@ -67,16 +68,6 @@ struct Flags {
   std::string dir = "/tmp";
   int idle_spinners = static_cast<int>(std::thread::hardware_concurrency());
 };
-
-std::vector<size_t> ParseList(const std::string& s) {
-  std::vector<size_t> out;
-  for (size_t pos = 0; pos < s.size();) {
-    size_t comma = std::min(s.find(',', pos), s.size());
-    out.push_back(std::stoul(s.substr(pos, comma - pos)));
-    pos = comma + 1;
-  }
-  return out;
-}
 
 bool ParseFlags(int argc, char** argv, Flags* f) {
   for (int i = 1; i < argc; ++i) {

@@ -104,6 +104,17 @@ inline double FdatasyncP50(const std::string& parent) {
   return Percentile(ms, 0.5);
 }
 
+// "1,16,64" -> {1, 16, 64}.
+inline std::vector<size_t> ParseList(const std::string& s) {
+  std::vector<size_t> out;
+  for (size_t pos = 0; pos < s.size();) {
+    size_t comma = std::min(s.find(',', pos), s.size());
+    out.push_back(std::stoul(s.substr(pos, comma - pos)));
+    pos = comma + 1;
+  }
+  return out;
+}
+
 }  // namespace cairn::bench
 
 #endif  // CAIRN_BENCH_INTERNAL_BENCH_UTIL_H_

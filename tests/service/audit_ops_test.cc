@@ -13,6 +13,7 @@
 #include "service/checkpointer.h"
 #include "service/principals.h"
 #include "tests/service/engine_fixture.h"
+#include "tests/service/harness.h"
 
 namespace cairn {
 namespace {
@@ -20,6 +21,8 @@ namespace {
 using service::Json;
 using testing::MakeRequest;
 using testing::TestActor;
+using service::testing::ErrorCodeOf;
+using service::testing::EventOf;
 
 std::string Key(int n) {  // a 40-character Z85 key, distinct for n in [0, 62)
   static const std::string kAlnum =
@@ -89,17 +92,6 @@ struct Open {
   }
 };
 
-const schema::Event* EventOf(const ledger::RecordFields& record) {
-  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(record.payload.data()),
-                                 record.payload.size());
-  REQUIRE(schema::VerifyEventBuffer(verifier));
-  return schema::GetEvent(record.payload.data());
-}
-
-std::string ErrorCodeOf(const ledger::RecordFields& record) {
-  const schema::Audit* audit = EventOf(record)->audit();
-  return audit && audit->error_code() ? audit->error_code()->str() : "";
-}
 
 TEST_CASE("GetInclusionProof answers a proof that verifies to the root of the tree of that size",
           "[service][audit]") {

@@ -17,6 +17,7 @@
 
 #include "crypto/keyring.h"
 #include "crypto/random.h"
+#include "ledger/record.h"
 #include "projections/secrets.h"
 #include "schema/events_generated.h"
 #include "service/api.h"
@@ -52,6 +53,13 @@ inline const schema::Event* EventOf(const std::string& payload) {
   return schema::GetEvent(payload.data());
 }
 inline const schema::Event* EventOf(const Decision& d) { return EventOf(d.payload); }
+// The verified event of a stored record; borrows `record`.
+inline const schema::Event* EventOf(const ledger::RecordFields& record) { return EventOf(record.payload); }
+// The record's Audit.error_code ("" on success).
+inline std::string ErrorCodeOf(const ledger::RecordFields& record) {
+  const schema::Audit* audit = EventOf(record)->audit();
+  return audit && audit->error_code() ? audit->error_code()->str() : "";
+}
 
 inline std::string Str(const flatbuffers::String* s) { return s == nullptr ? "" : s->str(); }
 

@@ -14,6 +14,7 @@
 #include "service/cloudtrail.h"
 #include "service/principals.h"
 #include "tests/service/engine_fixture.h"
+#include "tests/service/harness.h"
 
 namespace cairn {
 namespace {
@@ -21,6 +22,8 @@ namespace {
 using service::Json;
 using testing::MakeRequest;
 using testing::TestActor;
+using service::testing::ErrorCodeOf;
+using service::testing::EventOf;
 
 // A 40-character Z85 key, distinct for n in [0, 62).
 std::string Key(int n) {
@@ -68,18 +71,6 @@ struct Open {
   uint64_t head() { return engine->ledger().durable_head().next_seq; }
 };
 
-// The verified event of a record; borrows `record`.
-const schema::Event* EventOf(const ledger::RecordFields& record) {
-  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(record.payload.data()),
-                                 record.payload.size());
-  REQUIRE(schema::VerifyEventBuffer(verifier));
-  return schema::GetEvent(record.payload.data());
-}
-
-std::string ErrorCodeOf(const ledger::RecordFields& record) {
-  const schema::Audit* audit = EventOf(record)->audit();
-  return audit && audit->error_code() ? audit->error_code()->str() : "";
-}
 
 bool AnyFileHolds(const std::string& dir, std::string_view needle) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
