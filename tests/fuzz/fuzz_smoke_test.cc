@@ -85,6 +85,14 @@ TEST_CASE("the bundle's tar reader survives mutated archives and round-trips wha
   CHECK(t.accepted > 0);
 }
 
+TEST_CASE("policy compile, validate and evaluate survive mutated policy documents", "[fuzz]") {
+  auto seeds = PolicySeeds();
+  REQUIRE(seeds.size() == 3);
+  Tally t = Mutate(seeds, FuzzPolicy, 3000);
+  CHECK(t.rejected > 0);
+  CHECK(t.accepted > 0);
+}
+
 TEST_CASE("api request and response decoding survive mutated frames and round-trip what they accept", "[fuzz]") {
   auto requests = ApiRequestSeeds();
   auto responses = ApiResponseSeeds();

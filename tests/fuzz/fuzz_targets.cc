@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include "bus/wire.h"
 #include "crypto/keyring.h"
@@ -14,6 +16,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/record.h"
 #include "ledger/verify.h"
+#include "projections/iam/policy.h"
 #include "projections/secrets.h"
 #include "service/decide.h"
 #include "service/internal/event_reader.h"
@@ -326,6 +329,97 @@ std::vector<std::string> CheckpointSeeds() {
       ledger::SignNote(ledger::FormatCheckpointBody(extended), "example.com/testlog",
                        CheckpointKey())
           .value(),
+  };
+}
+
+namespace {
+
+// Aborts (a crash to libFuzzer and to the smoke test) when an invariant fails.
+void Require(bool holds) {
+  if (!holds) std::abort();
+}
+
+// A fixed request with every key present, and one with every key missing.
+iam::RequestContext PolicyContext(bool full) {
+  static const iam::Tags principal_tags = {{"team", "dev"}, {"level", "3"}};
+  static const iam::Tags resource_tags = {{"env", "dev"}};
+  static const std::vector<std::string> tag_keys = {"env", "team"};
+  iam::RequestContext ctx;
+  ctx.action = "secretsmanager:GetSecretValue";
+  ctx.resource = "arn:aws:secretsmanager:us-east-1:111122223333:secret:dev/db-AbCdEf";
+  ctx.principal_arn = "arn:aws:iam::111122223333:user/alice";
+  if (!full) return ctx;
+  ctx.principal_tags = &principal_tags;
+  ctx.resource_tags = &resource_tags;
+  ctx.request_tags = &resource_tags;
+  ctx.secret_name = "dev/db";
+  ctx.secret_id = "dev/db";
+  ctx.version_stage = "AWSCURRENT";
+  ctx.tag_keys = &tag_keys;
+  ctx.source_ip = "10.1.2.3";
+  ctx.current_time_ms = 1795392000000;
+  return ctx;
+}
+
+// Compiles `doc` as `kind`; checks Validate agrees and Evaluate's invariants.
+bool CheckPolicy(std::string_view doc, iam::PolicyKind kind) {
+  const iam::CompileOptions options{kind, "111122223333"};
+  auto compiled = iam::Compile(doc, options);
+  const std::vector<iam::Finding> findings = iam::Validate(doc, options);
+  if (!compiled.ok()) {
+    Require(compiled.status().code() == StatusCode::kInvalidArgument);
+    Require(findings.size() == 1 && findings[0].check_name == "SYNTAX_CHECKS" &&
+            findings[0].message == compiled.status().message());
+    return false;
+  }
+  const bool is_public = iam::GrantsPublicAccess(**compiled);
+  Require(findings.size() == (is_public ? 1u : 0u));
+  static const std::shared_ptr<const iam::CompiledPolicy> admin =
+      iam::Compile(R"({"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}})", {}).value();
+  for (bool full : {true, false}) {
+    const iam::RequestContext ctx = PolicyContext(full);
+    const iam::NamedPolicy self{"fuzz", compiled->get()};
+    const iam::NamedPolicy both[] = {self, {"admin", admin.get()}};
+    const bool identity = kind == iam::PolicyKind::kIdentity;
+    const iam::Decision d = identity ? iam::Evaluate({&self, 1}, nullptr, ctx) : iam::Evaluate({}, &self, ctx);
+    Require((d.verdict == iam::Verdict::kImplicitDeny) == d.statement.empty());
+    // An explicit Deny stays the same Deny whatever Allow is added after it.
+    const iam::Decision with_admin =
+        identity ? iam::Evaluate(both, nullptr, ctx) : iam::Evaluate({&both[1], 1}, &self, ctx);
+    if (d.verdict == iam::Verdict::kExplicitDeny) {
+      Require(with_admin.verdict == iam::Verdict::kExplicitDeny && with_admin.statement == d.statement);
+    } else {
+      Require(with_admin.verdict == iam::Verdict::kAllow);
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool FuzzPolicy(const uint8_t* data, size_t size) {
+  const std::string doc = Bytes(data, size);
+  const bool identity = CheckPolicy(doc, iam::PolicyKind::kIdentity);
+  const bool resource = CheckPolicy(doc, iam::PolicyKind::kResource);
+  return identity || resource;
+}
+
+std::vector<std::string> PolicySeeds() {
+  return {
+      R"({"Version":"2012-10-17","Statement":[{"Sid":"ReadDev","Effect":"Allow",)"
+      R"("Action":["secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":"*",)"
+      R"("Condition":{"StringEquals":{"secretsmanager:ResourceTag/env":"dev"}}}]})",
+      R"({"Version":"2012-10-17","Statement":[{"Sid":"NoProd","Effect":"Deny","NotAction":"cairn:*",)"
+      R"("Resource":["arn:aws:secretsmanager:*:*:secret:prod/*","dev/*"],"Condition":{)"
+      R"("NotIpAddress":{"aws:SourceIp":["10.0.0.0/8","2001:db8::/32"]},)"
+      R"("DateLessThanIfExists":{"aws:CurrentTime":"2026-12-01T00:00:00Z"},)"
+      R"("ForAllValues:StringLike":{"aws:TagKeys":["env","team*"]},"Null":{"aws:RequestTag/x":"true"}}}]})",
+      R"({"Version":"2012-10-17","Statement":[{"Sid":"Bob","Effect":"Allow",)"
+      R"("Principal":{"AWS":["arn:aws:iam::111122223333:user/bob","999988887777"]},)"
+      R"("Action":"secretsmanager:Get*","Resource":"*","Condition":{"NumericLessThan":)"
+      R"({"aws:PrincipalTag/level":5},"Bool":{"aws:PrincipalTag/admin":true}}},)"
+      R"({"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"*",)"
+      R"("NotResource":"arn:aws:iam::*:user/*","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/?x*"}}}]})",
   };
 }
 

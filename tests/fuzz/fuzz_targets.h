@@ -20,6 +20,7 @@ bool FuzzCheckpoint(const uint8_t* data, size_t size);  // checkpoint body + sig
 bool FuzzApiRequest(const uint8_t* data, size_t size);   // bus::DecodeRequest (+ DecodeResponse), round trip
 bool FuzzApiResponse(const uint8_t* data, size_t size);  // bus::DecodeResponse, round trip
 bool FuzzTar(const uint8_t* data, size_t size);          // cairn-audit's bundle reader (ustar), round trip
+bool FuzzPolicy(const uint8_t* data, size_t size);       // iam::Compile (both kinds) + Validate + Evaluate
 
 // Valid inputs to start mutating from.
 std::vector<std::string> RecordSeeds();
@@ -30,6 +31,7 @@ std::vector<std::string> CheckpointSeeds();
 std::vector<std::string> ApiRequestSeeds();
 std::vector<std::string> ApiResponseSeeds();
 std::vector<std::string> TarSeeds();
+std::vector<std::string> PolicySeeds();
 
 }  // namespace cairn::fuzz
 
