@@ -3,9 +3,11 @@
 // API's ROUTER and the events' PUB).
 //
 // ZeroMQ asks ZAP (RFC 27) about each handshake; the handler calls the
-// daemon's KeyLookup with the client's public key. A known key is accepted
-// and its principal name becomes the connection's User-Id, which the API
-// server hands on with each request (bus/server.h). An unknown key is refused
+// daemon's KeyLookup with the client's public key. A key the lookup answers
+// for is accepted and the answer becomes the connection's User-Id, which the
+// API server hands on with each request (bus/server.h); cairnd answers with
+// the key itself on the API socket, so it maps every request to the key's
+// principal again (a rotated or disabled key stops at once). An unknown key is refused
 // (ZAP 400): the client's handshake fails and it is told so (bus/client.h).
 // Refusals are counted, never logged one by one; the daemon drains the
 // counters periodically into one `UnauthenticatedAttempts` event.
@@ -26,8 +28,8 @@
 
 namespace cairn::bus {
 
-// The principal name a client public key (Z85) belongs to, or nullopt if no
-// enabled principal holds it. `domain` is the ZAP domain of the socket ("api"
+// The User-Id for a client public key (Z85), or nullopt to refuse the
+// handshake (no enabled principal holds the key, or it may not use the socket). `domain` is the ZAP domain of the socket ("api"
 // or "events"); `address` the peer's IP address.
 using KeyLookup = std::function<std::optional<std::string>(
     std::string_view public_key_z85, std::string_view domain, std::string_view address)>;

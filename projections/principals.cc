@@ -1,6 +1,6 @@
 // FORMAT of PrincipalsView in the `state` family (format 1).
 //
-//   "principal/<name>" -> map, one per enrolled principal:
+//   "principal/<name>" -> map, one per enrolled principal (deleted with it):
 //       admin: bool, arn: text, created_ms: int, enabled: bool, format: 1,
 //       name: text, principal_type: text ("User" | "Service"),
 //       public_key: text (Z85, 40 characters),
@@ -128,17 +128,65 @@ Status PrincipalsView::Insert(Principal principal, std::string_view where) {
   return Status::Ok();
 }
 
+Result<Principal*> PrincipalsView::Find(const std::string& name, std::string_view where) {
+  auto it = principals_.find(name);
+  if (it == principals_.end()) return DataLossError(std::string(where) + " names absent principal " + name);
+  return &it->second;
+}
+
+Status PrincipalsView::RotateKey(Principal& principal, std::string key, std::string_view where) {
+  if (key.empty()) return DataLossError(std::string(where) + ": a principal without a public key");
+  if (key == principal.public_key_z85) return Status::Ok();
+  auto [pos, fresh] = key_index_.emplace(key, principal.name);
+  if (!fresh) {
+    return DataLossError(std::string(where) + ": principals " + pos->second + " and " +
+                         principal.name + " share a public key");
+  }
+  key_index_.erase(principal.public_key_z85);
+  principal.public_key_z85 = std::move(key);
+  return Status::Ok();
+}
+
 Status PrincipalsView::Apply(uint64_t seq, int64_t time_ms, const schema::Event& event,
                              std::vector<std::string>* touched) {
   const schema::Audit* audit = event.audit();
   if (audit != nullptr && audit->error_code() != nullptr && audit->error_code()->size() != 0) {
     return Status::Ok();
   }
-  const schema::PrincipalCreated* created = event.body_as_PrincipalCreated();
-  if (created == nullptr) return Status::Ok();
-  Principal p = FromEvent(*created, time_ms);
-  const std::string name = p.name;
-  RETURN_IF_ERROR(Insert(std::move(p), "seq " + std::to_string(seq)));
+  const std::string at = "seq " + std::to_string(seq);
+  std::string name;
+  switch (event.body_type()) {
+    case schema::Body::PrincipalCreated: {
+      Principal p = FromEvent(*event.body_as_PrincipalCreated(), time_ms);
+      name = p.name;
+      RETURN_IF_ERROR(Insert(std::move(p), at));
+      break;
+    }
+    case schema::Body::PrincipalUpdated: {
+      const schema::PrincipalUpdated& body = *event.body_as_PrincipalUpdated();
+      name = Str(body.name());
+      ASSIGN_OR_RETURN(Principal * p, Find(name, at + ": PrincipalUpdated"));
+      p->enabled = body.enabled();
+      p->admin = body.admin();
+      break;
+    }
+    case schema::Body::PrincipalKeyRotated: {
+      const schema::PrincipalKeyRotated& body = *event.body_as_PrincipalKeyRotated();
+      name = Str(body.name());
+      ASSIGN_OR_RETURN(Principal * p, Find(name, at + ": PrincipalKeyRotated"));
+      RETURN_IF_ERROR(RotateKey(*p, Str(body.public_key()), at));
+      break;
+    }
+    case schema::Body::PrincipalDeleted: {
+      name = Str(event.body_as_PrincipalDeleted()->name());
+      ASSIGN_OR_RETURN(Principal * p, Find(name, at + ": PrincipalDeleted"));
+      key_index_.erase(p->public_key_z85);
+      principals_.erase(name);
+      break;
+    }
+    default:
+      return Status::Ok();  // other views' events and reads
+  }
   if (touched != nullptr) touched->push_back(name);
   return Status::Ok();
 }

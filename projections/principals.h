@@ -1,14 +1,17 @@
 // PrincipalsView: who may connect. Each principal enrolled by a PrincipalCreated
-// event: its name, ARN, CURVE public key (its identity on the bus), type, tags
-// and whether it is an administrator.
+// event: its name, ARN, CURVE public key (its identity on the bus), type, tags,
+// whether it is an administrator and whether it is enabled. PrincipalUpdated
+// sets the two flags, PrincipalKeyRotated replaces the key (the old one
+// identifies nobody from then on), PrincipalDeleted removes the principal
+// (PoliciesView drops its attachments).
 //
 // Invariant: names and public keys are unique; an entry is a function of the
 // records applied, written to the `state` family under "principal/<name>" in the
-// same batch as the record that produced it, so a replay of the log reproduces
-// the entries byte for byte (FORMAT in principals.cc). The view keeps no
-// applied_seq of its own: it rides in the same batches as SecretsView, whose
-// applied_seq covers both. Not thread-safe; the service's sequencer owns the
-// live copy.
+// same batch as the record that produced it (deleted with the principal), so a
+// replay of the log reproduces the entries byte for byte (FORMAT in
+// principals.cc). The view keeps no applied_seq of its own: it rides in the
+// same batches as SecretsView, whose applied_seq covers both. Not thread-safe;
+// the service's sequencer owns the live copy.
 #ifndef CAIRN_PROJECTIONS_PRINCIPALS_H_
 #define CAIRN_PROJECTIONS_PRINCIPALS_H_
 
@@ -37,7 +40,7 @@ struct Principal {
   std::string principal_type;  // kPrincipalUser or kPrincipalService
   std::string public_key_z85;  // 40 characters
   bool admin = false;
-  bool enabled = true;         // no event disables a principal yet
+  bool enabled = true;         // false after a PrincipalUpdated disables it
   std::vector<std::pair<std::string, std::string>> tags;  // as enrolled
   int64_t created_ms = 0;
 
@@ -55,7 +58,9 @@ class PrincipalsView {
   // envelope. Appends the names it touched to `touched` (may be null). Events
   // of other views and failed calls (Audit.error_code non-empty) change
   // nothing. DataLoss if a PrincipalCreated repeats a name or a public key, or
-  // lacks either.
+  // lacks either; if a PrincipalUpdated, PrincipalKeyRotated or
+  // PrincipalDeleted names an absent principal; if a PrincipalKeyRotated's key
+  // is empty or belongs to another principal.
   Status Apply(uint64_t seq, int64_t time_ms, const schema::Event& event,
                std::vector<std::string>* touched);
 
@@ -67,6 +72,9 @@ class PrincipalsView {
 
  private:
   Status Insert(Principal principal, std::string_view where);
+  // The principal named by an event, or DataLoss.
+  Result<Principal*> Find(const std::string& name, std::string_view where);
+  Status RotateKey(Principal& principal, std::string key, std::string_view where);
 
   std::map<std::string, Principal> principals_;  // by name
   std::map<std::string, std::string> key_index_;  // public key -> name

@@ -29,17 +29,11 @@ Result<ReplayResult> Replay(const ledger::Store& store, const ReplayLimit& limit
       return false;
     }
     const schema::Event& event = *schema::GetEvent(record->payload.data());
-    std::vector<std::string> touched;
-    std::vector<std::string> touched_principals;
-    failure = result.view.Apply(record->seq, record->time_unix_ms, event, &touched);
-    if (failure.ok()) {
-      failure = result.principals.Apply(record->seq, record->time_unix_ms, event,
-                                        &touched_principals);
-    }
+    Views::Touched touched;
+    failure = result.views.Apply(record->seq, record->time_unix_ms, event, &touched);
     if (!failure.ok()) return false;
     ledger::WriteSet writes;  // as the engine writes them (service/engine.cc)
-    result.view.WriteTouched(touched, writes);
-    result.principals.WriteTouched(touched_principals, writes);
+    result.views.WriteTouched(touched, writes);
     failure = mem->Write(writes, /*sync=*/false);
     if (!failure.ok()) return false;
     ++result.records;

@@ -12,8 +12,7 @@
 
 #include "crypto/status.h"
 #include "ledger/store.h"
-#include "projections/principals.h"
-#include "projections/secrets.h"
+#include "projections/views.h"
 
 namespace cairn::projections {
 
@@ -23,8 +22,7 @@ struct ReplayLimit {
 };
 
 struct ReplayResult {
-  SecretsView view;
-  PrincipalsView principals;
+  Views views;  // every view, as the engine keeps them
   uint64_t records = 0;           // records applied
   int64_t last_time_unix_ms = 0;  // time of the last record applied
   // The `state` family as the engine would have written it after these records

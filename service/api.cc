@@ -34,7 +34,8 @@ std::string_view DefaultName(StatusCode code) {
 bool MayOverride(StatusCode code, std::string_view name) {
   switch (code) {
     case StatusCode::kInvalidArgument:
-      return name == kValidation || name == kInvalidNextToken;
+      return name == kValidation || name == kInvalidNextToken || name == kMalformedPolicyDocument ||
+             name == kPublicPolicy;
     case StatusCode::kInternal:
     case StatusCode::kDataLoss:
       return name == kEncryptionFailure || name == kDecryptionFailure;

@@ -48,6 +48,8 @@ inline constexpr char kDecryptionFailure[] = "DecryptionFailure";
 inline constexpr char kEncryptionFailure[] = "EncryptionFailure";
 inline constexpr char kInternalServiceError[] = "InternalServiceError";
 inline constexpr char kAccessDenied[] = "AccessDeniedException";
+inline constexpr char kMalformedPolicyDocument[] = "MalformedPolicyDocumentException";
+inline constexpr char kPublicPolicy[] = "PublicPolicyException";
 
 struct ApiError {
   std::string code;     // one of the names above

@@ -127,6 +127,13 @@ Result<Json> CloudTrailRecord(uint64_t seq, std::string_view bytes, TrailContext
   j["recipientAccountId"] = ctx.account_id;
   j["eventCategory"] = "Management";
   j["cairnEventType"] = record.event_type;
+  // Why the call was allowed or refused (service/access.h); absent before access control.
+  if (audit && audit->authorization()) {
+    const schema::Authorization* authz = audit->authorization();
+    j["cairnAuthorization"] = {{"decision", Str(authz->decision())},
+                               {"policy", Str(authz->policy())},
+                               {"statement", Str(authz->statement())}};
+  }
   j["seq"] = seq;
   j["leafHash"] = crypto::ToHex(ledger::RecordLeafHash(bytes));
   return j;

@@ -1,5 +1,6 @@
 #include "service/decide.h"
 
+#include "service/internal/authorize.h"
 #include "service/internal/errors.h"
 #include "service/internal/ops.h"
 #include "service/internal/outcome.h"
@@ -91,6 +92,24 @@ const OpSpec* FindOp(std::string_view name) {
       {"GetInclusionProof", &GetInclusionProof, true, {"LeafIndex", "TreeSize"}},
       {"GetConsistencyProof", &GetConsistencyProof, true, {"FirstTreeSize", "SecondTreeSize"}},
       {"ListCheckpoints", &ListCheckpoints, true, {"FromTreeSize", "MaxResults"}},
+      // Access control (service/access.h).
+      {"UpdatePrincipal", &UpdatePrincipal, false, {"Name", "Enabled", "Admin"}},
+      {"RotatePrincipalKey", &RotatePrincipalKey, false, {"Name", "PublicKey"}},
+      {"DeletePrincipal", &DeletePrincipal, false, {"Name"}},
+      {"CreatePolicy", &CreatePolicy, false, {"PolicyName", "PolicyDocument", "Description"}},
+      {"GetPolicy", &GetPolicy, true, {"PolicyName"}},
+      {"ListPolicies", &ListPolicies, true, {}},
+      {"DeletePolicy", &DeletePolicy, false, {"PolicyName"}},
+      {"AttachPrincipalPolicy", &AttachPrincipalPolicy, false, {"PrincipalName", "PolicyName"}},
+      {"DetachPrincipalPolicy", &DetachPrincipalPolicy, false, {"PrincipalName", "PolicyName"}},
+      {"SimulatePrincipalPolicy",
+       &SimulatePrincipalPolicy,
+       true,
+       {"PrincipalName", "ActionName", "SecretId", "ContextEntries"}},
+      {"PutResourcePolicy", &PutResourcePolicy, false, {"SecretId", "ResourcePolicy", "BlockPublicPolicy"}},
+      {"GetResourcePolicy", &GetResourcePolicy, true, {"SecretId"}},
+      {"DeleteResourcePolicy", &DeleteResourcePolicy, false, {"SecretId"}},
+      {"ValidateResourcePolicy", &ValidateResourcePolicy, true, {"SecretId", "ResourcePolicy"}},
   };
   for (const OpSpec& op : kOps) {
     if (op.name == name) return &op;
@@ -104,6 +123,10 @@ Decision Decide(const Request& request, const projections::SecretsView& state, D
   const OpSpec* op = internal::FindOp(request.operation);
   internal::AuditFields audit = InitialAudit(request, op);
   internal::OpContext ctx{request, state, env, internal::Params(request.params), audit.resource};
+  if (op != nullptr && request.params.is_object()) {
+    std::optional<Decision> denied = internal::AuthorizeCall(ctx, audit);
+    if (denied.has_value()) return std::move(*denied);
+  }
 
   auto run = [&]() -> Result<internal::Outcome> {
     if (op == nullptr) {
@@ -120,11 +143,6 @@ Decision Decide(const Request& request, const projections::SecretsView& state, D
   if (!outcome.ok())
     return internal::FailureDecision(std::move(audit), ApiErrorFromStatus(outcome.status()));
   return internal::SuccessDecision(std::move(outcome).value(), audit);
-}
-
-Decision Refuse(const Request& request, ApiError error) {
-  return internal::FailureDecision(InitialAudit(request, internal::FindOp(request.operation)),
-                                   std::move(error));
 }
 
 std::vector<Decision> DecideMaintenance(const projections::SecretsView& state, DecideEnv& env) {

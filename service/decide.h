@@ -20,6 +20,8 @@
 #include "crypto/keyring.h"
 #include "crypto/random.h"
 #include "ledger/store.h"
+#include "ledger/record.h"
+#include "projections/policies.h"
 #include "projections/principals.h"
 #include "projections/secrets.h"
 #include "service/api.h"
@@ -36,6 +38,11 @@ struct DecideEnv {
   // page ends.
   const projections::PrincipalsView* principals = nullptr;
   uint64_t durable_next_seq = 0;
+  // Access control (service/access.h): the caller and the policies. With no
+  // actor, Decide checks nothing (tests of the operations themselves; the
+  // engine always sets one).
+  const ledger::Actor* actor = nullptr;
+  const projections::PoliciesView* policies = nullptr;
 };
 
 // Records [from, end) of the log, which the engine reads once the event is durable.
@@ -78,11 +85,6 @@ struct Decision {
 };
 
 Decision Decide(const Request& request, const projections::SecretsView& state, DecideEnv& env);
-
-// A call refused before it ran (authorization, service/principals.h): the
-// OperationFailed event Decide would append for `error`, with the same Audit
-// (action, resource as given, redacted parameters).
-Decision Refuse(const Request& request, ApiError error);
 
 // Service events not caused by an API call: secrets whose recovery window ended
 // at `now_ms` are purged (SecretPurged, their keys deleted). One Decision each.

@@ -2,7 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <system_error>
 #include <utility>
 
@@ -12,6 +14,7 @@
 #include "schema/events_generated.h"
 #include "service/internal/event_reader.h"
 #include "service/internal/sealed_meta.h"
+#include "service/access.h"
 #include "service/principals.h"
 
 namespace cairn::service {
@@ -124,11 +127,11 @@ Status Engine::InitLedger(const InitOptions& options) {
   genesis.payload = GenesisEvent(ledger_id, options, account, key_id);
   const std::string payload = genesis.payload;
   auto side = [&](const std::vector<ledger::Appended>& staged, ledger::WriteSet& out) -> Status {
-    projections::SecretsView view;
-    std::vector<std::string> touched;
+    projections::Views views;
+    projections::Views::Touched touched;
     ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(payload));
-    RETURN_IF_ERROR(view.Apply(staged[0].seq, genesis.time_unix_ms, *event, &touched));
-    view.WriteTouched(touched, out);
+    RETURN_IF_ERROR(views.Apply(staged[0].seq, genesis.time_unix_ms, *event, &touched));
+    views.WriteTouched(touched, out);
     return Status::Ok();
   };
   ASSIGN_OR_RETURN(auto appended, ledger->Append({std::move(genesis)}, side));
@@ -161,10 +164,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
   ASSIGN_OR_RETURN(crypto::Keyring keyring,
                    crypto::Keyring::Load(std::move(master), crypto::AsBytes(*keyring_bytes)));
   engine->keyring_ = std::make_unique<crypto::Keyring>(std::move(keyring));
-  ASSIGN_OR_RETURN(engine->state_, projections::SecretsView::Load(*store));
-  ASSIGN_OR_RETURN(engine->principals_, projections::PrincipalsView::Load(*store));
+  ASSIGN_OR_RETURN(engine->views_, projections::Views::Load(*store));
   auto index = std::make_shared<KeyIndex>();
-  for (const auto& [name, principal] : engine->principals_.principals()) {
+  for (const auto& [name, principal] : engine->views_.principals.principals()) {
     if (principal.enabled) index->emplace(principal.public_key_z85, name);
   }
   engine->key_index_ = std::move(index);
@@ -172,8 +174,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
   if (!ledger_id) return DataLossError("ledger meta has no ledger id");
   ASSIGN_OR_RETURN(engine->ledger_, ledger::Ledger::Open(std::move(store)));
   const ledger::Head head = engine->ledger_->durable_head();
-  if (engine->state_.applied_seq() != head.next_seq) {
-    return DataLossError("projection state is at seq " + std::to_string(engine->state_.applied_seq()) +
+  if (engine->views_.secrets.applied_seq() != head.next_seq) {
+    return DataLossError("projection state is at seq " + std::to_string(engine->views_.secrets.applied_seq()) +
                          " but the log has " + std::to_string(head.next_seq) +
                          " records; run 'cairn-audit verify' and report the ledger");
   }
@@ -197,13 +199,10 @@ Result<std::shared_ptr<ledger::CommitTicket>> Engine::StageDecision(Decision& de
   input.payload = decision.payload;
   ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(decision.payload));
   auto side = [&](const std::vector<ledger::Appended>& staged, ledger::WriteSet& out) -> Status {
-    std::vector<std::string> touched;
-    std::vector<std::string> touched_principals;
-    Status s = state_.Apply(staged[0].seq, now, *event, &touched);
-    if (s.ok()) s = principals_.Apply(staged[0].seq, now, *event, &touched_principals);
+    projections::Views::Touched touched;
+    Status s = views_.Apply(staged[0].seq, now, *event, &touched);
     if (!s.ok()) return s.WithContext("applying seq " + std::to_string(staged[0].seq));
-    state_.WriteTouched(touched, out);
-    principals_.WriteTouched(touched_principals, out);
+    views_.WriteTouched(touched, out);
     out.Append(std::move(decision.key_writes));
     return Status::Ok();
   };
@@ -213,9 +212,9 @@ Result<std::shared_ptr<ledger::CommitTicket>> Engine::StageDecision(Decision& de
 }
 
 Status Engine::MaintenanceLocked(int64_t now, bool* purged) {
-  DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &principals_,
+  DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &views_.principals,
                 ledger_->durable_head().next_seq};
-  for (Decision& d : DecideMaintenance(state_, env)) {
+  for (Decision& d : DecideMaintenance(views_.secrets, env)) {
     ledger::Actor actor{"system:cairn", "Service", "cairn", crypto::NewUuidV4(*rng_), "cairn"};
     ASSIGN_OR_RETURN(auto ticket, StageDecision(d, actor, now));
     auto done = ledger_->Await(ticket);
@@ -265,9 +264,9 @@ Engine::Pending Engine::Submit(const Request& request, const ledger::Actor& acto
     return pending;
   }
   const int64_t now = clock_->NowMs();
-  DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &principals_, ledger_->durable_head().next_seq};
-  Status allowed = Authorize(request.operation, actor, principals_);
-  decision = allowed.ok() ? Decide(request, state_, env) : Refuse(request, ApiErrorFromStatus(allowed));
+  DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &views_.principals, ledger_->durable_head().next_seq,
+                &actor, &views_.policies};
+  decision = Decide(request, views_.secrets, env);  // authorizes first (service/access.h)
   for (const ledger::WriteOp& op : decision.key_writes.ops()) pending.shreds |= op.is_delete;
   auto staged = StageDecision(decision, actor, now);
   if (!staged.ok()) {
@@ -367,15 +366,33 @@ Status Engine::ReadRecords(const RecordRange& range, Response& response) const {
 }
 
 void Engine::PublishPrincipal(const Decision& decision) {
-  if (decision.error.has_value() || decision.event_type != "PrincipalCreated") return;
-  auto event = internal::ReadEvent(decision.payload);
-  if (!event.ok()) return;  // staged and applied already: it decoded then
-  const schema::PrincipalCreated* created = (*event)->body_as_PrincipalCreated();
-  if (created == nullptr || created->public_key() == nullptr || created->name() == nullptr) return;
+  static constexpr std::string_view kChanges[] = {"PrincipalCreated", "PrincipalUpdated",
+                                                  "PrincipalKeyRotated", "PrincipalDeleted"};
+  if (decision.error.has_value() ||
+      std::find(std::begin(kChanges), std::end(kChanges), decision.event_type) == std::end(kChanges)) {
+    return;
+  }
+  // Rebuilt from the sequencer's view, which may hold later staged changes
+  // too: a key is accepted (or refused) at most a group commit early.
+  auto next = std::make_shared<KeyIndex>();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [name, principal] : views_.principals.principals()) {
+      if (principal.enabled) next->emplace(principal.public_key_z85, name);
+    }
+  }
   std::lock_guard<std::mutex> lock(key_index_mu_);
-  auto next = std::make_shared<KeyIndex>(*key_index_);
-  (*next)[created->public_key()->str()] = created->name()->str();
   key_index_ = std::move(next);
+}
+
+bool Engine::PrincipalMay(std::string_view principal, std::string_view action) {
+  ledger::Actor actor{std::string(principal), kActorPrincipal, "", "", ""};
+  iam::RequestContext context;
+  context.action = action;
+  context.resource = "*";
+  context.current_time_ms = clock_->NowMs();
+  std::lock_guard<std::mutex> lock(mu_);
+  return DecideAccess(actor, context, "", views_.principals, views_.policies).allowed();
 }
 
 std::optional<std::string> Engine::PrincipalForKey(std::string_view public_key_z85) const {
@@ -408,13 +425,13 @@ Status Engine::AppendServiceEvent(Decision& decision, std::unique_lock<std::mute
 Status Engine::EnrolFirstAdmin(const std::string& name, const std::string& public_key_z85) {
   std::unique_lock<std::mutex> lock(mu_);
   if (!poisoned_.ok()) return poisoned_;
-  if (!principals_.principals().empty()) {
+  if (!views_.principals.principals().empty()) {
     return FailedPreconditionError(
         "a principal is enrolled already; an administrator enrols more with CreatePrincipal");
   }
   const int64_t now = clock_->NowMs();
   ASSIGN_OR_RETURN(Decision decision,
-                   DecideEnrolFirstAdmin(name, public_key_z85, state_, principals_, now));
+                   DecideEnrolFirstAdmin(name, public_key_z85, views_.secrets, views_.principals, now));
   return AppendServiceEvent(decision, lock, now);
 }
 

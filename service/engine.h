@@ -9,9 +9,9 @@
 //
 // Data directory layout: <dir>/master.key (the sealed master key, mode 0600),
 // <dir>/ledger/ (RocksDB; see ledger/FORMAT.md). Thread-safe: Execute may be
-// called from many threads. The engine keeps two projections, SecretsView and
-// PrincipalsView; every record is applied to both and their entries ride in the
-// record's batch.
+// called from many threads. The engine keeps the projections (projections::Views:
+// secrets, principals, policies); every record is applied to each and their
+// entries ride in the record's batch.
 #ifndef CAIRN_SERVICE_ENGINE_H_
 #define CAIRN_SERVICE_ENGINE_H_
 
@@ -32,6 +32,7 @@
 #include "ledger/ledger.h"
 #include "projections/principals.h"
 #include "projections/secrets.h"
+#include "projections/views.h"
 #include "service/api.h"
 #include "service/checkpointer.h"
 #include "service/clock.h"
@@ -69,12 +70,11 @@ class Engine {
   ~Engine();
 
   // Runs one API call for `actor`. Besides the Secrets Manager operations,
-  // Cairn's own (service/principals.h): CreatePrincipal, ListPrincipals,
-  // ReadRecords and the audit reads (GetCheckpoint may sign a checkpoint
-  // first, after its own event is durable). Who may call what, until access control lands: the local
-  // user of the embedded mode (principal_type "LocalUser") and principals
-  // enrolled as admins may call everything; other principals the Secrets
-  // Manager operations only (AccessDeniedException otherwise, as an event).
+  // Cairn's own (service/principals.h, service/access.h): principals,
+  // policies, ReadRecords and the audit reads (GetCheckpoint may sign a
+  // checkpoint first, after its own event is durable). Every call is
+  // authorized first by IAM's rules (service/access.h); a refusal is an
+  // AccessDenied event and AccessDeniedException.
   Response Execute(const Request& request, const ledger::Actor& actor);
 
   // Execute in two halves, for transports that keep many calls in flight
@@ -97,6 +97,11 @@ class Engine {
   // of the sequencer.
   std::optional<std::string> PrincipalForKey(std::string_view public_key_z85) const;
   bool HasPrincipals() const;
+  // Whether the enabled principal `principal` may perform `action` on "*"
+  // (no secret), as its policies say now; the daemon asks for
+  // cairn:SubscribeEvents when a subscriber connects. Takes the sequencer
+  // lock briefly.
+  bool PrincipalMay(std::string_view principal, std::string_view action);
   // Enrols the first administrator (a PrincipalCreated event by the service).
   // FailedPrecondition if any principal exists already.
   Status EnrolFirstAdmin(const std::string& name, const std::string& public_key_z85);
@@ -120,8 +125,9 @@ class Engine {
   using CheckpointListener = std::function<void(const std::string& note)>;
   void set_checkpoint_listener(CheckpointListener listener) { checkpoint_listener_ = std::move(listener); }
 
-  const projections::SecretsView& state_for_testing() const { return state_; }
-  const projections::PrincipalsView& principals_for_testing() const { return principals_; }
+  const projections::SecretsView& state_for_testing() const { return views_.secrets; }
+  const projections::PrincipalsView& principals_for_testing() const { return views_.principals; }
+  const projections::Views& views_for_testing() const { return views_; }
   ledger::Ledger& ledger() { return *ledger_; }
 
  private:
@@ -149,8 +155,7 @@ class Engine {
   std::unique_ptr<crypto::Keyring> keyring_;
   std::optional<Checkpointer> checkpointer_;
   crypto::SecureBuffer token_key_;
-  projections::SecretsView state_;
-  projections::PrincipalsView principals_;  // guarded by mu_, includes staged events
+  projections::Views views_;  // guarded by mu_, includes staged events
   // public key (Z85) -> name of the principals whose PrincipalCreated is
   // durable. Copied on write; key_index_mu_ guards only the pointer, so the
   // ZAP handler never waits for the sequencer.

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "service/api.h"
+#include "service/internal/authorize.h"
 #include "service/internal/errors.h"
 #include "service/internal/ops.h"
 #include "service/internal/pagination.h"
@@ -41,14 +42,38 @@ void AddSecret(Batch& batch, const std::string& secret_id, const projections::Se
   batch.values.push_back(ValueEntryJson(secret, **version));
 }
 
-void AddById(Batch& batch, const projections::SecretsView& state,
-             const std::vector<std::string>& ids) {
+constexpr char kGetSecretValueAction[] = "secretsmanager:GetSecretValue";
+
+// AccessDeniedException for `id` unless the caller may read `secret`; for an
+// id that names no secret, the check runs against the ARN it would have, so a
+// denial reads the same whether the secret exists or not.
+Status CheckRead(const OpContext& ctx, const std::string& id, const projections::Secret* secret) {
+  projections::Secret absent;
+  if (secret == nullptr) {
+    absent.name = NameFromSecretId(id);
+    absent.arn = ArnPrefix(ctx.state.info()) + absent.name;
+    secret = &absent;
+  }
+  if (MayAccessSecret(ctx, kGetSecretValueAction, *secret)) return Status::Ok();
+  return PermissionDeniedError("You are not authorized to perform: " + std::string(kGetSecretValueAction) +
+                               " on resource: " + id.substr(0, 2048));
+}
+
+void AddById(Batch& batch, const OpContext& ctx, const std::vector<std::string>& ids) {
+  const projections::SecretsView& state = ctx.state;
   std::set<std::string> seen;
   for (const std::string& id : ids) {
     if (!seen.insert(id).second) continue;  // each id answered once
     Status valid = ValidateSecretId(id);
     Result<const projections::Secret*> secret =
         valid.ok() ? ResolveSecret(state, id) : Result<const projections::Secret*>(valid);
+    if (valid.ok()) {
+      Status allowed = CheckRead(ctx, id, secret.ok() ? *secret : nullptr);
+      if (!allowed.ok()) {
+        AddError(batch, id, allowed);
+        continue;
+      }
+    }
     if (secret.ok()) {
       AddSecret(batch, id, **secret);
     } else {
@@ -65,6 +90,7 @@ Status AddByFilters(Batch& batch, const OpContext& ctx, std::vector<Filter> filt
   std::string text = query.Text("BatchGetSecretValue");
   ASSIGN_OR_RETURN(uint64_t offset, ReadNextToken(ctx.params, ctx.env.token_key, text));
   std::vector<const projections::Secret*> all = SelectSecrets(ctx.state, query);
+  std::erase_if(all, [&](const projections::Secret* s) { return !MayAccessSecret(ctx, kGetSecretValueAction, *s); });
   uint64_t end = std::min<uint64_t>(all.size(), offset + page_size);
   for (uint64_t i = offset; i < end; ++i) AddSecret(batch, all[i]->arn, *all[i]);
   if (end < all.size()) batch.next_token = MakeNextToken(ctx.env.token_key, text, end);
@@ -92,7 +118,7 @@ Result<Outcome> BatchGetSecretValue(OpContext& ctx) {
   }
   Batch batch;
   if (ids.has_value()) {
-    AddById(batch, ctx.state, *ids);
+    AddById(batch, ctx, *ids);
   } else {
     RETURN_IF_ERROR(
         AddByFilters(batch, ctx, std::move(filters), max_results.value_or(kDefaultBatchPage)));

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "service/internal/authorize.h"
 #include "service/internal/ops.h"
 #include "service/internal/pagination.h"
 #include "service/internal/render.h"
@@ -21,6 +22,10 @@ Result<Outcome> ListSecrets(OpContext& ctx) {
   ASSIGN_OR_RETURN(uint64_t offset, ReadNextToken(p, ctx.env.token_key, text));
 
   std::vector<const projections::Secret*> all = SelectSecrets(ctx.state, query);
+  // Only what the caller may describe (service/access.h).
+  std::erase_if(all, [&](const projections::Secret* s) {
+    return !MayAccessSecret(ctx, "secretsmanager:DescribeSecret", *s);
+  });
   uint64_t end = std::min<uint64_t>(all.size(), offset + max_results.value_or(100));
   Json list = Json::array();
   for (uint64_t i = offset; i < end; ++i)

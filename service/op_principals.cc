@@ -11,14 +11,16 @@ namespace {
 
 constexpr size_t kMaxTagsPerPrincipal = 50;  // as for IAM users and roles
 
-const projections::PrincipalsView& PrincipalsOf(const DecideEnv& env) {
-  static const projections::PrincipalsView kNone;
-  return env.principals != nullptr ? *env.principals : kNone;
-}
-
 Json TagsJson(const std::vector<std::pair<std::string, std::string>>& tags) {
   Json out = Json::array();
   for (const auto& [key, value] : tags) out.push_back({{"Key", key}, {"Value", value}});
+  return out;
+}
+
+Json AttachedPoliciesJson(const DecideEnv& env, const std::string& principal) {
+  Json out = Json::array();
+  if (env.policies == nullptr) return out;
+  for (const std::string& name : env.policies->AttachedTo(principal)) out.push_back(name);
   return out;
 }
 
@@ -91,6 +93,8 @@ Result<Outcome> ListPrincipals(OpContext& ctx) {
                     {"PublicKey", principal.public_key_z85},
                     {"PrincipalType", principal.principal_type},
                     {"Admin", principal.admin},
+                    {"Enabled", principal.enabled},
+                    {"AttachedPolicies", AttachedPoliciesJson(ctx.env, name)},
                     {"Tags", TagsJson(principal.tags)},
                     {"CreatedDate", EpochSeconds(principal.created_ms)}});
   }

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "service/access.h"
 #include "service/internal/enrol.h"
 #include "service/internal/errors.h"
 #include "service/internal/outcome.h"
@@ -29,25 +30,7 @@ bool IsPrincipalNameChar(char c) {
 
 }  // namespace
 
-bool IsCairnOperation(std::string_view operation) {
-  return operation == kCreatePrincipal || operation == kListPrincipals ||
-         operation == kReadRecords || operation == kGetCheckpoint ||
-         operation == kGetInclusionProof || operation == kGetConsistencyProof ||
-         operation == kListCheckpoints;
-}
-
-Status Authorize(std::string_view operation, const ledger::Actor& actor,
-                 const projections::PrincipalsView& principals) {
-  if (actor.principal_type == "LocalUser" || actor.principal_type == "Service") return Status::Ok();
-  const projections::Principal* principal = nullptr;
-  if (actor.principal_type == kActorPrincipal) principal = principals.FindByName(actor.principal);
-  if (principal != nullptr && principal->enabled &&
-      (principal->admin || !IsCairnOperation(operation))) {
-    return Status::Ok();
-  }
-  return PermissionDeniedError("principal " + actor.principal.substr(0, 128) +
-                               " is not allowed to call " + std::string(operation.substr(0, 128)));
-}
+bool IsCairnOperation(std::string_view operation) { return ActionFor(operation).starts_with("cairn:"); }
 
 Status ValidatePrincipalName(std::string_view name) {
   if (name.empty() || name.size() > 64) {

@@ -1,4 +1,4 @@
-// Cairn's own operations beside Secrets Manager's, and who may call what.
+// Cairn's own operations beside Secrets Manager's (who may call them: service/access.h).
 //
 // Invariant: like every operation, each call of Cairn's own operations is
 // exactly one event, refusals included. They run through Decide
@@ -9,7 +9,8 @@
 //                    Admin? (false), Tags?}
 //       -> {Name, ARN, PublicKey, PrincipalType, Admin, CreatedDate}; PrincipalCreated
 //   ListPrincipals {} -> {Principals: [{Name, ARN, PublicKey, PrincipalType,
-//                    Admin, Tags, CreatedDate}]} sorted by name; PrincipalsListed
+//                    Admin, Enabled, AttachedPolicies, Tags, CreatedDate}]}
+//                    sorted by name; PrincipalsListed
 //   ReadRecords {FromSeq, MaxRecords? (1-1000, 100)} -> {FromSeq, NextSeq,
 //                    RecordCount, HeadSeq (the durable head's next seq when
 //                    decided)} and Response::records, the stored records
@@ -33,8 +34,8 @@
 //                    {Checkpoints: [{TreeSize, Note}], NextTreeSize?} oldest
 //                    first; NextTreeSize is the size of the next stored one; CheckpointsListed
 //
-// This header adds what the engine runs around Decide: the authorization stub
-// (until IAM policies land) and the daemon's service events (enrolling the
+// Access control's operations are in service/access.h. This header adds what
+// the engine runs around Decide: the daemon's service events (enrolling the
 // first administrator, counting refused handshakes). Pure functions over their
 // arguments; thread-compatible.
 #ifndef CAIRN_SERVICE_PRINCIPALS_H_
@@ -68,17 +69,9 @@ inline constexpr char kUnauthenticatedAttempts[] = "UnauthenticatedAttempts";
 // Actor.principal to the principal's name).
 inline constexpr char kActorPrincipal[] = "Principal";
 
-// CreatePrincipal, ListPrincipals, ReadRecords and the audit reads: Cairn's,
-// not Secrets Manager's.
+// Cairn's own operations, not Secrets Manager's: those whose IAM action is
+// "cairn:..." (service/access.h).
 bool IsCairnOperation(std::string_view operation);
-
-// Who may call `operation`, until access control lands: actors of type
-// "LocalUser" (the embedded CLI) and "Service" (Cairn itself) everything; an
-// enrolled, enabled admin principal everything; other principals the Secrets
-// Manager operations only. PermissionDenied (AccessDeniedException) "principal
-// <name> is not allowed to call <operation>" otherwise, an unknown name included.
-Status Authorize(std::string_view operation, const ledger::Actor& actor,
-                 const projections::PrincipalsView& principals);
 
 // 1-64 characters of [A-Za-z0-9+=,.@_-], as IAM user names; ValidationException.
 Status ValidatePrincipalName(std::string_view name);

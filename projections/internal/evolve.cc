@@ -137,6 +137,21 @@ Status Evolver::Dispatch(const schema::Event& event) {
     case Body::CheckpointRead:
     case Body::ProofRead:
     case Body::CheckpointsListed:
+    case Body::PrincipalUpdated:  // PrincipalsView's and PoliciesView's (projections/policies.h)
+    case Body::PrincipalKeyRotated:
+    case Body::PrincipalDeleted:
+    case Body::PolicyCreated:
+    case Body::PolicyDeleted:
+    case Body::PrincipalPolicyAttached:
+    case Body::PrincipalPolicyDetached:
+    case Body::PoliciesListed:
+    case Body::PolicyRead:
+    case Body::PolicySimulated:
+    case Body::ResourcePolicyPut:
+    case Body::ResourcePolicyDeleted:
+    case Body::ResourcePolicyRead:
+    case Body::ResourcePolicyValidated:
+    case Body::AccessDenied:
       return Status::Ok();
     case Body::NONE:
       return DataLossError("seq " + std::to_string(ctx_.seq) + ": event without a body");

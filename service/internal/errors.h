@@ -19,6 +19,14 @@ inline Status ValidationError(const std::string& message) {
 inline Status InvalidNextTokenError(const std::string& message) {
   return InvalidArgumentError(std::string(kInvalidNextToken) + ": " + message);
 }
+// MalformedPolicyDocumentException: a policy document that does not compile.
+inline Status MalformedPolicyError(const std::string& message) {
+  return InvalidArgumentError(std::string(kMalformedPolicyDocument) + ": " + message);
+}
+// PublicPolicyException: BlockPublicPolicy refused a policy open to everyone.
+inline Status PublicPolicyError(const std::string& message) {
+  return InvalidArgumentError(std::string(kPublicPolicy) + ": " + message);
+}
 // EncryptionFailure: a value could not be sealed.
 inline Status EncryptionFailureError(const std::string& message) {
   return InternalError(std::string(kEncryptionFailure) + ": " + message);

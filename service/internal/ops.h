@@ -36,6 +36,10 @@ struct OpSpec {
   std::vector<std::string_view> members;  // modelled request members, for the Audit
 };
 
+// The views of DecideEnv (an empty one where the env has none).
+const projections::PrincipalsView& PrincipalsOf(const DecideEnv& env);
+const projections::PoliciesView& PoliciesOf(const DecideEnv& env);
+
 // The operation named `name`, or nullptr if Cairn does not support it.
 const OpSpec* FindOp(std::string_view name);
 
@@ -64,6 +68,23 @@ Result<Outcome> GetCheckpoint(OpContext& ctx);
 Result<Outcome> GetInclusionProof(OpContext& ctx);
 Result<Outcome> GetConsistencyProof(OpContext& ctx);
 Result<Outcome> ListCheckpoints(OpContext& ctx);
+
+// Access control (service/access.h; op_access.cc, op_resource_policy.cc). They
+// read ctx.env.principals and ctx.env.policies.
+Result<Outcome> UpdatePrincipal(OpContext& ctx);
+Result<Outcome> RotatePrincipalKey(OpContext& ctx);
+Result<Outcome> DeletePrincipal(OpContext& ctx);
+Result<Outcome> CreatePolicy(OpContext& ctx);
+Result<Outcome> GetPolicy(OpContext& ctx);
+Result<Outcome> ListPolicies(OpContext& ctx);
+Result<Outcome> DeletePolicy(OpContext& ctx);
+Result<Outcome> AttachPrincipalPolicy(OpContext& ctx);
+Result<Outcome> DetachPrincipalPolicy(OpContext& ctx);
+Result<Outcome> SimulatePrincipalPolicy(OpContext& ctx);
+Result<Outcome> PutResourcePolicy(OpContext& ctx);
+Result<Outcome> GetResourcePolicy(OpContext& ctx);
+Result<Outcome> DeleteResourcePolicy(OpContext& ctx);
+Result<Outcome> ValidateResourcePolicy(OpContext& ctx);
 
 // Shared by GetSecretValue and BatchGetSecretValue: the version a read selects
 // (VersionId and/or VersionStage; neither = AWSCURRENT), which must hold a

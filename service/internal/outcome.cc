@@ -10,8 +10,14 @@ std::string FinishEvent(flatbuffers::FlatBufferBuilder& fbb, const AuditFields& 
   auto code = fbb.CreateString(audit.error_code);
   auto message = fbb.CreateString(audit.error_message);
   auto params = fbb.CreateString(audit.request_parameters);
-  auto audit_offset =
-      schema::CreateAudit(fbb, action, resource, audit.read_only, category, code, message, params);
+  flatbuffers::Offset<schema::Authorization> authorization;
+  if (audit.authorization.has_value()) {
+    authorization = schema::CreateAuthorization(
+        fbb, fbb.CreateString(iam::VerdictName(audit.authorization->verdict)),
+        fbb.CreateString(audit.authorization->policy), fbb.CreateString(audit.authorization->statement));
+  }
+  auto audit_offset = schema::CreateAudit(fbb, action, resource, audit.read_only, category, code,
+                                          message, params, authorization);
   schema::FinishEventBuffer(fbb, schema::CreateEvent(fbb, audit_offset, body_type, body));
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
@@ -38,6 +44,18 @@ Decision FailureDecision(AuditFields audit, ApiError error) {
   d.event_type = schema::EnumNameBody(schema::Body::OperationFailed);
   d.payload = FinishEvent(fbb, audit, schema::Body::OperationFailed, body.Union());
   d.error = std::move(error);
+  return d;
+}
+
+Decision DeniedDecision(AuditFields audit, std::string_view action, std::string message) {
+  audit.error_code = kAccessDenied;
+  audit.error_message = message;
+  flatbuffers::FlatBufferBuilder fbb;
+  auto body = schema::CreateAccessDenied(fbb, fbb.CreateString(action), fbb.CreateString(audit.resource));
+  Decision d;
+  d.event_type = schema::EnumNameBody(schema::Body::AccessDenied);
+  d.payload = FinishEvent(fbb, audit, schema::Body::AccessDenied, body.Union());
+  d.error = ApiError{kAccessDenied, std::move(message)};
   return d;
 }
 

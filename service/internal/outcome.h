@@ -13,6 +13,7 @@
 #include "crypto/secure_buffer.h"
 #include "ledger/store.h"
 #include "schema/events_generated.h"
+#include "service/access.h"
 #include "service/decide.h"
 
 namespace cairn::service::internal {
@@ -44,6 +45,8 @@ struct AuditFields {
   std::string error_code;
   std::string error_message;
   std::string request_parameters = "{}";
+  // The access decision (service/access.h); absent for service events.
+  std::optional<AccessDecision> authorization;
 };
 
 // Adds the Audit and the Event table to `fbb` (which already holds `body`) and
@@ -55,6 +58,10 @@ std::string FinishEvent(flatbuffers::FlatBufferBuilder& fbb, const AuditFields& 
 // OperationFailed event carrying the error in its Audit).
 Decision SuccessDecision(Outcome outcome, const AuditFields& audit);
 Decision FailureDecision(AuditFields audit, ApiError error);
+// A call refused by access control: an AccessDenied event naming `action`,
+// with `audit.authorization` the deciding statement, answering
+// AccessDeniedException with `message`.
+Decision DeniedDecision(AuditFields audit, std::string_view action, std::string message);
 
 // Sets a SecretUnchanged body: a successful call that changed nothing.
 void SetUnchanged(Outcome& out, const std::string& arn, const std::string& version_id,

@@ -22,6 +22,10 @@ class EventBytes {
  public:
   explicit EventBytes(flatbuffers::DetachedBuffer buffer) : buffer_(std::move(buffer)) {}
   const schema::Event& event() const { return *schema::GetEvent(buffer_.data()); }
+  // The encoded event, as a record's payload.
+  std::string bytes() const {
+    return std::string(reinterpret_cast<const char*>(buffer_.data()), buffer_.size());
+  }
   bool Verifies() const {
     flatbuffers::Verifier verifier(buffer_.data(), buffer_.size());
     return schema::VerifyEventBuffer(verifier);

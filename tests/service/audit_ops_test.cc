@@ -13,6 +13,7 @@
 #include "service/checkpointer.h"
 #include "service/principals.h"
 #include "tests/service/engine_fixture.h"
+#include "tests/service/principal_fixture.h"
 #include "tests/service/harness.h"
 
 namespace cairn {
@@ -24,18 +25,8 @@ using testing::TestActor;
 using service::testing::ErrorCodeOf;
 using service::testing::EventOf;
 
-std::string Key(int n) {  // a 40-character Z85 key, distinct for n in [0, 62)
-  static const std::string kAlnum =
-      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  std::string key;
-  for (int i = 0; i < 40; ++i) key.push_back(kAlnum[(n + i) % kAlnum.size()]);
-  return key;
-}
-
-ledger::Actor AsPrincipal(const std::string& name) {
-  return ledger::Actor{name, "Principal", "tcp://127.0.0.1:40000",
-                       crypto::NewUuidV4(crypto::SystemRandom()), "cairn-tests"};
-}
+using testing::AsPrincipal;
+using testing::Key;
 
 crypto::Digest Hex(const Json& j) {
   auto d = crypto::DigestFromHex(j.get<std::string>());
@@ -214,7 +205,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("a principal who is not an administrator is refused every audit read, as an event",
+TEST_CASE("a principal without cairn:ReadAuditLog is refused every audit read, as an AccessDenied event",
           "[service][audit]") {
   Open o;
   REQUIRE(
@@ -231,9 +222,11 @@ TEST_CASE("a principal who is not an administrator is refused every audit read, 
     auto refused = o.Call(op, params, AsPrincipal("bob"));
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error->code == "AccessDeniedException");
-    CHECK(refused.error->message == "principal bob is not allowed to call " + op);
+    CHECK(refused.error->message ==
+          "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: cairn:ReadAuditLog "
+          "on resource: * because no identity-based policy allows the cairn:ReadAuditLog action");
     ledger::RecordFields event = o.Record(refused.seq);
-    CHECK(event.event_type == "OperationFailed");
+    CHECK(event.event_type == "AccessDenied");
     CHECK(ErrorCodeOf(event) == "AccessDeniedException");
     CHECK(event.actor.principal == "bob");
     CHECK(o.Call(op, params, AsPrincipal("alice")).ok());

@@ -14,6 +14,7 @@
 #include "service/cloudtrail.h"
 #include "service/principals.h"
 #include "tests/service/engine_fixture.h"
+#include "tests/service/principal_fixture.h"
 #include "tests/service/harness.h"
 
 namespace cairn {
@@ -25,52 +26,9 @@ using testing::TestActor;
 using service::testing::ErrorCodeOf;
 using service::testing::EventOf;
 
-// A 40-character Z85 key, distinct for n in [0, 62).
-std::string Key(int n) {
-  static const std::string kAlnum = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  std::string key;
-  for (int i = 0; i < 40; ++i) key.push_back(kAlnum[(n + i) % kAlnum.size()]);
-  return key;
-}
-
-ledger::Actor AsPrincipal(const std::string& name) {
-  return ledger::Actor{name, "Principal", "tcp://127.0.0.1:40000",
-                       crypto::NewUuidV4(crypto::SystemRandom()), "cairn-tests"};
-}
-
-struct Open {
-  testing::EngineFixture f;
-  std::unique_ptr<service::Engine> engine;
-
-  Open() { Reopen(); }
-  void Reopen() {
-    engine.reset();
-    auto opened = f.Open();
-    REQUIRE(opened.ok());
-    engine = std::move(opened).value();
-  }
-  service::Engine& e() { return *engine; }
-  service::Response Call(const std::string& op, Json params,
-                         const ledger::Actor& actor = TestActor()) {
-    return engine->Execute(MakeRequest(op, std::move(params)), actor);
-  }
-  service::Response Enrol(const std::string& name, int key, bool admin = false,
-                          Json extra = Json::object()) {
-    extra["Name"] = name;
-    extra["PublicKey"] = Key(key);
-    extra["Admin"] = admin;
-    return Call("CreatePrincipal", std::move(extra));
-  }
-  ledger::RecordFields Record(uint64_t seq) {
-    auto bytes = ledger::ReadRecord(engine->ledger().store(), seq);
-    REQUIRE(bytes.ok());
-    auto record = ledger::DecodeRecord(*bytes);
-    REQUIRE(record.ok());
-    return std::move(record).value();
-  }
-  uint64_t head() { return engine->ledger().durable_head().next_seq; }
-};
-
+using testing::AsPrincipal;
+using testing::Key;
+using Open = testing::PrincipalEngine;
 
 bool AnyFileHolds(const std::string& dir, std::string_view needle) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
@@ -125,6 +83,8 @@ TEST_CASE("ListPrincipals lists every principal sorted by name", "[service][prin
                         {"PublicKey", Key(1)},
                         {"PrincipalType", "User"},
                         {"Admin", true},
+                        {"Enabled", true},
+                        {"AttachedPolicies", Json::array()},
                         {"Tags", Json::array({{{"Key", "k"}, {"Value", "v"}}})},
                         {"CreatedDate", 1'763'800'001.5}});
   CHECK(list[1]["Name"] == "bob");
@@ -223,33 +183,41 @@ TEST_CASE("CreatePrincipal refuses a taken name and an enrolled key without nami
   CHECK(o.e().PrincipalForKey(Key(1)) == std::optional<std::string>("alice"));
 }
 
-TEST_CASE("a non-admin principal may call Secrets Manager operations only", "[service][principals]") {
+TEST_CASE("a principal without policies may call nothing, an administrator everything",
+          "[service][principals]") {
   Open o;
   REQUIRE(o.Enrol("root", 1, true).ok());
   REQUIRE(o.Enrol("app", 2, false).ok());
-  CHECK(o.Call("CreateSecret", {{"Name", "db"}}, AsPrincipal("app")).ok());
-  CHECK(o.Call("ListSecrets", Json::object(), AsPrincipal("app")).ok());
-  for (const std::string op : {"CreatePrincipal", "ListPrincipals", "ReadRecords"}) {
+  const std::vector<std::pair<std::string, std::string>> calls = {
+      {"CreateSecret", "secretsmanager:CreateSecret"},
+      {"ListSecrets", "secretsmanager:ListSecrets"},
+      {"CreatePrincipal", "cairn:CreatePrincipal"},
+      {"ListPrincipals", "cairn:ListPrincipals"},
+      {"ReadRecords", "cairn:ReadAuditLog"}};
+  for (const auto& [op, action] : calls) {
     INFO(op);
     const uint64_t before = o.head();
     auto r = o.Call(op, {{"Name", "eve"}, {"PublicKey", Key(5)}, {"FromSeq", 0}}, AsPrincipal("app"));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error->code == "AccessDeniedException");
-    CHECK(r.error->message == "principal app is not allowed to call " + op);
+    CHECK(r.error->message.starts_with("User: arn:aws:iam::123456789012:user/app is not authorized to perform: " +
+                                       action + " on resource: "));
     CHECK(r.records.empty());
     CHECK(o.head() == before + 1);  // one event per call, refusals included
     ledger::RecordFields record = o.Record(r.seq);
-    CHECK(record.event_type == "OperationFailed");
+    CHECK(record.event_type == "AccessDenied");
     CHECK(record.actor.principal == "app");
     CHECK(ErrorCodeOf(record) == "AccessDeniedException");
     CHECK(EventOf(record)->audit()->action()->str() == op);
   }
   CHECK(o.e().principals_for_testing().FindByName("eve") == nullptr);
+  CHECK(o.e().state_for_testing().FindByName("eve") == nullptr);
   // An admin principal may call everything.
   CHECK(o.Call("CreatePrincipal", {{"Name", "eve"}, {"PublicKey", Key(5)}}, AsPrincipal("root")).ok());
   CHECK(o.Call("ListPrincipals", Json::object(), AsPrincipal("root")).ok());
   CHECK(o.Call("ReadRecords", {{"FromSeq", 0}}, AsPrincipal("root")).ok());
   CHECK(o.Call("GetRandomPassword", Json::object(), AsPrincipal("root")).ok());
+  CHECK(o.Call("CreateSecret", {{"Name", "db"}}, AsPrincipal("root")).ok());
 }
 
 TEST_CASE("an unknown principal is refused every operation", "[service][principals]") {
@@ -258,9 +226,11 @@ TEST_CASE("an unknown principal is refused every operation", "[service][principa
   auto r = o.Call("ListSecrets", Json::object(), AsPrincipal("mallory"));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error->code == "AccessDeniedException");
-  CHECK(r.error->message == "principal mallory is not allowed to call ListSecrets");
+  CHECK(r.error->message ==
+        "User: mallory is not authorized to perform: secretsmanager:ListSecrets on resource: * because "
+        "no identity-based policy allows the secretsmanager:ListSecrets action");
   CHECK(o.head() == before + 1);
-  CHECK(o.Record(r.seq).event_type == "OperationFailed");
+  CHECK(o.Record(r.seq).event_type == "AccessDenied");
 }
 
 TEST_CASE("PrincipalForKey finds a principal once its creation is durable, and after reopening",
@@ -511,7 +481,8 @@ TEST_CASE("replaying a log with principals yields byte-identical projection stat
     REQUIRE(run("CreatePrincipal", {{"Name", "svc"}, {"PublicKey", Key(3)}, {"PrincipalType", "Service"}}, TestActor()).ok());
     REQUIRE_FALSE(run("CreatePrincipal", {{"Name", "eve"}, {"PublicKey", Key(4)}}, AsPrincipal("app")).ok());
     REQUIRE_FALSE(run("CreatePrincipal", {{"Name", "app"}, {"PublicKey", Key(5)}}, TestActor()).ok());
-    REQUIRE(run("CreateSecret", {{"Name", "db"}}, AsPrincipal("app")).ok());
+    REQUIRE_FALSE(run("CreateSecret", {{"Name", "db"}}, AsPrincipal("app")).ok());  // AccessDenied
+    REQUIRE(run("CreateSecret", {{"Name", "db"}}, AsPrincipal("admin")).ok());
     REQUIRE(run("ListPrincipals", Json::object(), AsPrincipal("admin")).ok());
     REQUIRE(run("ReadRecords", {{"FromSeq", 0}}, AsPrincipal("admin")).ok());
     REQUIRE(e.RecordUnauthenticatedAttempts(2, 1, 0).ok());
@@ -526,7 +497,7 @@ TEST_CASE("replaying a log with principals yields byte-identical projection stat
   CHECK(live.count("principal/app") == 1);
   CHECK(live.count("principal/svc") == 1);
   CHECK(live.count("principal/eve") == 0);
-  CHECK(replayed->principals.principals().size() == 3);
+  CHECK(replayed->views.principals.principals().size() == 3);
 }
 
 }  // namespace

@@ -97,12 +97,12 @@ int ReplayCommand(const ledger::Store& store, const std::string& at, std::option
   auto result = projections::Replay(store, limit);
   if (!result.ok()) return Fail(result.status());
   Json secrets = Json::array();
-  for (const auto& [arn, s] : result->view.secrets()) secrets.push_back(SecretJson(s));
+  for (const auto& [arn, s] : result->views.secrets.secrets()) secrets.push_back(SecretJson(s));
   Json out = {{"records", result->records},
               {"last_seq", result->records == 0 ? Json(nullptr) : Json(result->records - 1)},
               {"last_event_time", service::IsoTime(result->last_time_unix_ms)},
-              {"region", result->view.info().region},
-              {"account_id", result->view.info().account_id},
+              {"region", result->views.secrets.info().region},
+              {"account_id", result->views.secrets.info().account_id},
               {"secrets", secrets}};
   std::printf("%s\n", out.dump(2).c_str());
   return 0;

@@ -18,6 +18,7 @@
 #include "crypto/master_key.h"
 #include "crypto/random.h"
 #include "ledger/ledger.h"
+#include "service/access.h"
 #include "service/engine.h"
 #include "tools/cairnd/admin_profile.h"
 #include "tools/cairnd/head_check.h"
@@ -148,8 +149,18 @@ Status Daemon::Impl::StartBus() {
   ASSIGN_OR_RETURN(server_key, bus::CurveKeyPairFromSecret(secret.view()));
   service::Engine* e = engine.get();
   ASSIGN_OR_RETURN(context, bus::BusContext::Create(
-                                [e](std::string_view key, std::string_view, std::string_view) {
-                                  return e->PrincipalForKey(key);
+                                [e](std::string_view key, std::string_view domain,
+                                    std::string_view) -> std::optional<std::string> {
+                                  std::optional<std::string> name = e->PrincipalForKey(key);
+                                  if (!name) return std::nullopt;
+                                  // A subscriber needs cairn:SubscribeEvents; refused ones are counted.
+                                  if (domain != "api") {
+                                    if (!e->PrincipalMay(*name, service::kSubscribeEvents)) return std::nullopt;
+                                    return name;
+                                  }
+                                  // API connections carry the key: each request is mapped to
+                                  // its principal again, so a rotated or disabled key stops at once.
+                                  return std::string(key);
                                 }));
   bus::PublisherOptions pub;
   pub.endpoint = options.events_endpoint;
@@ -217,6 +228,9 @@ std::optional<InFlight> Daemon::Impl::Submit(Queued& item) {
   bus::IncomingRequest& in = item.incoming;
   const std::string request_id = in.request.request_id;
   const uint32_t deadline = in.request.deadline_ms;
+  // The connection's User-Id is the client's key (StartBus): the principal holding it now.
+  std::optional<std::string> principal = engine->PrincipalForKey(in.principal);
+  in.principal = principal ? std::move(*principal) : "unknown-key:" + in.principal.substr(0, 40);
   if (deadline > 0 && Clock::now() - item.arrived > std::chrono::milliseconds(deadline)) {
     expired.fetch_add(1);  // the client has given up; running it now would surprise it
     log->Debug("request expired in the queue", {{"request_id", request_id}, {"principal", in.principal}});
