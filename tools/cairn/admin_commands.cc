@@ -1,6 +1,7 @@
 #include "tools/cairn/admin_commands.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 
 #include "bus/context.h"
@@ -56,6 +57,113 @@ std::string HumanLine(const service::Json& r) {
          (resource.empty() ? "" : "  " + resource) + "  " + outcome;
 }
 
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "cairn: error: %s\n", message.c_str());
+  return kExitUsage;
+}
+
+// A ready profile for principal `name` with `key`, naming the same cairnd as
+// the caller's own profile; its checkpoint pin passes on.
+Status WriteProfileFor(const Profile& mine, const std::string& name, const bus::CurveKeyPair& key,
+                       const std::string& path) {
+  Profile profile;
+  profile.api_endpoint = mine.api_endpoint;
+  profile.events_endpoint = mine.events_endpoint;
+  profile.server_public_key = mine.server_public_key;
+  profile.checkpoint_key = mine.checkpoint_key;
+  profile.principal = name;
+  profile.key = bus::CurveKeyPair{key.public_z85, key.secret_z85.Clone()};
+  return WriteProfile(path, profile);
+}
+
+// Runs `request`, which enrols the key of the profile just written to `path`.
+// A refusal (exit 254) removes the file; a call whose outcome is unknown
+// (cairnd unreachable mid-call) keeps it, since the key may be enrolled.
+int CallEnrolling(Backend& backend, const service::Request& request, const std::string& path) {
+  const int code = Call(backend, request);
+  if (code == kExitServiceError) std::remove(path.c_str());
+  if (code == kExitOther) std::fprintf(stderr, "cairn: note: kept %s: its key may be enrolled\n", path.c_str());
+  return code;
+}
+
+using T = ArgType;
+const ArgSpec kName{"--name", "Name", T::kString, "The principal's name.", true};
+const ArgSpec kPrincipalName{"--name", "PrincipalName", T::kString, "The principal's name.", true};
+const ArgSpec kAttachPolicy{"--policy", "PolicyName", T::kString, "The policy's name.", true};
+const ArgSpec kPolicyName{"--name", "PolicyName", T::kString, "The policy's name.", true};
+
+// The principal subcommands that are one request built from flags.
+const std::vector<CommandSpec>& PrincipalOperations() {
+  static const std::vector<CommandSpec> rows = {
+      {"update", "UpdatePrincipal",
+       "Enables or disables a principal, makes it an administrator or not.\n"
+       "Needs cairn:UpdatePrincipal (administrators have it). The last enabled\n"
+       "administrator can be neither disabled nor demoted.",
+       {kName,
+        {"--admin", "Admin", T::kBool, "Make it an administrator (--no-admin: an ordinary principal)."},
+        {"--enable", "Enabled", T::kBool, "Let it call cairnd (--disable: refuse its every call).", false,
+         "--disable"}}},
+      {"enable", "UpdatePrincipal",
+       "Lets a disabled principal call cairnd again (update --enable).\n"
+       "Needs cairn:UpdatePrincipal (administrators have it).",
+       {kName}, false, false, R"({"Enabled":true})"},
+      {"disable", "UpdatePrincipal",
+       "Refuses a principal's every call from now on, keeping its key and policies\n"
+       "(update --disable). Needs cairn:UpdatePrincipal (administrators have it).",
+       {kName}, false, false, R"({"Enabled":false})"},
+      {"delete", "DeletePrincipal",
+       "Removes a principal: its key is refused from then on.\n"
+       "Needs cairn:DeletePrincipal (administrators have it).",
+       {kName}},
+      {"attach-policy", "AttachPrincipalPolicy",
+       "Attaches a policy (cairn policy create) to a principal.\n"
+       "Needs cairn:AttachPrincipalPolicy (administrators have it).",
+       {kPrincipalName, kAttachPolicy}},
+      {"detach-policy", "DetachPrincipalPolicy",
+       "Detaches a policy from a principal.\n"
+       "Needs cairn:DetachPrincipalPolicy (administrators have it).",
+       {kPrincipalName, kAttachPolicy}},
+  };
+  return rows;
+}
+
+// The policy subcommands.
+const std::vector<CommandSpec>& PolicyOperations() {
+  static const std::vector<CommandSpec> rows = {
+      {"create", "CreatePolicy",
+       "Stores an identity policy (an IAM JSON document) to attach to principals.\n"
+       "Needs cairn:CreatePolicy (administrators have it).",
+       {kPolicyName,
+        {"--document", "PolicyDocument", T::kString, "The policy document: JSON text, or file://<path>.",
+         true},
+        {"--description", "Description", T::kString, "What the policy is for."}}},
+      {"get", "GetPolicy",
+       "Shows a policy and its document. Needs cairn:GetPolicy (administrators have it).",
+       {kPolicyName}},
+      {"list", "ListPolicies",
+       "Lists the policies by name. Needs cairn:ListPolicies (administrators have it).", {}},
+      {"delete", "DeletePolicy",
+       "Deletes a policy no principal has attached.\n"
+       "Needs cairn:DeletePolicy (administrators have it).",
+       {kPolicyName}},
+      {"simulate", "SimulatePrincipalPolicy",
+       "Decides, without making the call, whether a principal may perform an action:\n"
+       "prints EvaluationResults with EvalDecision (allowed, explicitDeny or implicitDeny)\n"
+       "and the deciding statements. Exits 0 whatever the decision, as\n"
+       "aws iam simulate-principal-policy does; nonzero only if the simulation fails.\n"
+       "Needs cairn:SimulatePrincipalPolicy (administrators have it).",
+       {{"--principal", "PrincipalName", T::kString, "The principal whose policies are evaluated.", true},
+        {"--action", "ActionName", T::kString,
+         "The action, e.g. secretsmanager:GetSecretValue or cairn:CreatePolicy.", true},
+        {"--secret-id", "SecretId", T::kString,
+         "The secret acted on (name or ARN); its resource policy is evaluated too."},
+        {"--context", "ContextEntries", T::kContextEntries,
+         "A condition key's value as key=value, e.g. aws:SourceIp=10.0.0.7 (repeatable;\n"
+         "repeating a key gives it several values)."}}},
+  };
+  return rows;
+}
+
 }  // namespace
 
 AdminCommands::AdminCommands(CLI::App& app) {
@@ -64,12 +172,13 @@ AdminCommands::AdminCommands(CLI::App& app) {
   identity_new_ = identity->add_subcommand("new", "Writes a fresh key pair to --out (mode 0600) and prints its public key");
   identity_new_->add_option("--out", out_, "The key pair file to write (never overwritten)")->required();
 
-  CLI::App* principal = app.add_subcommand("principal", "Principals: who may call cairnd (administrators only)");
+  CLI::App* principal = app.add_subcommand("principal", "Principals: who may call cairnd, their keys and policies");
   principal->require_subcommand(1);
-  principal_create_ = principal->add_subcommand("create", "Enrols a principal with a CURVE public key");
+  principal_create_ = principal->add_subcommand(
+      "create", "Enrols a principal with a CURVE public key.\nNeeds cairn:CreatePrincipal (administrators have it).");
   principal_create_->add_option("--name", name_, "Principal name (IAM user name rules)")->required();
   principal_create_->add_option("--tag", tags_, "A tag key=value (repeatable)");
-  principal_create_->add_flag("--admin", admin_, "May manage principals and read the audit log");
+  principal_create_->add_flag("--admin", admin_, "An administrator: every action is allowed (Allow * on *)");
   principal_create_->add_option("--type", type_, "User or Service")->check(CLI::IsMember({"User", "Service"}));
   auto* key_file = principal_create_->add_option("--key-file", key_file_, "Use this key pair file (cairn identity new)");
   principal_create_->add_option("--public-key", public_key_, "Enrol this Z85 public key (no profile can be written)")
@@ -77,27 +186,65 @@ AdminCommands::AdminCommands(CLI::App& app) {
   principal_create_->add_option("--profile-out", profile_out_,
                                 "Write a ready profile for the new principal (mode 0600; a key pair is made if\n"
                                 "neither --key-file nor --public-key is given)");
-  principal_list_ = principal->add_subcommand("list", "Lists the enrolled principals");
+  principal_list_ = principal->add_subcommand(
+      "list", "Lists the enrolled principals.\nNeeds cairn:ListPrincipals (administrators have it).");
+  principal_rotate_key_ = principal->add_subcommand(
+      "rotate-key", "Replaces a principal's CURVE public key: the old key is refused from then on.\n"
+                    "Needs cairn:RotatePrincipalKey (administrators have it).");
+  principal_rotate_key_->add_option("--name", name_, "The principal's name.")->required();
+  principal_rotate_key_->add_option("--key-file", key_file_, "Enrol this key pair file's key (cairn identity new)");
+  principal_rotate_key_->add_option("--public-key", public_key_, "Enrol this Z85 public key");
+  principal_rotate_key_->add_option("--profile-out", profile_out_,
+                                    "Make a fresh key pair and write a ready profile with it (mode 0600;\n"
+                                    "remote mode only: the profile names the same cairnd)");
+  for (const CommandSpec& spec : PrincipalOperations()) {
+    operations_.push_back(std::make_unique<ParsedCommand>(*principal, spec));
+  }
+
+  CLI::App* policy = app.add_subcommand("policy", "Identity policies: IAM JSON documents attached to principals");
+  policy->require_subcommand(1);
+  for (const CommandSpec& spec : PolicyOperations()) {
+    operations_.push_back(std::make_unique<ParsedCommand>(*policy, spec));
+  }
 
   CLI::App* audit = app.add_subcommand("audit", "The audit log, live");
   audit->require_subcommand(1);
-  audit_tail_ = audit->add_subcommand("tail", "Follows every event as it is committed, verifying each link");
+  audit_tail_ = audit->add_subcommand("tail", "Follows every event as it is committed, verifying each link.\n"
+                                              "Needs cairn:ReadAuditLog and cairn:SubscribeEvents (administrators have them).");
   audit_tail_->add_flag("--json", json_, "CloudTrail-shaped JSON lines, as 'cairn-audit export' prints them");
   audit_tail_->add_option("--from-seq", from_seq_, "Replay from this seq first (default: from the head)");
   audit_tail_->add_option("--count", count_, "Stop after this many records");
 }
 
 bool AdminCommands::Parsed() const {
-  return identity_new_->parsed() || principal_create_->parsed() || principal_list_->parsed() || audit_tail_->parsed();
+  for (const auto& op : operations_) {
+    if (op->app()->parsed()) return true;
+  }
+  return identity_new_->parsed() || principal_create_->parsed() || principal_list_->parsed() ||
+         principal_rotate_key_->parsed() || audit_tail_->parsed();
 }
 
 bool AdminCommands::NeedsBackend() const { return !identity_new_->parsed(); }
 
+int AdminCommands::Prepare() {
+  for (const auto& op : operations_) {
+    if (!op->app()->parsed()) continue;
+    auto request = op->BuildRequest();
+    if (!request.ok()) return Usage(request.status().message());
+    request_ = std::move(request).value();
+    return 0;
+  }
+  if (principal_rotate_key_->parsed()) return PrepareRotateKey();
+  return 0;
+}
+
 int AdminCommands::RunWithoutBackend() { return IdentityNew(); }
 
 int AdminCommands::Run(Backend& backend) {
+  if (request_) return Call(backend, *request_);
   if (principal_create_->parsed()) return PrincipalCreate(backend);
   if (principal_list_->parsed()) return PrincipalList(backend);
+  if (principal_rotate_key_->parsed()) return PrincipalRotateKey(backend);
   return AuditTail(backend);
 }
 
@@ -141,19 +288,9 @@ int AdminCommands::PrincipalCreate(Backend& backend) {
   if (!tags->empty()) request.params["Tags"] = *tags;
   if (!profile_out_.empty()) {
     // Write first, so a key is never enrolled without its file existing.
-    const Profile& mine = *backend.profile();
-    Profile profile;
-    profile.api_endpoint = mine.api_endpoint;
-    profile.events_endpoint = mine.events_endpoint;
-    profile.server_public_key = mine.server_public_key;
-    profile.checkpoint_key = mine.checkpoint_key;  // the creator's pin passes on
-    profile.principal = name_;
-    profile.key = std::move(*key);
-    Status written = WriteProfile(profile_out_, profile);
+    Status written = WriteProfileFor(*backend.profile(), name_, *key, profile_out_);
     if (!written.ok()) return Fail(written);
-    const int code = Call(backend, request);
-    if (code != 0) std::remove(profile_out_.c_str());
-    return code;
+    return CallEnrolling(backend, request, profile_out_);
   }
   return Call(backend, request);
 }
@@ -162,6 +299,46 @@ int AdminCommands::PrincipalList(Backend& backend) {
   service::Request request;
   request.operation = "ListPrincipals";
   return Call(backend, request);
+}
+
+int AdminCommands::PrepareRotateKey() {
+  const int given = !key_file_.empty() + !public_key_.empty() + !profile_out_.empty();
+  if (given != 1) return Usage("rotate-key needs exactly one of --key-file, --public-key, --profile-out");
+  if (!profile_out_.empty() && std::filesystem::exists(profile_out_)) {
+    return Usage("--profile-out " + profile_out_ + " exists (profiles are never overwritten)");
+  }
+  if (!key_file_.empty()) {
+    auto read = ReadKeyPairFile(key_file_);
+    if (!read.ok()) return Usage(read.status().message());
+    new_key_ = std::move(read).value();
+  } else if (!profile_out_.empty()) {
+    auto made = bus::NewCurveKeyPair();
+    if (!made.ok()) return Fail(made.status());
+    new_key_ = std::move(made).value();
+  }
+  return 0;
+}
+
+int AdminCommands::PrincipalRotateKey(Backend& backend) {
+  if (!profile_out_.empty() && backend.profile() == nullptr) {
+    return Usage("--profile-out needs remote mode (--profile): the profile names cairnd");
+  }
+  service::Request request;
+  request.operation = "RotatePrincipalKey";
+  request.params = {{"Name", name_}, {"PublicKey", new_key_ ? new_key_->public_z85 : public_key_}};
+  int code = 0;
+  if (!profile_out_.empty()) {
+    // Write first, so a key is never enrolled without its file existing.
+    Status written = WriteProfileFor(*backend.profile(), name_, *new_key_, profile_out_);
+    if (!written.ok()) return Fail(written);
+    code = CallEnrolling(backend, request, profile_out_);
+  } else {
+    code = Call(backend, request);
+  }
+  if (code == 0 && backend.profile() != nullptr && backend.profile()->principal == name_) {
+    std::fprintf(stderr, "cairn: note: that was the key of the profile in use; it is refused from now on\n");
+  }
+  return code;
 }
 
 int AdminCommands::AuditTail(Backend& backend) {

@@ -1,5 +1,6 @@
 #include "tools/cairn/aws_args.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -71,7 +72,7 @@ Result<crypto::SecureBuffer> ReadSecretBinary(const std::string& arg) {
   }
   auto decoded = crypto::Base64Decode(text.as_string_view());
   if (!decoded.ok()) {
-    return InvalidArgumentError("--secret-binary must be base64 text or fileb://<path> for raw bytes");
+    return InvalidArgumentError("not base64 text (use fileb://<path> for raw bytes)");
   }
   return decoded;
 }
@@ -113,6 +114,25 @@ Result<service::Json> ParseFilters(const std::vector<std::string>& args) {
 Result<service::Json> ParseStringList(const std::vector<std::string>& args) {
   if (args.size() == 1 && StartsWith(args[0], "[")) return ParseJsonArg(args[0]);
   return service::Json(args);
+}
+
+Result<service::Json> ParseContextEntries(const std::vector<std::string>& args) {
+  service::Json entries = service::Json::array();
+  for (const std::string& item : args) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgumentError("'" + item + "' is not key=value (e.g. aws:SourceIp=10.0.0.1)");
+    }
+    const std::string key = item.substr(0, eq);
+    auto same = std::find_if(entries.begin(), entries.end(),
+                             [&](const service::Json& e) { return e["ContextKeyName"] == key; });
+    if (same == entries.end()) {
+      entries.push_back({{"ContextKeyName", key}, {"ContextKeyValues", service::Json::array()}});
+      same = entries.end() - 1;
+    }
+    (*same)["ContextKeyValues"].push_back(item.substr(eq + 1));
+  }
+  return entries;
 }
 
 }  // namespace cairn::tools

@@ -1,6 +1,6 @@
 // The aws CLI's argument conventions, so `cairn` reads like `aws secretsmanager`:
 // shorthand lists (`Key=a,Value=b Key=c,Value=d`), JSON arguments, and
-// `file://` / `fileb://` references.
+// `file://` / `fileb://` references; and Cairn's `--context key=value`.
 #ifndef CAIRN_TOOLS_CAIRN_AWS_ARGS_H_
 #define CAIRN_TOOLS_CAIRN_AWS_ARGS_H_
 
@@ -27,6 +27,11 @@ Result<service::Json> ParseTags(const std::vector<std::string>& args);
 Result<service::Json> ParseFilters(const std::vector<std::string>& args);
 // A list of strings: JSON list in one argument, or the arguments themselves.
 Result<service::Json> ParseStringList(const std::vector<std::string>& args);
+// Cairn's --context key=value (repeatable; split at the first '='): IAM's
+// ContextEntries [{"ContextKeyName":k,"ContextKeyValues":[v,...]}], one entry
+// per key in order of first appearance, repeated keys accumulating values.
+// InvalidArgument for an item without '=' or with an empty key.
+Result<service::Json> ParseContextEntries(const std::vector<std::string>& args);
 
 }  // namespace cairn::tools
 

@@ -23,6 +23,15 @@ const ArgSpec kFilters{"--filters", "Filters", T::kFilters,
 const ArgSpec kTags{"--tags", "Tags", T::kTags, "Key=k,Value=v ... (or a JSON list)."};
 const ArgSpec kDescription{"--description", "Description", T::kString, "Description of the secret."};
 const ArgSpec kKmsKeyId{"--kms-key-id", "KmsKeyId", T::kString, "KMS key id recorded for the secret."};
+const ArgSpec kResourcePolicy{"--resource-policy", "ResourcePolicy", T::kString,
+                              "A JSON-formatted string for an Amazon Web Services resource-based policy, or\n"
+                              "file://<path> to read it from a file.",
+                              true};
+
+constexpr ArgSpec Required(ArgSpec arg) {
+  arg.required = true;
+  return arg;
+}
 
 }  // namespace
 
@@ -78,6 +87,22 @@ const std::vector<CommandSpec>& Commands() {
         {"--include-space", "IncludeSpace", T::kBool, "Allow the space character."},
         {"--require-each-included-type", "RequireEachIncludedType", T::kBool,
          "At least one character of each included type (default on)."}}},
+      {"put-resource-policy", "PutResourcePolicy",
+       "Attaches a resource-based permission policy to a secret (replacing the one it has).",
+       {Required(kSecretId), kResourcePolicy,
+        {"--block-public-policy", "BlockPublicPolicy", T::kBool,
+         "Refuse (PublicPolicyException) a policy that allows broad access to the secret,\n"
+         "for example one with a wildcard principal."}}},
+      {"get-resource-policy", "GetResourcePolicy",
+       "Retrieves the JSON text of the resource-based policy attached to a secret.", {Required(kSecretId)}},
+      {"delete-resource-policy", "DeleteResourcePolicy",
+       "Deletes the resource-based permission policy attached to a secret.", {Required(kSecretId)}},
+      {"validate-resource-policy", "ValidateResourcePolicy",
+       "Validates that a resource policy is well formed and does not grant a wide range of\n"
+       "principals access to a secret; findings come back in ValidationErrors.",
+       {{"--secret-id", "SecretId", T::kString,
+         "The name or ARN of the secret the policy is meant for (optional)."},
+        kResourcePolicy}},
   };
   return commands;
 }
@@ -97,18 +122,21 @@ ParsedCommand::ParsedCommand(CLI::App& app, const CommandSpec& spec) : spec_(&sp
         slot->option = app_->add_option(arg.flag, slot->number, arg.help);
         break;
       case T::kBool: {
-        std::string no = std::string("--no-") + (arg.flag + 2);
+        const std::string off = arg.off ? arg.off : std::string("--no-") + (arg.flag + 2);
         slot->option = app_->add_flag(arg.flag, slot->on, arg.help);
-        slot->negation = app_->add_flag(no, slot->off, std::string("Turn off ") + arg.flag);
+        slot->negation = app_->add_flag(off, slot->off,
+                                        std::string(arg.off ? "The opposite of " : "Turn off ") + arg.flag);
         slot->option->excludes(slot->negation);
         break;
       }
       case T::kStringList:
       case T::kTags:
       case T::kFilters:
+      case T::kContextEntries:
         slot->option = app_->add_option(arg.flag, slot->list, arg.help);
         break;
     }
+    if (arg.required && arg.type != T::kBool) slot->option->required();
     slots_.push_back(std::move(slot));
   }
   // --secret-string and --secret-binary exclude each other, as in the aws CLI.
@@ -124,52 +152,64 @@ ParsedCommand::ParsedCommand(CLI::App& app, const CommandSpec& spec) : spec_(&sp
 Result<service::Request> ParsedCommand::BuildRequest() const {
   service::Request request;
   request.operation = spec_->operation;
-  for (const auto& s : slots_) {
-    const char* m = s->spec->member;
-    if (s->spec->type == T::kBool) {
-      if (s->on) request.params[m] = true;
-      if (s->off) request.params[m] = false;
-      continue;
-    }
-    if (s->option->count() == 0) continue;
-    switch (s->spec->type) {
-      case T::kString: {
-        ASSIGN_OR_RETURN(request.params[m], ResolveFileArg(s->text));
-        break;
-      }
-      case T::kInt:
-        request.params[m] = s->number;
-        break;
-      case T::kSecretString: {
-        ASSIGN_OR_RETURN(auto bytes, ReadSecretString(s->text));
-        request.value = service::SecretValue{projections::ValueKind::kString, std::move(bytes)};
-        break;
-      }
-      case T::kSecretBinary: {
-        ASSIGN_OR_RETURN(auto bytes, ReadSecretBinary(s->text));
-        request.value = service::SecretValue{projections::ValueKind::kBinary, std::move(bytes)};
-        break;
-      }
-      case T::kStringList: {
-        ASSIGN_OR_RETURN(request.params[m], ParseStringList(s->list));
-        break;
-      }
-      case T::kTags: {
-        ASSIGN_OR_RETURN(request.params[m], ParseTags(s->list));
-        break;
-      }
-      case T::kFilters: {
-        ASSIGN_OR_RETURN(request.params[m], ParseFilters(s->list));
-        break;
-      }
-      case T::kBool:
-        break;
-    }
+  if (spec_->fixed != nullptr) request.params = service::Json::parse(spec_->fixed);
+  for (const auto& slot : slots_) {
+    // The aws CLI's wording: "Error parsing parameter '--tags': ...".
+    RETURN_IF_ERROR(Fill(*slot, request).WithContext(std::string("Error parsing parameter '") +
+                                                     slot->spec->flag + "'"));
   }
   if (spec_->fills_client_request_token && !request.params.contains("ClientRequestToken")) {
     request.params["ClientRequestToken"] = crypto::NewUuidV4(crypto::SystemRandom());
   }
   return request;
+}
+
+Status ParsedCommand::Fill(const Slot& s, service::Request& request) {
+  const char* m = s.spec->member;
+  if (s.spec->type == T::kBool) {
+    if (s.on) request.params[m] = true;
+    if (s.off) request.params[m] = false;
+    return Status::Ok();
+  }
+  if (s.option->count() == 0) return Status::Ok();
+  switch (s.spec->type) {
+    case T::kString: {
+      ASSIGN_OR_RETURN(request.params[m], ResolveFileArg(s.text));
+      break;
+    }
+    case T::kInt:
+      request.params[m] = s.number;
+      break;
+    case T::kSecretString: {
+      ASSIGN_OR_RETURN(auto bytes, ReadSecretString(s.text));
+      request.value = service::SecretValue{projections::ValueKind::kString, std::move(bytes)};
+      break;
+    }
+    case T::kSecretBinary: {
+      ASSIGN_OR_RETURN(auto bytes, ReadSecretBinary(s.text));
+      request.value = service::SecretValue{projections::ValueKind::kBinary, std::move(bytes)};
+      break;
+    }
+    case T::kStringList: {
+      ASSIGN_OR_RETURN(request.params[m], ParseStringList(s.list));
+      break;
+    }
+    case T::kTags: {
+      ASSIGN_OR_RETURN(request.params[m], ParseTags(s.list));
+      break;
+    }
+    case T::kFilters: {
+      ASSIGN_OR_RETURN(request.params[m], ParseFilters(s.list));
+      break;
+    }
+    case T::kContextEntries: {
+      ASSIGN_OR_RETURN(request.params[m], ParseContextEntries(s.list));
+      break;
+    }
+    case T::kBool:
+      break;
+  }
+  return Status::Ok();
 }
 
 void ParsedCommand::WipeSecrets() {

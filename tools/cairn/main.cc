@@ -186,8 +186,10 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
   if (init->parsed()) return RunInit(g);
-  if (admin.Parsed() && !admin.NeedsBackend()) return admin.RunWithoutBackend();
   if (admin.Parsed()) {
+    // Usage errors (a bad flag value, a missing file) open no ledger.
+    if (const int code = admin.Prepare(); code != 0) return code;
+    if (!admin.NeedsBackend()) return admin.RunWithoutBackend();
     auto backend = OpenBackend(g);
     if (!backend.ok()) return FailOpen(backend.status());
     return admin.Run(**backend);
