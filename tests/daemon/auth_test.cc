@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "tests/daemon/daemon_fixture.h"
@@ -49,7 +50,8 @@ TEST_CASE("an unenrolled key is refused within a second, and refusals are counte
   CHECK(CountEvents(events, "SecretsListed") == 0);
 }
 
-TEST_CASE("an enrolled principal works with its profile, and only admins manage principals", "[daemon]") {
+TEST_CASE("an enrolled principal works with its profile within its policies, and only admins manage principals",
+          "[daemon]") {
   RunningDaemon d;
   const std::string app = d.tmp.sub("billing.profile");
   RunResult created = d.Cairn({"principal", "create", "--name", "billing-app", "--tag", "team=billing",
@@ -60,6 +62,15 @@ TEST_CASE("an enrolled principal works with its profile, and only admins manage 
   CHECK((std::filesystem::status(app).permissions() & std::filesystem::perms::group_all) ==
         std::filesystem::perms::none);
 
+  // Nothing is allowed until a policy says so.
+  RunResult denied = d.Cairn({"create-secret", "--name", "billing/key", "--secret-string", "k"}, app);
+  CHECK(denied.exit_code == 254);
+  CHECK(denied.err.find("AccessDeniedException") != std::string::npos);
+  const std::string policy = d.tmp.sub("billing.json");
+  std::ofstream(policy) << R"({"Version":"2012-10-17","Statement":[{"Sid":"Billing","Effect":"Allow",
+      "Action":["secretsmanager:CreateSecret","secretsmanager:GetSecretValue"],"Resource":"billing/*"}]})";
+  d.Call({"policy", "create", "--name", "billing", "--document", "file://" + policy});
+  d.Call({"principal", "attach-policy", "--name", "billing-app", "--policy", "billing"});
   RunResult put = d.Cairn({"create-secret", "--name", "billing/key", "--secret-string", "k"}, app);
   CHECK(put.exit_code == 0);
   RunResult got = d.Cairn({"get-secret-value", "--secret-id", "billing/key"}, app);

@@ -15,6 +15,8 @@ using testing::RunResult;
 
 using Ledger = testing::CliLedger;
 
+constexpr char kKey[] = "0123456789abcdefghij0123456789abcdefghij";  // a Z85 public key
+
 TEST_CASE("replay shows the secrets as they were at a past seq", "[tools][audit][replay]") {
   Ledger l;
   REQUIRE(l.Cairn({"create-secret", "--name", "a", "--secret-string", "SECRETVALUE1"}).exit_code == 0);  // seq 1
@@ -40,6 +42,30 @@ TEST_CASE("replay shows the secrets as they were at a past seq", "[tools][audit]
   RunResult bad = l.Audit({"replay", "--at", "yesterday"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("ISO-8601") != std::string::npos);
+}
+
+TEST_CASE("replay shows the principals, their policies and the secrets' resource policies as they were",
+          "[tools][audit][replay]") {
+  Ledger l;
+  REQUIRE(l.Cairn({"create-secret", "--name", "db", "--secret-string", "x"}).exit_code == 0);
+  REQUIRE(l.Cairn({"principal", "create", "--name", "app", "--public-key", kKey, "--tag", "env=dev"}).exit_code == 0);
+  const std::string doc = R"({"Statement":{"Sid":"Read","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"db"}})";
+  REQUIRE(l.Cairn({"policy", "create", "--name", "read-db", "--document", doc}).exit_code == 0);
+  REQUIRE(l.Cairn({"principal", "attach-policy", "--name", "app", "--policy", "read-db"}).exit_code == 0);
+  const std::string rp = R"({"Statement":{"Effect":"Deny","Principal":"*","Action":"secretsmanager:DeleteSecret","Resource":"*"}})";
+  REQUIRE(l.Cairn({"put-resource-policy", "--secret-id", "db", "--resource-policy", rp}).exit_code == 0);
+  json now = json::parse(l.Audit({"replay"}).out);
+  REQUIRE(now["principals"].size() == 1);
+  CHECK(now["principals"][0]["Name"] == "app");
+  CHECK(now["principals"][0]["AttachedPolicies"] == json::array({"read-db"}));
+  CHECK(now["principals"][0]["Tags"] == json::array({{{"Key", "env"}, {"Value", "dev"}}}));
+  REQUIRE(now["policies"].size() == 1);
+  CHECK(now["policies"][0]["PolicyDocument"] == doc);
+  CHECK(now["secrets"][0]["ResourcePolicy"] == rp);
+  // Before the attachment (genesis, secret, principal, policy: seqs 0-3).
+  json earlier = json::parse(l.Audit({"replay", "--seq", "4"}).out);
+  CHECK(earlier["principals"][0]["AttachedPolicies"] == json::array());
+  CHECK_FALSE(earlier["secrets"][0].contains("ResourcePolicy"));
 }
 
 TEST_CASE("rebuild matches the stored projections and reports an altered entry", "[tools][audit][rebuild]") {
@@ -76,6 +102,8 @@ TEST_CASE("history lists every event that touched one secret, refused reads incl
   REQUIRE(l.Cairn({"get-secret-value", "--secret-id", "db"}).exit_code == 0);
   REQUIRE(l.Cairn({"get-secret-value", "--secret-id", "db", "--version-stage", "NOPE"}).exit_code == 254);
   REQUIRE(l.Cairn({"describe-secret", "--secret-id", "other"}).exit_code == 0);
+  // A principal of the same name is not the secret.
+  REQUIRE(l.Cairn({"principal", "create", "--name", "db", "--public-key", kKey}).exit_code == 0);
   RunResult r = l.Audit({"history", "--secret", "db"});
   REQUIRE(r.exit_code == 0);
   std::vector<json> lines;

@@ -24,9 +24,7 @@ Result<Json> AuditCall(Remote& remote, const std::string& operation, Json params
   const std::string refused = "cairnd refused " + operation + " (" + response.error->code + ": " +
                               response.error->message + ")";
   if (response.error->code == service::kAccessDenied) {
-    return PermissionDeniedError(refused +
-                                 "; checking a receipt needs an administrator's profile until IAM "
-                                 "policies land");
+    return PermissionDeniedError(refused + "; checking a receipt needs cairn:ReadAuditLog");
   }
   return UnavailableError(refused);
 }

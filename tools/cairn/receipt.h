@@ -11,7 +11,7 @@
 // sends), cover the seq and name the key's ledger; the proof must be for the
 // receipt's leaf hash and lead to the signed root (ledger/merkle.h).
 //
-// Until IAM policies land the two audit reads need an administrator's profile.
+// The two audit reads need cairn:ReadAuditLog (service/access.h).
 #ifndef CAIRN_TOOLS_CAIRN_RECEIPT_H_
 #define CAIRN_TOOLS_CAIRN_RECEIPT_H_
 

@@ -37,10 +37,7 @@ Result<service::Response> Call(Remote& remote, const std::string& operation, Jso
   const std::string refused = "cairnd refused " + operation + " (" + response.error->code + ": " +
                               response.error->message + ")";
   if (response.error->code == service::kAccessDenied) {
-    return PermissionDeniedError(
-        refused +
-        "; cairn-audit --profile needs an administrator's profile until IAM "
-        "policies land");
+    return PermissionDeniedError(refused + "; cairn-audit --profile needs cairn:ReadAuditLog");
   }
   return UnavailableError(refused);
 }

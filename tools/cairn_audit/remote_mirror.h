@@ -22,8 +22,8 @@
 // Nothing fetched is trusted: records are stored as sent and the verbs find
 // what is wrong with them, as on disk; the key cairnd sends is stored as the
 // ledger's, and `verify` checks against a pinned key instead when given one.
-// The calls are ReadRecords, GetCheckpoint and ListCheckpoints, which need an
-// administrator's profile until IAM policies land. Not thread-safe.
+// The calls are ReadRecords, GetCheckpoint and ListCheckpoints, which need
+// cairn:ReadAuditLog (service/access.h). Not thread-safe.
 #ifndef CAIRN_TOOLS_CAIRN_AUDIT_REMOTE_MIRROR_H_
 #define CAIRN_TOOLS_CAIRN_AUDIT_REMOTE_MIRROR_H_
 

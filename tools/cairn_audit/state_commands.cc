@@ -60,8 +60,10 @@ bool Touches(const Json& record, const std::string& secret) {
       if (r.contains("ARN") && matches(r["ARN"].get<std::string>())) return true;
     }
   }
+  // Request members name secrets only in Secrets Manager's calls (a
+  // CreatePrincipal's name is a principal's).
   const Json& params = record["requestParameters"];
-  if (params.is_object()) {
+  if (params.is_object() && record.value("eventSource", "") == "secretsmanager.amazonaws.com") {
     for (const char* key : {"secretId", "name"}) {
       if (params.contains(key) && params[key].is_string() && matches(params[key].get<std::string>())) {
         return true;
@@ -97,13 +99,38 @@ int ReplayCommand(const ledger::Store& store, const std::string& at, std::option
   auto result = projections::Replay(store, limit);
   if (!result.ok()) return Fail(result.status());
   Json secrets = Json::array();
-  for (const auto& [arn, s] : result->views.secrets.secrets()) secrets.push_back(SecretJson(s));
+  for (const auto& [arn, s] : result->views.secrets.secrets()) {
+    Json j = SecretJson(s);
+    if (const projections::ResourcePolicy* rp = result->views.policies.ResourcePolicyFor(arn)) {
+      j["ResourcePolicy"] = rp->document;
+    }
+    secrets.push_back(std::move(j));
+  }
+  const projections::Views& views = result->views;
+  Json principals = Json::array();
+  for (const auto& [name, p] : views.principals.principals()) {
+    Json tags = Json::array();
+    for (const auto& [k, v] : p.tags) tags.push_back({{"Key", k}, {"Value", v}});
+    Json attached = Json::array();
+    for (const std::string& policy : views.policies.AttachedTo(name)) attached.push_back(policy);
+    principals.push_back({{"Name", name}, {"ARN", p.arn}, {"PrincipalType", p.principal_type},
+                          {"PublicKey", p.public_key_z85}, {"Admin", p.admin}, {"Enabled", p.enabled},
+                          {"Tags", tags}, {"AttachedPolicies", attached},
+                          {"CreatedDate", Seconds(p.created_ms)}});
+  }
+  Json policies = Json::array();
+  for (const auto& [name, policy] : views.policies.policies()) {
+    policies.push_back({{"PolicyName", name}, {"Arn", policy.arn}, {"Description", policy.description},
+                        {"CreateDate", Seconds(policy.created_ms)}, {"PolicyDocument", policy.document}});
+  }
   Json out = {{"records", result->records},
               {"last_seq", result->records == 0 ? Json(nullptr) : Json(result->records - 1)},
               {"last_event_time", service::IsoTime(result->last_time_unix_ms)},
               {"region", result->views.secrets.info().region},
               {"account_id", result->views.secrets.info().account_id},
-              {"secrets", secrets}};
+              {"secrets", secrets},
+              {"principals", principals},
+              {"policies", policies}};
   std::printf("%s\n", out.dump(2).c_str());
   return 0;
 }
