@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "schema/record_generated.h"
 
@@ -36,7 +37,8 @@ Actor ReadActor(const schema::Actor* a) {
           Str(a->user_agent())};
 }
 
-Result<RecordFields> ReadVerified(const uint8_t* data, size_t size) {
+// The verified root table, or DataLoss naming the first check that fails.
+Result<const schema::Record*> VerifiedRoot(const uint8_t* data, size_t size) {
   flatbuffers::Verifier verifier(data, size);
   if (!verifier.VerifyBuffer<schema::Record>(nullptr)) {
     return DataLossError("record bytes fail the FlatBuffers verifier (" + std::to_string(size) +
@@ -54,6 +56,11 @@ Result<RecordFields> ReadVerified(const uint8_t* data, size_t size) {
     return DataLossError("record prev hash is " +
                          std::to_string(r->prev() ? r->prev()->size() : 0) + " bytes, want 32");
   }
+  return r;
+}
+
+Result<RecordFields> ReadVerified(const uint8_t* data, size_t size) {
+  ASSIGN_OR_RETURN(const schema::Record* r, VerifiedRoot(data, size));
   RecordFields f;
   f.format_version = r->format_version();
   f.seq = r->seq();
@@ -63,6 +70,14 @@ Result<RecordFields> ReadVerified(const uint8_t* data, size_t size) {
   f.event_type = Str(r->event_type());
   if (r->payload()) f.payload.assign(r->payload()->begin(), r->payload()->end());
   return f;
+}
+
+Result<RecordLink> ReadLink(const uint8_t* data, size_t size) {
+  ASSIGN_OR_RETURN(const schema::Record* r, VerifiedRoot(data, size));
+  RecordLink link;
+  link.seq = r->seq();
+  std::copy(r->prev()->begin(), r->prev()->end(), link.prev.begin());
+  return link;
 }
 
 }  // namespace
@@ -92,6 +107,15 @@ Result<RecordFields> DecodeRecord(std::string_view bytes) {
   auto aligned = std::make_unique<uint64_t[]>(bytes.size() / kAlign + 1);
   std::memcpy(aligned.get(), bytes.data(), bytes.size());
   return ReadVerified(reinterpret_cast<const uint8_t*>(aligned.get()), bytes.size());
+}
+
+Result<RecordLink> DecodeRecordLink(std::string_view bytes) {
+  auto data = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (reinterpret_cast<uintptr_t>(data) % kAlign == 0) return ReadLink(data, bytes.size());
+  thread_local std::vector<uint64_t> aligned;  // grows to the largest record seen
+  aligned.resize(bytes.size() / kAlign + 1);
+  std::memcpy(aligned.data(), bytes.data(), bytes.size());
+  return ReadLink(reinterpret_cast<const uint8_t*>(aligned.data()), bytes.size());
 }
 
 }  // namespace cairn::ledger

@@ -42,11 +42,23 @@ struct RecordFields {
   std::string payload;
 };
 
+// What the chain check needs from a record: its embedded seq and prev hash.
+// Nothing else is copied.
+struct RecordLink {
+  uint64_t seq = 0;
+  crypto::Digest prev{};
+};
+
 std::string EncodeRecord(uint64_t seq, const crypto::Digest& prev, const RecordInput& input);
 // Runs the FlatBuffers verifier first. DataLoss if the bytes are not a valid
 // record (bad identifier, out-of-bounds offsets, prev not 32 bytes, unknown
 // format version).
 Result<RecordFields> DecodeRecord(std::string_view bytes);
+// The same checks, in the same order and with the same errors, as DecodeRecord,
+// but only seq and prev come out. Bytes at an address that is not a multiple of
+// 8 are copied to a per-thread aligned buffer first; 8-aligned bytes are read in
+// place. Borrows `bytes` for the call only.
+Result<RecordLink> DecodeRecordLink(std::string_view bytes);
 inline crypto::Digest RecordLeafHash(std::string_view bytes) { return crypto::LeafHash(crypto::AsBytes(bytes)); }
 
 }  // namespace cairn::ledger

@@ -71,6 +71,9 @@ class Store {
   // nullopt if absent.
   virtual Result<std::optional<std::string>> Get(Family f, std::string_view key) const = 0;
   virtual std::unique_ptr<StoreIterator> NewIterator(Family f) const = 0;
+  // The same, tuned for one front-to-back pass over a whole family (VerifyStore):
+  // RocksDB reads ahead and leaves the block cache alone. Same contract.
+  virtual std::unique_ptr<StoreIterator> NewScanIterator(Family f) const { return NewIterator(f); }
   // Drops deleted entries of a family from the files for good (crypto-shredding
   // relies on this for `keys`). No-op for the in-memory store.
   virtual Status CompactFamily(Family f) = 0;

@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <array>
 
+#include "ledger/internal/log_scanner.h"
 #include "ledger/internal/meta_format.h"
 #include "ledger/internal/tree_check.h"
+#include "ledger/internal/tree_digest.h"
 #include "ledger/record.h"
 
 namespace cairn::ledger {
@@ -78,7 +80,7 @@ void ChainVerifier::Impl::Add(std::string_view key, std::string_view bytes,
     return Fail(next, Seq(next) + ": record missing (the next key is " + Seq(*seq) + ")");
   }
   if (*seq < next) return Fail(next, Seq(next) + ": key " + Seq(*seq) + " out of order");
-  Result<RecordFields> fields = DecodeRecord(bytes);
+  Result<RecordLink> fields = DecodeRecordLink(bytes);
   if (!fields.ok()) return Fail(next, Seq(next) + ": " + fields.status().message());
   if (fields->seq != next) {
     return Fail(next, Seq(next) + ": record carries seq " + std::to_string(fields->seq));
@@ -142,12 +144,12 @@ namespace {
 // `after`; a ledger appended to meanwhile legitimately shows a count between
 // the two, and then the chain's own tail stands in for the head.
 std::optional<Head> PickHead(const std::optional<Head>& before, const std::optional<Head>& after,
-                             uint64_t count, std::string_view last_bytes) {
+                             uint64_t count, const Digest& last_leaf) {
   uint64_t lo = before ? before->next_seq : 0;
   uint64_t hi = after ? after->next_seq : 0;
   if (count == lo) return before;
   if (count == hi) return after;
-  if (lo < count && count < hi) return Head{count, RecordLeafHash(last_bytes)};
+  if (lo < count && count < hi) return Head{count, last_leaf};
   return before;
 }
 
@@ -158,8 +160,8 @@ uint64_t LogSize(const Store& store, uint64_t count) {
   return std::max(count, (*head)->next_seq);
 }
 
-VerifyReport AddTree(VerifyReport report, const TreeChecker& tree, const Status& tree_status) {
-  report.root = tree.root();
+VerifyReport AddTree(VerifyReport report, const Digest& root, const Status& tree_status) {
+  report.root = root;
   report.tree_ok = tree_status.ok();
   if (report.ok && !report.tree_ok) {
     report.ok = false;
@@ -168,36 +170,79 @@ VerifyReport AddTree(VerifyReport report, const TreeChecker& tree, const Status&
   return report;
 }
 
+// What one pass over the log found.
+struct Pass {
+  ChainVerifier chain;
+  CompactRange range;                          // the tree recomputed from the records' leaf hashes
+  LevelDigests recomputed;                     // its perfect nodes, level by level
+  std::unique_ptr<StoredTreeDigester> stored;  // the stored perfect nodes of the same tree
+  uint64_t count = 0;
+  Digest last_leaf{};
+};
+
+// Three threads: one reads the log (LogScanner), one reads the stored tree
+// behind it (StoredTreeDigester), and this one hashes and checks the records.
+Status ScanLog(const Store& store, const std::function<void(uint64_t)>& progress, Pass& pass) {
+  pass.stored = std::make_unique<StoredTreeDigester>(store);
+  StoredTreeDigester& stored = *pass.stored;
+  LogScanner scanner(store, [&](uint64_t count, bool last) { stored.Publish(count, last); });
+  const CompactRange::NodeVisitor digest = [&](uint8_t level, uint64_t, const Digest& hash) {
+    pass.recomputed.Add(level, hash.data());
+  };
+  while (const LogChunk* chunk = scanner.Next()) {
+    for (size_t i = 0; i < chunk->size(); ++i) {
+      pass.last_leaf = RecordLeafHash(chunk->value(i));
+      pass.chain.Add(chunk->key(i), chunk->value(i), pass.last_leaf);
+      pass.range.Append(pass.last_leaf, digest);
+      if (++pass.count % 100000 == 0 && progress) progress(pass.count);
+    }
+  }
+  return scanner.Finish();
+}
+
+// The tree's verdict. Fast path: every level's digest over the stored nodes
+// equals the digest over the recomputed ones. Otherwise (or if a stored node
+// was missing, out of place or not 32 bytes) the slow path compares node by
+// node with TreeChecker, over a second read of the same records, to name the
+// first node at fault; it alone decides, so both paths accept the same trees.
+Status CheckTree(const Store& store, Pass& pass, const std::function<uint64_t()>& log_size) {
+  Result<bool> complete = pass.stored->Finish();
+  RETURN_IF_ERROR(complete.status());
+  if (*complete && pass.stored->digests().Finish() == pass.recomputed.Finish()) {
+    return CheckRootAndEnd(store, pass.count, pass.range.Root(), log_size);
+  }
+  TreeChecker tree(store);
+  uint64_t seen = 0;
+  RETURN_IF_ERROR(ForEachRecord(store, 0, [&](std::string_view, std::string_view bytes) {
+    if (seen == pass.count) return false;
+    tree.Add(RecordLeafHash(bytes));
+    return ++seen < pass.count;
+  }));
+  return tree.Finish(log_size);
+}
+
 }  // namespace
 
 Result<VerifyReport> VerifyStore(const Store& store,
                                  const std::function<void(uint64_t)>& progress) {
   Result<std::optional<Head>> before = ReadMetaHead(store);
   if (!before.ok() && before.status().code() != StatusCode::kDataLoss) return before.status();
-  ChainVerifier verifier;
-  TreeChecker tree(store);
-  uint64_t count = 0;
-  std::string last_bytes;
-  RETURN_IF_ERROR(ForEachRecord(store, 0, [&](std::string_view key, std::string_view bytes) {
-    crypto::Digest leaf = RecordLeafHash(bytes);
-    verifier.Add(key, bytes, leaf);
-    tree.Add(leaf);
-    last_bytes.assign(bytes);
-    if (++count % 100000 == 0 && progress) progress(count);
-    return true;
-  }));
+  Pass pass;
+  RETURN_IF_ERROR(ScanLog(store, progress, pass));
+  const uint64_t count = pass.count;
   if (!before.ok()) {  // a malformed head: judge the chain alone, then report the head
-    VerifyReport report = AddTree(verifier.Finish(Head{count, RecordLeafHash(last_bytes)}), tree,
-                                  tree.Finish([&] { return count; }));
+    VerifyReport chain = pass.chain.Finish(Head{count, pass.last_leaf});
+    Status tree_status = CheckTree(store, pass, [&] { return count; });
+    VerifyReport report = AddTree(std::move(chain), pass.range.Root(), tree_status);
     if (!report.ok) return report;
     report.ok = false;
     report.problem = before.status().message();
     return report;
   }
-  Status tree_status = tree.Finish([&] { return LogSize(store, count); });
+  Status tree_status = CheckTree(store, pass, [&] { return LogSize(store, count); });
   ASSIGN_OR_RETURN(std::optional<Head> after, ReadMetaHead(store));
-  VerifyReport report = verifier.Finish(PickHead(*before, after, count, last_bytes));
-  return AddTree(std::move(report), tree, tree_status);
+  VerifyReport report = pass.chain.Finish(PickHead(*before, after, count, pass.last_leaf));
+  return AddTree(std::move(report), pass.range.Root(), tree_status);
 }
 
 }  // namespace cairn::ledger

@@ -8,10 +8,31 @@
 // hash changed). So a single flipped byte is pinned to the record that holds it.
 //
 // VerifyStore also holds the stored Merkle tree (ledger/tree.h) against the
-// records: it recomputes every perfect node from the records' leaf hashes with
-// O(log n) memory and compares each with the `tree` family, then compares the
-// stored root with the recomputed one. A chain problem is reported first; a
-// tree problem (chain intact) sets tree_ok = false, ok = false and `problem`.
+// records. What it checks, in one pass over the log:
+//   - the chain, as ChainVerifier, for every record: key, FlatBuffers verifier,
+//     identifier, format version, prev length, embedded seq, prev link, head;
+//   - every perfect node of the tree over the records read, at every level:
+//     recomputed from the records' leaf hashes with a compact range (O(log n)
+//     memory), and the stored node (level L, index i) must be present under
+//     its key, 32 bytes, and equal to it. The comparison is made level by
+//     level through a SHA-256 chain over the level's nodes in index order
+//     (internal/tree_digest.h), so equal digests mean every node is equal
+//     (short of a SHA-256 collision); when a level's digests differ, or a node
+//     is missing, misplaced or not 32 bytes, a second pass compares node by
+//     node to name the first node at fault. Every node a proof or a root is
+//     served from (TreeReader reads only stored perfect nodes) is among them;
+//   - the root read from the stored nodes equals the recomputed one, and no
+//     node is stored past the end of the log.
+// Signed checkpoints are not read here: cairn-audit verify checks each one's
+// signature and compares its root with TreeReader::Root(size), which rests on
+// the nodes checked above.
+// A chain problem is reported first; a tree problem (chain intact) sets
+// tree_ok = false, ok = false and `problem`.
+//
+// VerifyStore runs on three threads: one reads the log (copying records into
+// bounded chunks), one reads the stored tree behind it, and the caller's
+// hashes and checks. Memory stays bounded: ~2 MiB of chunks, one cursor and
+// ~2 KiB per tree level.
 #ifndef CAIRN_LEDGER_VERIFY_H_
 #define CAIRN_LEDGER_VERIFY_H_
 
@@ -54,8 +75,10 @@ class ChainVerifier {
   std::shared_ptr<Impl> impl_;
 };
 
-// Verifies the whole chain in `store`. progress(records_done) is called every
-// 100k records. Returns the report; a non-OK Status only for I/O errors.
+// Verifies the whole chain and tree in `store`. progress(records_done) is called
+// every 100k records, on the caller's thread. Returns the report; a non-OK
+// Status only for I/O errors while reading the log. The store must be
+// thread-safe (every Store is) and outlive the call.
 Result<VerifyReport> VerifyStore(const Store& store,
                                  const std::function<void(uint64_t)>& progress = nullptr);
 

@@ -60,15 +60,20 @@ Status TreeChecker::EmptyOr(Status missing) const {
 
 Status TreeChecker::Finish(const std::function<uint64_t()>& log_size) {
   RETURN_IF_ERROR(problem_);
-  Result<Digest> stored = TreeReader(store_).Root(size());
+  return CheckRootAndEnd(store_, size(), root(), log_size);
+}
+
+Status CheckRootAndEnd(const Store& store, uint64_t size, const Digest& root,
+                       const std::function<uint64_t()>& log_size) {
+  Result<Digest> stored = TreeReader(store).Root(size);
   if (!stored.ok()) return stored.status();
-  if (*stored != root()) {
+  if (*stored != root) {
     return DataLossError("tree root " + crypto::ToHex(*stored) +
-                         " from the stored nodes does not match root " + crypto::ToHex(root()) +
+                         " from the stored nodes does not match root " + crypto::ToHex(root) +
                          " recomputed from the records");
   }
-  uint64_t limit = std::max(size(), log_size());
-  std::unique_ptr<StoreIterator> it = store_.NewIterator(Family::kTree);
+  uint64_t limit = std::max(size, log_size());
+  std::unique_ptr<StoreIterator> it = store.NewIterator(Family::kTree);
   for (int level = 0; level < 64; ++level) {
     for (int look = 0;; ++look) {
       it->Seek(TreeNodeKey(static_cast<uint8_t>(level), limit >> level));

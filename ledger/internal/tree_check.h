@@ -18,6 +18,13 @@
 
 namespace cairn::ledger {
 
+// The second half of TreeChecker::Finish, for a caller that has already
+// matched every perfect node of the tree of `size` leaves with the records
+// (VerifyStore's fast path): the root read from the stored nodes must equal
+// `root`, and no node may lie past the end of the log (see Finish).
+Status CheckRootAndEnd(const Store& store, uint64_t size, const Digest& root,
+                       const std::function<uint64_t()>& log_size);
+
 class TreeChecker {
  public:
   explicit TreeChecker(const Store& store) : store_(store) {}

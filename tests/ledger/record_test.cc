@@ -162,5 +162,39 @@ TEST_CASE("decode accepts a record at an odd address", "[ledger][record]") {
   CHECK(f->seq == 9);
 }
 
+// DecodeRecordLink is what VerifyStore decodes with: it must accept and reject
+// exactly what DecodeRecord does, with the same error, aligned or not.
+TEST_CASE("the link decoder agrees with the full decoder on good and bad bytes",
+          "[ledger][record]") {
+  std::string good = EncodeRecord(5, Filled(9), Input(5));
+  std::vector<std::string> cases = {good, "", std::string(300, '\x5a')};
+  for (size_t cut = 0; cut < good.size(); cut += 7) cases.push_back(good.substr(0, cut));
+  for (size_t at = 0; at < good.size(); ++at) {
+    std::string bad = good;
+    bad[at] ^= 0x41;
+    cases.push_back(bad);
+  }
+  flatbuffers::FlatBufferBuilder v2;
+  std::vector<uint8_t> prev(32, 0);
+  schema::FinishRecordBuffer(v2, schema::CreateRecordDirect(v2, 2, 0, 0, &prev));
+  cases.emplace_back(reinterpret_cast<const char*>(v2.GetBufferPointer()), v2.GetSize());
+  for (const std::string& bytes : cases) {
+    for (size_t shift : {0, 1, 3}) {
+      std::string padded = std::string(shift, 'x') + bytes;
+      std::string_view view = std::string_view(padded).substr(shift);
+      Result<RecordFields> full = DecodeRecord(view);
+      Result<RecordLink> link = DecodeRecordLink(view);
+      INFO("case of " << bytes.size() << " bytes, shifted by " << shift);
+      REQUIRE(full.ok() == link.ok());
+      if (full.ok()) {
+        CHECK(link->seq == full->seq);
+        CHECK(link->prev == full->prev);
+      } else {
+        CHECK(link.status() == full.status());
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cairn::ledger

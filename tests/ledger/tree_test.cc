@@ -218,9 +218,13 @@ TEST_CASE("opening a ledger written before the tree builds it in one write",
 
 class TamperFixture {
  public:
-  TamperFixture() : store_(NewMemStore()) {
+  explicit TamperFixture(uint64_t records = 11) : store_(NewMemStore()) {
     auto l = OpenLedger(*store_);
-    for (uint64_t i = 0; i < 11; ++i) REQUIRE(l->Append({Input(i)}).ok());
+    for (uint64_t i = 0; i < records; i += 100) {
+      std::vector<RecordInput> batch;
+      for (uint64_t j = i; j < std::min(records, i + 100); ++j) batch.push_back(Input(j));
+      REQUIRE(l->Append(std::move(batch)).ok());
+    }
   }
   void Put(uint8_t level, uint64_t index, std::string value) {
     WriteSet w;
@@ -280,6 +284,59 @@ TEST_CASE("verify catches a tampered tree node", "[ledger][tree][verify][tamper]
   SECTION("an ephemeral node stored") {
     f.Put(2, 2, std::string(32, 'x'));  // covers leaves 8..11, incomplete at 11
     f.CheckTreeProblem("tree node (level 2, index 2) lies past the end of the log (11 records)");
+  }
+}
+
+// VerifyStore reads the log in chunks of 1024 records and folds each tree
+// level 64 nodes at a time: tampering far from the start, across those
+// boundaries, is named as precisely as in a small tree.
+TEST_CASE("verify names a tampered node of a tree larger than one chunk",
+          "[ledger][tree][verify][tamper]") {
+  TamperFixture f(3000);
+  CHECK(Verify(f.store()).ok);
+  SECTION("a late leaf flipped") {
+    f.Flip(0, 2999);
+    f.CheckTreeProblem("tree node (level 0, index 2999) does not match the records");
+  }
+  SECTION("a leaf past the first fold flipped") {
+    f.Flip(0, 1100);
+    f.CheckTreeProblem("tree node (level 0, index 1100) does not match the records");
+  }
+  SECTION("an interior node in the second chunk flipped") {
+    f.Flip(1, 700);
+    f.CheckTreeProblem("tree node (level 1, index 700) does not match the records");
+  }
+  SECTION("a high node flipped") {
+    f.Flip(11, 0);
+    f.CheckTreeProblem("tree node (level 11, index 0) does not match the records");
+  }
+  SECTION("a node deleted in the middle of a level") {
+    f.Delete(3, 200);
+    f.CheckTreeProblem("tree node (level 3, index 200) is missing");
+  }
+  SECTION("a node swapped with its neighbour") {
+    std::string a = **f.store().Get(Family::kTree, TreeNodeKey(2, 400));
+    std::string b = **f.store().Get(Family::kTree, TreeNodeKey(2, 401));
+    f.Put(2, 400, b);
+    f.Put(2, 401, a);
+    f.CheckTreeProblem("tree node (level 2, index 400) does not match the records");
+  }
+  SECTION("a node with a byte appended") {
+    f.Put(4, 150, **f.store().Get(Family::kTree, TreeNodeKey(4, 150)) + "x");
+    f.CheckTreeProblem("tree node (level 4, index 150) does not match the records");
+  }
+  SECTION("a malformed key inside a level") {
+    WriteSet w;
+    w.Put(Family::kTree, TreeNodeKey(1, 600) + "x", std::string(32, 'x'));
+    REQUIRE(f.store().Write(w, true).ok());
+    f.CheckTreeProblem("malformed tree key " +
+                       crypto::ToHex(crypto::AsBytes(TreeNodeKey(1, 600) + "x")) +
+                       " before tree node (level 1, index 601)");
+  }
+  SECTION("a node past the end of the log") {
+    f.Put(0, 3000, std::string(32, 'x'));
+    f.CheckTreeProblem(
+        "tree node (level 0, index 3000) lies past the end of the log (3000 records)");
   }
 }
 
