@@ -24,12 +24,12 @@ Digest DomainHash(std::string_view domain, ByteView data) {
 
 Digest LeafHash(ByteView entry) {
   static constexpr uint8_t kLeafPrefix = 0x00;
-  return internal::Sha256Parts({ByteView(&kLeafPrefix, 1), entry});
+  return internal::PublicSha256Parts({ByteView(&kLeafPrefix, 1), entry});
 }
 
 Digest NodeHash(const Digest& left, const Digest& right) {
   static constexpr uint8_t kNodePrefix = 0x01;
-  return internal::Sha256Parts({ByteView(&kNodePrefix, 1), left, right});
+  return internal::PublicSha256Parts({ByteView(&kNodePrefix, 1), left, right});
 }
 
 Digest HmacSha256(ByteView key, ByteView data) { return internal::HmacSha256(key, data); }

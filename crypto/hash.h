@@ -21,6 +21,8 @@ Digest Sha256(ByteView data);
 // such as "cairn/master-key-id/v1"; distinct domains never collide.
 Digest DomainHash(std::string_view domain, ByteView data);
 // RFC 9162: leaf = SHA-256(0x00 || entry), node = SHA-256(0x01 || left || right).
+// For public data only (records, tree nodes): they reuse a per-thread hash
+// object, which keeps the tail of the last input.
 Digest LeafHash(ByteView entry);
 Digest NodeHash(const Digest& left, const Digest& right);
 // HMAC-SHA-256 (used for pagination tokens and key ids).

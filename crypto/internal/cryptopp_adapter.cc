@@ -39,7 +39,22 @@ const uint8_t* Ptr(ByteView v) {
 Digest Sha256Parts(std::initializer_list<ByteView> parts) {
   Digest out{};
   try {
-    CryptoPP::SHA256 sha;
+    CryptoPP::SHA256 sha;  // wiped when it goes: the input may be key material
+    for (ByteView part : parts) sha.Update(Ptr(part), part.size());
+    sha.Final(out.data());
+  } catch (...) {
+    Die("SHA-256");
+  }
+  return out;
+}
+
+Digest PublicSha256Parts(std::initializer_list<ByteView> parts) {
+  Digest out{};
+  try {
+    // One hash object per thread, reused: constructing (and wiping) a fresh
+    // one costs about as much as hashing a 65-byte tree node. Final() restarts
+    // it; what it keeps of the last block is public (records, tree nodes).
+    static thread_local CryptoPP::SHA256 sha;
     for (ByteView part : parts) sha.Update(Ptr(part), part.size());
     sha.Final(out.data());
   } catch (...) {

@@ -16,6 +16,9 @@ namespace cairn::crypto::internal {
 
 // SHA-256 over the concatenation of `parts`. Cannot fail.
 Digest Sha256Parts(std::initializer_list<ByteView> parts);
+// The same for public inputs only (records, tree nodes): a per-thread hash
+// object is reused, so the tail of the last input stays in its buffer.
+Digest PublicSha256Parts(std::initializer_list<ByteView> parts);
 // HMAC-SHA-256. Cannot fail (any key length is accepted).
 Digest HmacSha256(ByteView key, ByteView data);
 
