@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Cairn, starts `cairnd --dev` on ./demo-data and walks through its main
 # job over the network: secrets written, read, versioned and relabelled by the
-# admin, a second principal enrolled and refused what it may not do, the audit
+# admin, a second principal enrolled with a policy, allowed what it may do and
+# refused the rest (each decision audited with its deciding statement), the audit
 # log tailed live, and the chain verified. Stops the daemon cleanly at the end
 # (CAIRN_DEMO_KEEP=1 leaves it running).
 set -euo pipefail
@@ -16,7 +17,7 @@ audit=./build/tools/cairn-audit
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-rm -rf "$data_dir" "$data_dir.log" "$data_dir.app-profile" "$data_dir.cp.txt"
+rm -rf "$data_dir" "$data_dir.log" "$data_dir.app-profile" "$data_dir.cp.txt" "$data_dir.read-billing.json"
 say "$cairnd" --dev --data-dir "$data_dir" "2> $data_dir.log &"
 "$cairnd" --dev --data-dir "$data_dir" 2> "$data_dir.log" &
 daemon=$!
@@ -39,7 +40,21 @@ step "$cairn" update-secret-version-stage --secret-id prod/db --version-stage AW
   --move-to-version-id "$v1" --remove-from-version-id "$v2"   # roll back
 step "$cairn" list-secret-version-ids --secret-id prod/db
 step "$cairn" principal create --name billing-app --tag team=billing --profile-out "$data_dir.app-profile"
+step "$cairn" --profile "$data_dir.app-profile" get-secret-value --secret-id prod/db || true   # no policy yet
+cat > "$data_dir.read-billing.json" <<'JSON'
+{"Version": "2012-10-17",
+ "Statement": [{"Sid": "ReadBillingSecrets", "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"secretsmanager:ResourceTag/team": "billing"}}}]}
+JSON
+say cat "$data_dir.read-billing.json"
+cat "$data_dir.read-billing.json"
+step "$cairn" policy create --name read-billing --document "file://$data_dir.read-billing.json"
+step "$cairn" principal attach-policy --name billing-app --policy read-billing
+step "$cairn" policy simulate --principal billing-app --action secretsmanager:GetSecretValue --secret-id prod/db
 step "$cairn" --profile "$data_dir.app-profile" get-secret-value --secret-id prod/db
+step "$cairn" --profile "$data_dir.app-profile" put-secret-value --secret-id prod/db --secret-string x || true
 step "$cairn" --profile "$data_dir.app-profile" principal list || true
 step "$cairn" get-secret-value --secret-id prod/nope || true
 step "$cairn" audit tail --from-seq 0 --count "$("$audit" export --data-dir "$data_dir" | wc -l)"

@@ -97,6 +97,13 @@ TEST_CASE("the README walkthrough: a role reads the secrets tagged env=dev and n
   REQUIRE(granted.exit_code == 0);
   CHECK(LastOf(d.Export(), "SecretValueRead")["cairnAuthorization"] ==
         json{{"decision", "Allow"}, {"policy", "resource-policy"}, {"statement", "BillingReadsProd"}});
+
+  // `cairn audit tail` says why, line by line.
+  RunResult tail = d.Cairn({"audit", "tail", "--from-seq", "0", "--count", std::to_string(events.size())});
+  REQUIRE(tail.exit_code == 0);
+  CHECK(tail.out.find("billing-app  GetSecretValue  ") != std::string::npos);
+  CHECK(tail.out.find("ok  (allowed by dev-read/ReadDevSecrets)\n") != std::string::npos);
+  CHECK(tail.out.find("AccessDeniedException  (no policy allows it)\n") != std::string::npos);
 }
 
 TEST_CASE("a rotated or disabled key stops at once, even on an open connection", "[daemon][access]") {

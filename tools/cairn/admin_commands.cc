@@ -53,8 +53,19 @@ std::string HumanLine(const service::Json& r) {
   std::snprintf(seq, sizeof(seq), "%8llu", static_cast<unsigned long long>(r.value("seq", uint64_t{0})));
   std::string who = r["userIdentity"].value("principalId", "");
   if (who.empty()) who = r["userIdentity"].value("invokedBy", "system");
-  return std::string(seq) + "  " + r.value("eventTime", "") + "  " + who + "  " + r.value("eventName", "") +
-         (resource.empty() ? "" : "  " + resource) + "  " + outcome;
+  std::string line = std::string(seq) + "  " + r.value("eventTime", "") + "  " + who + "  " +
+                     r.value("eventName", "") + (resource.empty() ? "" : "  " + resource) + "  " + outcome;
+  // Why: the deciding statement (service/access.h).
+  if (r.contains("cairnAuthorization")) {
+    const service::Json& authz = r["cairnAuthorization"];
+    const std::string decision = authz.value("decision", "");
+    std::string statement = authz.value("policy", "");
+    if (!authz.value("statement", "").empty()) statement += "/" + authz.value("statement", "");
+    if (decision == "Allow") line += "  (allowed by " + statement + ")";
+    if (decision == "ExplicitDeny") line += "  (denied by " + statement + ")";
+    if (decision == "ImplicitDeny") line += "  (no policy allows it)";
+  }
+  return line;
 }
 
 int Usage(const std::string& message) {
