@@ -57,7 +57,8 @@ struct Access : PrincipalEngine {
   }
   // The Audit.authorization of the call's event: {decision, policy, statement}.
   std::vector<std::string> DecisionOf(const service::Response& r) {
-    const schema::Audit* audit = EventOf(Record(r.seq))->audit();
+    const ledger::RecordFields record = Record(r.seq);  // the event borrows from it
+    const schema::Audit* audit = EventOf(record)->audit();
     REQUIRE(audit->authorization() != nullptr);
     return {audit->authorization()->decision()->str(), audit->authorization()->policy()->str(),
             audit->authorization()->statement()->str()};
