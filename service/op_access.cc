@@ -343,15 +343,10 @@ Result<Outcome> SimulatePrincipalPolicy(OpContext& ctx) {
   std::string resource = "*";
   std::string secret_name;
   if (secret_id.has_value()) {
-    Result<const projections::Secret*> found = ResolveSecret(ctx.state, *secret_id);
-    if (found.ok()) {
-      secret = *found;
-      resource = secret->arn;
-      secret_name = secret->name;
-    } else {
-      secret_name = NameFromSecretId(*secret_id);
-      resource = ArnPrefix(ctx.state.info()) + secret_name;
-    }
+    SecretTarget named = TargetOfSecretId(ctx.state, *secret_id);
+    secret = named.secret;
+    resource = std::move(named.arn);
+    secret_name = std::move(named.name);
   }
   const std::string source_ip = facts.source_ip.value_or("");  // the context borrows it
   iam::RequestContext context =

@@ -50,8 +50,9 @@ constexpr char kGetSecretValueAction[] = "secretsmanager:GetSecretValue";
 Status CheckRead(const OpContext& ctx, const std::string& id, const projections::Secret* secret) {
   projections::Secret absent;
   if (secret == nullptr) {
-    absent.name = NameFromSecretId(id);
-    absent.arn = ArnPrefix(ctx.state.info()) + absent.name;
+    SecretTarget named = TargetOfSecretId(ctx.state, id);
+    absent.name = std::move(named.name);
+    absent.arn = std::move(named.arn);
     secret = &absent;
   }
   if (MayAccessSecret(ctx, kGetSecretValueAction, *secret)) return Status::Ok();

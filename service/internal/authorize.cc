@@ -82,15 +82,10 @@ Target TargetOf(const OpContext& ctx) {
     return t;
   }
   if (auto id = StringMember(params, "SecretId")) {
-    Result<const projections::Secret*> secret = ResolveSecret(ctx.state, *id);
-    if (secret.ok()) {
-      t.secret = *secret;
-      t.secret_name = t.secret->name;
-      t.resource = t.secret->arn;
-    } else {
-      t.secret_name = NameFromSecretId(*id);
-      t.resource = ArnPrefix(info) + t.secret_name;
-    }
+    SecretTarget named = TargetOfSecretId(ctx.state, *id);
+    t.secret = named.secret;
+    t.secret_name = std::move(named.name);
+    t.resource = std::move(named.arn);
     t.shown = std::string(id->substr(0, 2048));
     return t;
   }
@@ -126,6 +121,20 @@ const projections::PrincipalsView& PrincipalsOf(const DecideEnv& env) {
 const projections::PoliciesView& PoliciesOf(const DecideEnv& env) {
   static const projections::PoliciesView kNone;
   return env.policies != nullptr ? *env.policies : kNone;
+}
+
+SecretTarget TargetOfSecretId(const projections::SecretsView& state, std::string_view secret_id) {
+  SecretTarget t;
+  Result<const projections::Secret*> found = ResolveSecret(state, secret_id);
+  if (found.ok()) {
+    t.secret = *found;
+    t.name = t.secret->name;
+    t.arn = t.secret->arn;
+  } else {
+    t.name = NameFromSecretId(secret_id);
+    t.arn = ArnPrefix(state.info()) + t.name;
+  }
+  return t;
 }
 
 std::string PolicyArn(std::string_view account_id, std::string_view name) {

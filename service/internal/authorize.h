@@ -33,6 +33,16 @@ iam::RequestContext SecretContext(std::string_view action, std::string_view reso
                                   const projections::Secret* secret, const Json& params,
                                   std::string_view source_ip, int64_t now_ms);
 
+// What a SecretId names for access control: the secret if it exists (live or
+// scheduled for deletion), else the name and ARN it would have
+// ("<prefix><name>", no suffix), so a check reads the same either way.
+struct SecretTarget {
+  const projections::Secret* secret = nullptr;  // borrows from the view
+  std::string name;
+  std::string arn;
+};
+SecretTarget TargetOfSecretId(const projections::SecretsView& state, std::string_view secret_id);
+
 // "arn:aws:iam::<account>:policy/<name>".
 std::string PolicyArn(std::string_view account_id, std::string_view name);
 
