@@ -34,7 +34,7 @@ std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::strin
 Actor ReadActor(const schema::Actor* a) {
   if (a == nullptr) return {};
   return {Str(a->principal()), Str(a->principal_type()), Str(a->source()), Str(a->request_id()),
-          Str(a->user_agent())};
+          Str(a->user_agent()), Str(a->access_key_id()), Str(a->invocation_id())};
 }
 
 // The verified root table, or DataLoss naming the first check that fails.
@@ -86,9 +86,15 @@ std::string EncodeRecord(uint64_t seq, const crypto::Digest& prev, const RecordI
   flatbuffers::FlatBufferBuilder fbb(256 + input.payload.size());
   fbb.ForceDefaults(true);  // every scalar is present in the bytes (FORMAT.md)
   const Actor& a = input.actor;
+  // The gateway's fields are written only when set, so records of other
+  // transports keep the bytes they had before the fields existed.
+  auto optional = [&fbb](const std::string& s) {
+    return s.empty() ? flatbuffers::Offset<flatbuffers::String>() : fbb.CreateString(s);
+  };
   auto actor = schema::CreateActor(fbb, fbb.CreateString(a.principal),
                                    fbb.CreateString(a.principal_type), fbb.CreateString(a.source),
-                                   fbb.CreateString(a.request_id), fbb.CreateString(a.user_agent));
+                                   fbb.CreateString(a.request_id), fbb.CreateString(a.user_agent),
+                                   optional(a.access_key_id), optional(a.invocation_id));
   auto prev_vec = fbb.CreateVector(prev.data(), prev.size());
   auto event_type = fbb.CreateString(input.event_type);
   auto payload = fbb.CreateVector(reinterpret_cast<const uint8_t*>(input.payload.data()),

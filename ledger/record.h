@@ -21,6 +21,8 @@ struct Actor {
   std::string source;          // "embedded:pid=1234", "tcp://127.0.0.1:5000"
   std::string request_id;      // UUID
   std::string user_agent;      // "cairn-cli/0.1.0"
+  std::string access_key_id{};  // SigV4 calls through the HTTP gateway; else ""
+  std::string invocation_id{};  // amz-sdk-invocation-id as the client sent it; else ""
 };
 
 // What a caller hands the ledger; seq and prev are assigned by the ledger.

@@ -5,6 +5,11 @@
 //       name: text, principal_type: text ("User" | "Service"),
 //       public_key: text (Z85, 40 characters),
 //       tags: [[key: text, value: text], ...] in enrolment order
+//   "access-key/<id>" -> map, one per access key (deleted with it or its principal):
+//       ciphertext: bytes (nonce || AES-256-GCM(DEK, secret, aad) || tag; the
+//       wrapped DEK is in the `keys` family under the same "access-key/<id>"),
+//       created_ms: int, format: 1, id: text, kek_version: uint,
+//       principal: text, status: text ("Active" | "Inactive")
 //
 // The same deterministic CBOR as secrets.cc's FORMAT: shortest heads, map keys
 // in bytewise order (the order listed above), no tags, no floats; text items
@@ -85,6 +90,50 @@ Result<Principal> DecodePrincipal(std::string_view bytes, std::string_view key) 
   return p;
 }
 
+std::string EncodeAccessKey(const AccessKey& k) {
+  internal::CborWriter w;
+  w.Map(7);
+  w.Key("ciphertext").Bytes(k.ciphertext);
+  w.Key("created_ms").Int(k.created_ms);
+  w.Key("format").Uint(kFormat);
+  w.Key("id").Text(k.id);
+  w.Key("kek_version").Uint(k.kek_version);
+  w.Key("principal").Text(k.principal);
+  w.Key("status").Text(k.status);
+  return w.Take();
+}
+
+bool IsAccessKeyStatus(std::string_view status) {
+  return status == kAccessKeyActive || status == kAccessKeyInactive;
+}
+
+Result<AccessKey> DecodeAccessKey(std::string_view bytes, std::string_view key) {
+  const std::string where = "state entry " + std::string(key);
+  json j = json::from_cbor(bytes.begin(), bytes.end(), /*strict=*/true,
+                           /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return DataLossError(where + " is not a CBOR map");
+  auto format = j.find("format");
+  if (format == j.end() || *format != kFormat) return DataLossError(where + " has an unknown format");
+  AccessKey k;
+  try {
+    const json::binary_t& ciphertext = j.at("ciphertext").get_binary();
+    k.ciphertext.assign(ciphertext.begin(), ciphertext.end());
+    k.created_ms = j.at("created_ms").get<int64_t>();
+    k.id = j.at("id").get<std::string>();
+    k.kek_version = j.at("kek_version").get<uint32_t>();
+    k.principal = j.at("principal").get<std::string>();
+    k.status = j.at("status").get<std::string>();
+  } catch (const json::exception& e) {
+    return DataLossError(where + ": " + e.what());
+  }
+  if (key.substr(sizeof(kAccessKeyPrefix) - 1) != k.id) return DataLossError(where + " holds access key " + k.id);
+  if (!IsAccessKeyStatus(k.status)) return DataLossError(where + " has status " + k.status);
+  if (EncodeAccessKey(k) != bytes) return DataLossError(where + " is not in canonical form");
+  return k;
+}
+
+std::string TouchedKey(const std::string& id) { return kAccessKeyPrefix + id; }
+
 Principal FromEvent(const schema::PrincipalCreated& body, int64_t time_ms) {
   Principal p;
   p.name = Str(body.name());
@@ -109,6 +158,19 @@ const Principal* PrincipalsView::FindByName(std::string_view name) const {
 const Principal* PrincipalsView::FindByKey(std::string_view public_key_z85) const {
   auto it = key_index_.find(std::string(public_key_z85));
   return it == key_index_.end() ? nullptr : FindByName(it->second);
+}
+
+const AccessKey* PrincipalsView::FindAccessKey(std::string_view access_key_id) const {
+  auto it = access_keys_.find(access_key_id);
+  return it == access_keys_.end() ? nullptr : &it->second;
+}
+
+std::vector<const AccessKey*> PrincipalsView::AccessKeysOf(std::string_view principal) const {
+  std::vector<const AccessKey*> keys;
+  for (const auto& [id, key] : access_keys_) {
+    if (key.principal == principal) keys.push_back(&key);
+  }
+  return keys;
 }
 
 Status PrincipalsView::Insert(Principal principal, std::string_view where) {
@@ -147,6 +209,78 @@ Status PrincipalsView::RotateKey(Principal& principal, std::string key, std::str
   return Status::Ok();
 }
 
+Status PrincipalsView::InsertAccessKey(AccessKey key, std::string_view where) {
+  if (key.id.empty() || key.ciphertext.empty()) {
+    return DataLossError(std::string(where) + ": an access key without an id or ciphertext");
+  }
+  if (principals_.count(key.principal) == 0) {
+    return DataLossError(std::string(where) + ": access key " + key.id + " of absent principal " +
+                         key.principal);
+  }
+  if (access_keys_.count(key.id) != 0) {
+    return DataLossError(std::string(where) + ": access key " + key.id + " exists already");
+  }
+  std::string id = key.id;
+  access_keys_.emplace(std::move(id), std::move(key));
+  return Status::Ok();
+}
+
+Result<AccessKey*> PrincipalsView::FindOwnedKey(const std::string& id, const std::string& principal,
+                                                std::string_view where) {
+  auto it = access_keys_.find(id);
+  if (it == access_keys_.end() || it->second.principal != principal) {
+    return DataLossError(std::string(where) + " names access key " + id + ", which principal " +
+                         principal + " does not have");
+  }
+  return &it->second;
+}
+
+Status PrincipalsView::ApplyAccessKey(const schema::Event& event, int64_t time_ms,
+                                      const std::string& at, std::vector<std::string>* touched) {
+  std::string id;
+  switch (event.body_type()) {
+    case schema::Body::AccessKeyCreated: {
+      const schema::AccessKeyCreated& body = *event.body_as_AccessKeyCreated();
+      AccessKey k;
+      k.id = Str(body.access_key_id());
+      k.principal = Str(body.principal());
+      k.status = kAccessKeyActive;
+      k.created_ms = time_ms;
+      if (body.ciphertext() != nullptr) {
+        k.ciphertext.assign(reinterpret_cast<const char*>(body.ciphertext()->data()),
+                            body.ciphertext()->size());
+      }
+      k.kek_version = body.kek_version();
+      id = k.id;
+      RETURN_IF_ERROR(InsertAccessKey(std::move(k), at + ": AccessKeyCreated"));
+      break;
+    }
+    case schema::Body::AccessKeyUpdated: {
+      const schema::AccessKeyUpdated& body = *event.body_as_AccessKeyUpdated();
+      id = Str(body.access_key_id());
+      const std::string status = Str(body.status());
+      if (!IsAccessKeyStatus(status)) {
+        return DataLossError(at + ": AccessKeyUpdated sets status " + status);
+      }
+      ASSIGN_OR_RETURN(AccessKey * k, FindOwnedKey(id, Str(body.principal()), at + ": AccessKeyUpdated"));
+      k->status = status;
+      break;
+    }
+    case schema::Body::AccessKeyDeleted: {
+      const schema::AccessKeyDeleted& body = *event.body_as_AccessKeyDeleted();
+      id = Str(body.access_key_id());
+      ASSIGN_OR_RETURN(AccessKey * k, FindOwnedKey(id, Str(body.principal()), at + ": AccessKeyDeleted"));
+      (void)k;
+      access_keys_.erase(id);
+      break;
+    }
+    default:
+      return Status::Ok();
+  }
+  if (touched != nullptr) touched->push_back(TouchedKey(id));
+  return Status::Ok();
+}
+
 Status PrincipalsView::Apply(uint64_t seq, int64_t time_ms, const schema::Event& event,
                              std::vector<std::string>* touched) {
   const schema::Audit* audit = event.audit();
@@ -182,8 +316,20 @@ Status PrincipalsView::Apply(uint64_t seq, int64_t time_ms, const schema::Event&
       ASSIGN_OR_RETURN(Principal * p, Find(name, at + ": PrincipalDeleted"));
       key_index_.erase(p->public_key_z85);
       principals_.erase(name);
+      for (auto it = access_keys_.begin(); it != access_keys_.end();) {
+        if (it->second.principal != name) {
+          ++it;
+          continue;
+        }
+        if (touched != nullptr) touched->push_back(TouchedKey(it->first));
+        it = access_keys_.erase(it);
+      }
       break;
     }
+    case schema::Body::AccessKeyCreated:
+    case schema::Body::AccessKeyUpdated:
+    case schema::Body::AccessKeyDeleted:
+      return ApplyAccessKey(event, time_ms, at, touched);
     default:
       return Status::Ok();  // other views' events and reads
   }
@@ -195,6 +341,15 @@ void PrincipalsView::WriteTouched(const std::vector<std::string>& touched,
                                   ledger::WriteSet& out) const {
   const std::set<std::string> names(touched.begin(), touched.end());
   for (const std::string& name : names) {
+    if (name.starts_with(kAccessKeyPrefix)) {
+      const AccessKey* key = FindAccessKey(std::string_view(name).substr(sizeof(kAccessKeyPrefix) - 1));
+      if (key == nullptr) {
+        out.Delete(ledger::Family::kState, name);
+      } else {
+        out.Put(ledger::Family::kState, name, EncodeAccessKey(*key));
+      }
+      continue;
+    }
     auto it = principals_.find(name);
     if (it == principals_.end()) {
       out.Delete(ledger::Family::kState, kPrincipalPrefix + name);
@@ -213,6 +368,14 @@ Result<PrincipalsView> PrincipalsView::Load(const ledger::Store& store) {
     RETURN_IF_ERROR(view.Insert(std::move(p), "state entry " + std::string(it->key())));
   }
   RETURN_IF_ERROR(it->status().WithContext("loading principals state"));
+  // After the principals: every key must belong to one.
+  std::unique_ptr<ledger::StoreIterator> keys = store.NewIterator(ledger::Family::kState);
+  for (keys->Seek(kAccessKeyPrefix); keys->Valid() && keys->key().starts_with(kAccessKeyPrefix);
+       keys->Next()) {
+    ASSIGN_OR_RETURN(AccessKey k, DecodeAccessKey(keys->value(), keys->key()));
+    RETURN_IF_ERROR(view.InsertAccessKey(std::move(k), "state entry " + std::string(keys->key())));
+  }
+  RETURN_IF_ERROR(keys->status().WithContext("loading access keys state"));
   return view;
 }
 

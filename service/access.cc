@@ -16,7 +16,8 @@ constexpr std::string_view kAuditReads[] = {kReadRecords, kGetCheckpoint, kGetIn
 constexpr std::string_view kCairnActions[] = {
     "CreatePrincipal", "ListPrincipals",        "UpdatePrincipal",       "RotatePrincipalKey",
     "DeletePrincipal", "CreatePolicy",          "GetPolicy",             "ListPolicies",
-    "DeletePolicy",    "AttachPrincipalPolicy", "DetachPrincipalPolicy", "SimulatePrincipalPolicy"};
+    "DeletePolicy",    "AttachPrincipalPolicy", "DetachPrincipalPolicy", "SimulatePrincipalPolicy",
+    "CreateAccessKey", "ListAccessKeys",        "UpdateAccessKey",       "DeleteAccessKey"};
 
 // The policy administrators have attached implicitly.
 const iam::CompiledPolicy& AdministratorPolicy() {

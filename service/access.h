@@ -15,15 +15,19 @@
 //
 // Actions: "secretsmanager:<Operation>" for Secrets Manager's operations;
 // Cairn's own are "cairn:<Operation>" (cairn:CreatePrincipal,
-// cairn:UpdatePrincipal, cairn:CreatePolicy, cairn:AttachPrincipalPolicy, ...)
+// cairn:UpdatePrincipal, cairn:CreatePolicy, cairn:AttachPrincipalPolicy,
+// cairn:CreateAccessKey, cairn:ListAccessKeys, cairn:UpdateAccessKey,
+// cairn:DeleteAccessKey, ...)
 // except the audit reads (ReadRecords, GetCheckpoint, GetInclusionProof,
 // GetConsistencyProof, ListCheckpoints), which are all "cairn:ReadAuditLog",
 // and a subscription to the events socket, "cairn:SubscribeEvents".
 // Resources: the secret's ARN for an operation on a secret (for one that does
 // not exist, "arn:aws:secretsmanager:<region>:<account>:secret:<name>", so a
 // denial looks the same either way); the principal's ARN for operations on a
-// principal; "arn:aws:iam::<account>:policy/<name>" for one on a policy; "*"
+// principal (for the access-key operations: PrincipalName's, else the owner of
+// AccessKeyId); "arn:aws:iam::<account>:policy/<name>" for one on a policy; "*"
 // otherwise (ListSecrets, GetRandomPassword, ListPrincipals, ListPolicies,
+// ListAccessKeys without PrincipalName, an unknown AccessKeyId,
 // CreatePolicy's name is checked against its future ARN, audit reads).
 // ListSecrets and BatchGetSecretValue check each secret they would return
 // (secretsmanager:DescribeSecret and secretsmanager:GetSecretValue) and leave
@@ -31,10 +35,11 @@
 // (BatchGetSecretValue's SecretIdList: AccessDeniedException in Errors) the
 // ones the caller may not see.
 //
-// Operations (besides service/principals.h's):
+// Operations (besides service/principals.h's, where the access-key ones are):
 //   UpdatePrincipal {Name, Enabled?, Admin?} -> {Name, ARN, Enabled, Admin}; PrincipalUpdated
 //   RotatePrincipalKey {Name, PublicKey} -> {Name, ARN, PublicKey}; PrincipalKeyRotated
-//   DeletePrincipal {Name} -> {Name, ARN}; PrincipalDeleted
+//   DeletePrincipal {Name} -> {Name, ARN}; PrincipalDeleted (its access keys
+//        deleted and their DEKs shredded in the same batch)
 //       (the last enabled administrator can be neither disabled, demoted nor
 //        deleted: InvalidRequestException)
 //   CreatePolicy {PolicyName, PolicyDocument, Description?} -> {Policy}; PolicyCreated

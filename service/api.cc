@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "crypto/hash.h"
+
 namespace cairn::service {
 namespace {
 
@@ -56,6 +58,62 @@ ApiError ApiErrorFromStatus(const Status& status) {
     return {message.substr(0, colon), message.substr(colon + 2)};
   }
   return {std::string(DefaultName(status.code())), message};
+}
+
+namespace {
+
+// Inserts the value member right after "VersionId" (AWS's order).
+Json WithValue(const Json& entry, const SecretValue& value) {
+  Json out = Json::object();
+  bool placed = false;
+  auto place = [&] {
+    if (value.kind == projections::ValueKind::kBinary) {
+      out["SecretBinary"] = crypto::Base64Encode(value.bytes.view());
+    } else {
+      out["SecretString"] = std::string(value.bytes.as_string_view());
+    }
+    placed = true;
+  };
+  for (auto it = entry.begin(); it != entry.end(); ++it) {
+    out[it.key()] = it.value();
+    if (it.key() == "VersionId") place();
+  }
+  if (!placed) place();
+  return out;
+}
+
+}  // namespace
+
+Json BodyWithValues(std::string_view operation, const Response& response) {
+  Json body = response.body;
+  for (const Response::Value& v : response.values) {
+    if (operation == "GetRandomPassword") {
+      body["RandomPassword"] = std::string(v.value.bytes.as_string_view());
+    } else if (operation == "CreateAccessKey") {
+      // IAM's order: ..., Status, SecretAccessKey, CreateDate.
+      Json key = Json::object();
+      for (auto it = body["AccessKey"].begin(); it != body["AccessKey"].end(); ++it) {
+        if (it.key() == "CreateDate") key["SecretAccessKey"] = std::string(v.value.bytes.as_string_view());
+        key[it.key()] = it.value();
+      }
+      if (!key.contains("SecretAccessKey")) key["SecretAccessKey"] = std::string(v.value.bytes.as_string_view());
+      body["AccessKey"] = std::move(key);
+    } else if (operation == "BatchGetSecretValue") {
+      Json& list = body["SecretValues"];
+      if (v.index < list.size()) list[v.index] = WithValue(list[v.index], v.value);
+    } else if (v.index == 0) {
+      body = WithValue(body, v.value);
+    }
+  }
+  return body;
+}
+
+void WipeJsonStrings(Json& j) {
+  if (j.is_string()) {
+    crypto::SecureWipe(j.get_ref<std::string&>());
+  } else if (j.is_structured()) {
+    for (auto& child : j) WipeJsonStrings(child);
+  }
 }
 
 }  // namespace cairn::service

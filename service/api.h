@@ -30,11 +30,7 @@ struct SecretValue {
   crypto::SecureBuffer bytes;
 };
 
-struct Request {
-  std::string operation;                // "CreateSecret", "GetSecretValue", ...
-  Json params = Json::object();         // the AWS request members, except the value
-  std::optional<SecretValue> value;     // SecretString / SecretBinary, if given
-};
+
 
 // AWS error names (API reference §1.5.1).
 inline constexpr char kResourceNotFound[] = "ResourceNotFoundException";
@@ -54,6 +50,16 @@ inline constexpr char kPublicPolicy[] = "PublicPolicyException";
 struct ApiError {
   std::string code;     // one of the names above
   std::string message;  // never contains a secret value
+};
+
+struct Request {
+  std::string operation;                // "CreateSecret", "GetSecretValue", ...
+  Json params = Json::object();         // the AWS request members, except the value
+  std::optional<SecretValue> value;     // SecretString / SecretBinary, if given
+  // Set by a transport that authenticated the caller but could not decode the
+  // call (a body that is not JSON, bad base64): the call is still one event, a
+  // failure with this error, and nothing else is decided.
+  std::optional<ApiError> decode_error{};
 };
 
 // Maps a Status to the AWS error of the same meaning (kNotFound ->
@@ -79,6 +85,15 @@ struct Response {
 
   bool ok() const { return !error.has_value(); }
 };
+
+// The response body with its values spliced in where AWS puts them:
+// SecretString/SecretBinary (base64) right after VersionId for GetSecretValue
+// and each BatchGetSecretValue entry, RandomPassword for GetRandomPassword,
+// AccessKey.SecretAccessKey for CreateAccessKey. The result holds copies of
+// secret values: the caller wipes it with WipeJsonStrings once written out.
+Json BodyWithValues(std::string_view operation, const Response& response);
+// Overwrites every string in `j` (keys excepted) with zeros.
+void WipeJsonStrings(Json& j);
 
 }  // namespace cairn::service
 

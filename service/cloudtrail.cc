@@ -36,6 +36,7 @@ Json UserIdentity(const ledger::Actor& actor, const TrailContext& ctx) {
   id["arn"] = "arn:aws:iam::" + ctx.account_id + ":" + kind + "/" + name;
   id["accountId"] = ctx.account_id;
   id["userName"] = name;
+  if (!actor.access_key_id.empty()) id["accessKeyId"] = actor.access_key_id;  // SigV4 (HTTP gateway)
   return id;
 }
 
@@ -53,8 +54,9 @@ std::string ResourceType(const std::string& arn) {
   return "AWS::SecretsManager::Secret";
 }
 
-// What the bodies of Cairn's own events add: the enrolled principal as the
-// response, the page or count as additional data. Null for other events.
+// What the bodies of Cairn's own events add: the enrolled principal or the new
+// access key (its metadata: the secret is never in an event) as the response,
+// the page, count or access key changed as additional data. Null for other events.
 void AddBodyDetails(const schema::Event& event, Json& j) {
   if (const auto* p = event.body_as_PrincipalCreated()) {
     j["responseElements"] = {{"principal",
@@ -63,6 +65,26 @@ void AddBodyDetails(const schema::Event& event, Json& j) {
                                {"principalType", Str(p->principal_type())},
                                {"publicKey", Str(p->public_key())},
                                {"admin", p->admin()}}}};
+  } else if (const auto* k = event.body_as_AccessKeyCreated()) {
+    // As IAM's CreateAccessKey in CloudTrail: the key's metadata, never its secret.
+    j["responseElements"] = {{"accessKey",
+                              {{"userName", Str(k->principal())},
+                               {"accessKeyId", Str(k->access_key_id())},
+                               {"status", projections::kAccessKeyActive}}}};
+  } else if (const auto* u = event.body_as_AccessKeyUpdated()) {
+    j["additionalEventData"] = {{"userName", Str(u->principal())},
+                                {"accessKeyId", Str(u->access_key_id())},
+                                {"status", Str(u->status())}};
+  } else if (const auto* d = event.body_as_AccessKeyDeleted()) {
+    j["additionalEventData"] = {{"userName", Str(d->principal())}, {"accessKeyId", Str(d->access_key_id())}};
+  } else if (const auto* l = event.body_as_AccessKeysListed()) {
+    j["additionalEventData"] = {{"resultCount", l->result_count()}};
+  } else if (const auto* pd = event.body_as_PrincipalDeleted()) {
+    if (pd->access_key_ids() != nullptr && pd->access_key_ids()->size() > 0) {
+      Json ids = Json::array();
+      for (const flatbuffers::String* id : *pd->access_key_ids()) ids.push_back(Str(id));
+      j["additionalEventData"] = {{"deletedAccessKeyIds", std::move(ids)}};
+    }
   } else if (const auto* r = event.body_as_AuditRecordsRead()) {
     j["additionalEventData"] = {{"fromSeq", r->from_seq()}, {"recordCount", r->record_count()}};
   } else if (const auto* u = event.body_as_UnauthenticatedAttempts()) {
@@ -115,6 +137,8 @@ Result<Json> CloudTrailRecord(uint64_t seq, std::string_view bytes, TrailContext
   j["responseElements"] = nullptr;
   AddBodyDetails(*event, j);
   j["requestID"] = record.actor.request_id;
+  // The SDK's amz-sdk-invocation-id: one per logical call, the same across its retries.
+  if (!record.actor.invocation_id.empty()) j["cairnInvocationId"] = record.actor.invocation_id;
   j["eventID"] = EventId(ledger::RecordLeafHash(bytes));
   j["readOnly"] = audit ? audit->read_only() : false;
   const std::string resource = audit ? Str(audit->resource()) : "";

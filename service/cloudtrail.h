@@ -1,5 +1,7 @@
 // CloudTrail-shaped audit records (API reference §5): one JSON object per
-// ledger record, plus Cairn's `seq` and `leafHash`. Secret values never appear:
+// ledger record, plus Cairn's `seq` and `leafHash` (and, for calls through the
+// HTTP gateway, userIdentity.accessKeyId and `cairnInvocationId`, the SDK's
+// amz-sdk-invocation-id as sent). Secret values never appear:
 // events hold only ciphertext, which is not rendered either.
 #ifndef CAIRN_SERVICE_CLOUDTRAIL_H_
 #define CAIRN_SERVICE_CLOUDTRAIL_H_

@@ -76,6 +76,12 @@ const OpSpec* FindOp(std::string_view name) {
        false,
        {"SecretId", "RecoveryWindowInDays", "ForceDeleteWithoutRecovery"}},
       {"RestoreSecret", &RestoreSecret, false, {"SecretId"}},
+      {"ReplicateSecretToRegions",
+       &ReplicateSecretToRegions,
+       false,
+       {"SecretId", "AddReplicaRegions", "ForceOverwriteReplicaSecret"}},
+      {"RemoveRegionsFromReplication", &RemoveRegionsFromReplication, false, {"SecretId", "RemoveReplicaRegions"}},
+      {"StopReplicationToReplica", &StopReplicationToReplica, false, {"SecretId"}},
       {"GetRandomPassword",
        &GetRandomPassword,
        true,
@@ -96,6 +102,10 @@ const OpSpec* FindOp(std::string_view name) {
       {"UpdatePrincipal", &UpdatePrincipal, false, {"Name", "Enabled", "Admin"}},
       {"RotatePrincipalKey", &RotatePrincipalKey, false, {"Name", "PublicKey"}},
       {"DeletePrincipal", &DeletePrincipal, false, {"Name"}},
+      {"CreateAccessKey", &CreateAccessKey, false, {"PrincipalName"}},
+      {"ListAccessKeys", &ListAccessKeys, true, {"PrincipalName"}},
+      {"UpdateAccessKey", &UpdateAccessKey, false, {"PrincipalName", "AccessKeyId", "Status"}},
+      {"DeleteAccessKey", &DeleteAccessKey, false, {"PrincipalName", "AccessKeyId"}},
       {"CreatePolicy", &CreatePolicy, false, {"PolicyName", "PolicyDocument", "Description"}},
       {"GetPolicy", &GetPolicy, true, {"PolicyName"}},
       {"ListPolicies", &ListPolicies, true, {}},
@@ -122,6 +132,9 @@ const OpSpec* FindOp(std::string_view name) {
 Decision Decide(const Request& request, const projections::SecretsView& state, DecideEnv& env) {
   const OpSpec* op = internal::FindOp(request.operation);
   internal::AuditFields audit = InitialAudit(request, op);
+  if (request.decode_error.has_value()) {
+    return internal::FailureDecision(std::move(audit), *request.decode_error);
+  }
   internal::OpContext ctx{request, state, env, internal::Params(request.params), audit.resource};
   if (op != nullptr && request.params.is_object()) {
     std::optional<Decision> denied = internal::AuthorizeCall(ctx, audit);
@@ -177,6 +190,17 @@ std::string KeyEntryKey(std::string_view arn, std::string_view version_id) {
 
 std::string ValueContext(std::string_view arn, std::string_view version_id) {
   return KeyEntryKey(arn, version_id);
+}
+
+std::string AccessKeyEntryKey(std::string_view access_key_id) {
+  return std::string(projections::kAccessKeyPrefix) + std::string(access_key_id);
+}
+
+std::string WrappedKeyEntry(const crypto::SealedValue& sealed) {
+  std::string entry(4, '\0');
+  for (int i = 0; i < 4; ++i) entry[i] = static_cast<char>((sealed.kek_version >> (24 - 8 * i)) & 0xFF);
+  entry.append(reinterpret_cast<const char*>(sealed.wrapped_dek.data()), sealed.wrapped_dek.size());
+  return entry;
 }
 
 }  // namespace cairn::service

@@ -79,7 +79,9 @@ struct Decision {
   std::optional<ApiError> error;
   Json body = Json::object();
   std::vector<ValueToOpen> to_open;
-  std::optional<crypto::SecureBuffer> generated_password;  // GetRandomPassword
+  // GetRandomPassword's password, CreateAccessKey's secret access key: the
+  // engine hands it back as Response::values[0] (kString), never in the body.
+  std::optional<crypto::SecureBuffer> generated_password;
   std::optional<RecordRange> records_to_read;              // ReadRecords
   std::optional<AuditRead> audit_read;                     // GetCheckpoint, Get*Proof, ...
 };
@@ -94,6 +96,11 @@ std::vector<Decision> DecideMaintenance(const projections::SecretsView& state, D
 std::string KeyEntryKey(std::string_view arn, std::string_view version_id);
 // The AAD context binding a value to its place: "<arn>\n<version id>".
 std::string ValueContext(std::string_view arn, std::string_view version_id);
+// The `keys` family key of an access key's wrapped DEK, and the AAD context of
+// its sealed secret: "access-key/<id>" (never an ARN, so never a version's).
+std::string AccessKeyEntryKey(std::string_view access_key_id);
+// A `keys` family entry: the KEK version (4 bytes, big-endian) || wrapped DEK.
+std::string WrappedKeyEntry(const crypto::SealedValue& sealed);
 
 }  // namespace cairn::service
 

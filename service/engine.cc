@@ -165,6 +165,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
                    crypto::Keyring::Load(std::move(master), crypto::AsBytes(*keyring_bytes)));
   engine->keyring_ = std::make_unique<crypto::Keyring>(std::move(keyring));
   ASSIGN_OR_RETURN(engine->views_, projections::Views::Load(*store));
+  engine->ledger_info_ = engine->views_.secrets.info();
   auto index = std::make_shared<KeyIndex>();
   for (const auto& [name, principal] : engine->views_.principals.principals()) {
     if (principal.enabled) index->emplace(principal.public_key_z85, name);
@@ -184,6 +185,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
   ASSIGN_OR_RETURN(Checkpointer checkpointer,
                    Checkpointer::LoadOrCreate(*engine->ledger_, *engine->keyring_, *ledger_id, *engine->rng_));
   engine->checkpointer_.emplace(std::move(checkpointer));
+  RETURN_IF_ERROR(engine->InstallAccessKeyIndex(engine->GrantableAccessKeysLocked(), 0, /*strict=*/true)
+                      .WithContext("opening the access keys"));
   return engine;
 }
 
@@ -291,6 +294,7 @@ Response Engine::Finish(Pending pending) {
     return response;
   }
   PublishPrincipal(decision);
+  PublishAccessKeys(decision);
   if (shreds) {
     // Crypto-shredding: the destroyed keys leave the files (WAL and SSTs) for good.
     Status compacted = ledger_->store().CompactFamily(ledger::Family::kKeys);
@@ -385,6 +389,89 @@ void Engine::PublishPrincipal(const Decision& decision) {
   key_index_ = std::move(next);
 }
 
+void Engine::PublishAccessKeys(const Decision& decision) {
+  static constexpr std::string_view kChanges[] = {"AccessKeyCreated", "AccessKeyUpdated", "AccessKeyDeleted",
+                                                  "PrincipalUpdated", "PrincipalDeleted"};
+  if (decision.error.has_value() ||
+      std::find(std::begin(kChanges), std::end(kChanges), decision.event_type) == std::end(kChanges)) {
+    return;
+  }
+  std::vector<projections::AccessKey> keys;
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    keys = GrantableAccessKeysLocked();
+    generation = ++access_key_snapshots_;
+  }
+  // Not strict: a key that does not open is left out (it authenticates
+  // nobody); the event is durable and the call answered either way.
+  (void)InstallAccessKeyIndex(keys, generation, /*strict=*/false);
+}
+
+std::vector<projections::AccessKey> Engine::GrantableAccessKeysLocked() const {
+  std::vector<projections::AccessKey> keys;
+  for (const auto& [id, key] : views_.principals.access_keys()) {
+    const projections::Principal* owner = views_.principals.FindByName(key.principal);
+    if (key.status == projections::kAccessKeyActive && owner != nullptr && owner->enabled) keys.push_back(key);
+  }
+  return keys;
+}
+
+Status Engine::InstallAccessKeyIndex(const std::vector<projections::AccessKey>& keys, uint64_t generation,
+                                     bool strict) {
+  std::shared_ptr<const AccessKeyIndex> previous;
+  {
+    std::lock_guard<std::mutex> lock(access_key_index_mu_);
+    previous = access_key_index_;
+  }
+  auto next = std::make_shared<AccessKeyIndex>();
+  for (const projections::AccessKey& key : keys) {
+    auto known = previous->find(key.id);
+    if (known != previous->end() && known->second.ciphertext == key.ciphertext) {
+      next->emplace(key.id, AccessKeyEntry{key.principal, key.ciphertext, known->second.secret});
+      continue;
+    }
+    Result<crypto::SecureBuffer> secret = OpenAccessKeySecret(key);
+    if (!secret.ok()) {
+      if (strict) return secret.status();
+      continue;
+    }
+    auto shared = std::make_shared<const crypto::SecureBuffer>(std::move(secret).value());
+    next->emplace(key.id, AccessKeyEntry{key.principal, key.ciphertext, std::move(shared)});
+  }
+  std::lock_guard<std::mutex> lock(access_key_index_mu_);
+  if (generation < access_key_index_generation_) return Status::Ok();  // a newer one is in
+  access_key_index_generation_ = generation;
+  access_key_index_ = std::move(next);
+  return Status::Ok();
+}
+
+Result<crypto::SecureBuffer> Engine::OpenAccessKeySecret(const projections::AccessKey& key) const {
+  const std::string name = AccessKeyEntryKey(key.id);
+  ASSIGN_OR_RETURN(auto entry, ledger_->store().Get(ledger::Family::kKeys, name));
+  if (!entry || entry->size() < 4) {
+    return DataLossError("the data key of access key " + key.id + " is missing (destroyed or not yet written)");
+  }
+  const auto* k = reinterpret_cast<const uint8_t*>(entry->data());
+  const uint32_t kek_version = (uint32_t{k[0]} << 24) | (uint32_t{k[1]} << 16) | (uint32_t{k[2]} << 8) | k[3];
+  // The entry names the KEK that wraps the DEK now (a rewrap may have moved it).
+  auto plain = keyring_->OpenValue(crypto::AsBytes(key.ciphertext), crypto::ByteView(k + 4, entry->size() - 4),
+                                   kek_version, name);
+  if (!plain.ok()) return DataLossError("access key " + key.id + " does not open: " + plain.status().message());
+  return std::move(plain).value();
+}
+
+std::optional<Engine::AccessKeyGrant> Engine::AccessKeyFor(std::string_view access_key_id) const {
+  std::shared_ptr<const AccessKeyIndex> index;
+  {
+    std::lock_guard<std::mutex> lock(access_key_index_mu_);
+    index = access_key_index_;
+  }
+  auto it = index->find(access_key_id);
+  if (it == index->end()) return std::nullopt;
+  return AccessKeyGrant{it->second.principal, it->second.secret};
+}
+
 bool Engine::PrincipalMay(std::string_view principal, std::string_view action) {
   ledger::Actor actor{std::string(principal), kActorPrincipal, "", "", ""};
   iam::RequestContext context;
@@ -419,6 +506,7 @@ Status Engine::AppendServiceEvent(Decision& decision, std::unique_lock<std::mute
   ASSIGN_OR_RETURN(auto done, AwaitStaged(ticket));
   (void)done;
   PublishPrincipal(decision);
+  PublishAccessKeys(decision);
   return Status::Ok();
 }
 

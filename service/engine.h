@@ -65,7 +65,8 @@ class Engine {
   static Status Init(const InitOptions& options);
   // Opens and unseals. Unavailable if another process holds the ledger;
   // NotFound if `data_dir` holds no ledger; the key file's errors
-  // (crypto/master_key.h); PermissionDenied if the key is not this ledger's.
+  // (crypto/master_key.h); PermissionDenied if the key is not this ledger's;
+  // DataLoss if an Active access key's sealed secret does not open.
   static Result<std::unique_ptr<Engine>> Open(const OpenOptions& options);
   ~Engine();
 
@@ -97,6 +98,17 @@ class Engine {
   // of the sequencer.
   std::optional<std::string> PrincipalForKey(std::string_view public_key_z85) const;
   bool HasPrincipals() const;
+  // SigV4 (gateway/): the enabled principal owning the Active access key
+  // `access_key_id`, with the key's secret (opened from its sealed form once
+  // and kept in locked memory). nullopt if the key is unknown, Inactive or
+  // deleted, or its principal disabled or deleted. Thread-safe and cheap like
+  // PrincipalForKey: a snapshot index, refreshed after each durable access-key
+  // or principal event; never the sequencer lock.
+  struct AccessKeyGrant {
+    std::string principal;
+    std::shared_ptr<const crypto::SecureBuffer> secret;
+  };
+  std::optional<AccessKeyGrant> AccessKeyFor(std::string_view access_key_id) const;
   // Whether the enabled principal `principal` may perform `action` on "*"
   // (no secret), as its policies say now; the daemon asks for
   // cairn:SubscribeEvents when a subscriber connects. Takes the sequencer
@@ -129,6 +141,8 @@ class Engine {
   const projections::PrincipalsView& principals_for_testing() const { return views_.principals; }
   const projections::Views& views_for_testing() const { return views_; }
   ledger::Ledger& ledger() { return *ledger_; }
+  // The ledger's region and account id, fixed at init (ARNs, SigV4 scopes).
+  const projections::LedgerInfo& ledger_info() const { return ledger_info_; }
 
  private:
   Engine() = default;
@@ -146,6 +160,20 @@ class Engine {
   Status AppendServiceEvent(Decision& decision, std::unique_lock<std::mutex>& lock, int64_t now);
   // After `decision`'s event is durable: a PrincipalCreated joins the key index.
   void PublishPrincipal(const Decision& decision);
+  // After `decision`'s event is durable: an access-key or principal change
+  // rebuilds the access-key index (PublishAccessKeys).
+  void PublishAccessKeys(const Decision& decision);
+  // What the access-key index is built from: the Active keys of enabled
+  // principals in views_, copied under mu_ (caller holds it).
+  std::vector<projections::AccessKey> GrantableAccessKeysLocked() const;
+  // Installs an index built from `keys` (taken at `generation`) unless a newer
+  // one is installed. Secrets of keys already indexed with the same ciphertext
+  // are reused; others are opened from the `keys` family. A key whose wrapped
+  // DEK is not written yet (its event still staged) is left out, or, when
+  // `strict` (Open), DataLoss, as is a key that does not open.
+  Status InstallAccessKeyIndex(const std::vector<projections::AccessKey>& keys, uint64_t generation,
+                               bool strict);
+  Result<crypto::SecureBuffer> OpenAccessKeySecret(const projections::AccessKey& key) const;
   Status ReadRecords(const RecordRange& range, Response& response) const;
   Status OpenValues(const Decision& decision, Response& response);
   Result<SecretValue> OpenValue(const std::string& arn, const std::string& version_id,
@@ -162,9 +190,25 @@ class Engine {
   using KeyIndex = std::map<std::string, std::string, std::less<>>;
   mutable std::mutex key_index_mu_;
   std::shared_ptr<const KeyIndex> key_index_ = std::make_shared<const KeyIndex>();
+  // access key id -> owner and secret, for the Active keys of enabled
+  // principals whose events are durable (AccessKeyFor). Copied on write like
+  // key_index_; access_key_index_mu_ guards the pointer and installed
+  // generation; snapshots of views_ are numbered under mu_, so an older
+  // rebuild never replaces a newer one.
+  struct AccessKeyEntry {
+    std::string principal;
+    std::string ciphertext;  // what `secret` was opened from
+    std::shared_ptr<const crypto::SecureBuffer> secret;
+  };
+  using AccessKeyIndex = std::map<std::string, AccessKeyEntry, std::less<>>;
+  mutable std::mutex access_key_index_mu_;
+  std::shared_ptr<const AccessKeyIndex> access_key_index_ = std::make_shared<const AccessKeyIndex>();
+  uint64_t access_key_index_generation_ = 0;  // installed; guarded by access_key_index_mu_
+  uint64_t access_key_snapshots_ = 0;         // taken; guarded by mu_
   Clock* clock_ = nullptr;
   crypto::RandomSource* rng_ = nullptr;
   CheckpointListener checkpoint_listener_;
+  projections::LedgerInfo ledger_info_;  // copied at Open; never changes
   std::mutex mu_;        // the sequencer lock: decide + stage + evolve
   Status poisoned_;      // set once a commit failed; every later call refuses
 };

@@ -233,7 +233,14 @@ Result<Outcome> DeletePrincipal(OpContext& ctx) {
   ctx.resource = p->arn;
   RETURN_IF_ERROR(KeepAnAdministrator(PrincipalsOf(ctx.env), *p, /*still_admin=*/false));
   Outcome out;
-  out.SetBody(schema::CreatePrincipalDeleted(out.fbb, out.fbb.CreateString(p->name)));
+  std::vector<std::string> key_ids;  // its access keys go with it, crypto-shredded
+  for (const projections::AccessKey* key : PrincipalsOf(ctx.env).AccessKeysOf(p->name)) {
+    key_ids.push_back(key->id);
+    out.key_writes.Delete(ledger::Family::kKeys, AccessKeyEntryKey(key->id));
+  }
+  auto name = out.fbb.CreateString(p->name);
+  auto keys = StringVector(out.fbb, key_ids);
+  out.SetBody(schema::CreatePrincipalDeleted(out.fbb, name, keys));
   out.response = {{"Name", p->name}, {"ARN", p->arn}};
   return out;
 }

@@ -67,6 +67,11 @@ Result<Outcome> RestoreSecret(OpContext& ctx) {
   ASSIGN_OR_RETURN(std::string secret_id, ReadSecretId(ctx.params));
   ASSIGN_OR_RETURN(const projections::Secret* secret, ResolveSecret(ctx.state, secret_id));
   ctx.resource = secret->arn;
+  if (secret->scheduled_for_deletion() && secret->deletion_forced) {
+    // No recovery window, no recovery: the purge only waits for the next maintenance pass.
+    return FailedPreconditionError(
+        "You can't restore the secret because it was deleted with ForceDeleteWithoutRecovery.");
+  }
   Outcome out;
   if (secret->scheduled_for_deletion()) {
     out.SetBody(schema::CreateSecretRestored(out.fbb, out.fbb.CreateString(secret->arn)));

@@ -46,6 +46,18 @@ Status ValidatePrincipalName(std::string_view name) {
   return Status::Ok();
 }
 
+Status ValidateAccessKeyId(std::string_view access_key_id) {
+  if (access_key_id.size() < 16 || access_key_id.size() > 128) {
+    return internal::ValidationError("Invalid AccessKeyId. Must be between 16 and 128 characters long");
+  }
+  for (char c : access_key_id) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+      return internal::ValidationError("Invalid AccessKeyId. Must contain only upper-case letters and digits");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ValidatePublicKey(std::string_view z85) {
   static constexpr std::array<int, 256> kDigits = Z85Digits();
   if (z85.size() != kZ85KeyLength) {

@@ -11,6 +11,29 @@
 //   ListPrincipals {} -> {Principals: [{Name, ARN, PublicKey, PrincipalType,
 //                    Admin, Enabled, AttachedPolicies, Tags, CreatedDate}]}
 //                    sorted by name; PrincipalsListed
+//
+// Access keys, a principal's credentials for SigV4 (gateway/): an id "AKIA" +
+// 16 characters of [A-Z2-7] and a secret access key of 40 characters of
+// [A-Za-z0-9+/], both from DecideEnv::rng. The secret is sealed like a secret's
+// value (its own DEK, wrapped in the `keys` family under "access-key/<id>");
+// it travels only in Response::values (index 0, kString), never in a response
+// body, an event or a log. Dates are epoch seconds; Status is "Active" or
+// "Inactive"; AccessKeyId is 16-128 characters of [A-Z0-9] (ValidationException).
+//   CreateAccessKey {PrincipalName} -> {AccessKey: {UserName, AccessKeyId,
+//                    Status: "Active", CreateDate}} + the secret; at most 2 keys
+//                    per principal (LimitExceededException), unknown principal
+//                    ResourceNotFoundException; a disabled principal may get
+//                    one (it authenticates nobody until enabled); AccessKeyCreated
+//   ListAccessKeys {PrincipalName?} -> {AccessKeyMetadata: [{UserName,
+//                    AccessKeyId, Status, CreateDate}]} sorted by user then id,
+//                    every principal's without PrincipalName; AccessKeysListed
+//   UpdateAccessKey {AccessKeyId, Status, PrincipalName?} -> {}; AccessKeyUpdated
+//   DeleteAccessKey {AccessKeyId, PrincipalName?} -> {}; AccessKeyDeleted, the
+//                    key's DEK deleted in the same batch (crypto-shredded)
+//       A PrincipalName given must own the key; an unknown key, or one of
+//       another principal, is ResourceNotFoundException. DeletePrincipal
+//       deletes (shreds) the principal's keys too.
+//
 //   ReadRecords {FromSeq, MaxRecords? (1-1000, 100)} -> {FromSeq, NextSeq,
 //                    RecordCount, HeadSeq (the durable head's next seq when
 //                    decided)} and Response::records, the stored records
@@ -41,6 +64,7 @@
 #ifndef CAIRN_SERVICE_PRINCIPALS_H_
 #define CAIRN_SERVICE_PRINCIPALS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -63,6 +87,10 @@ inline constexpr char kGetCheckpoint[] = "GetCheckpoint";
 inline constexpr char kGetInclusionProof[] = "GetInclusionProof";
 inline constexpr char kGetConsistencyProof[] = "GetConsistencyProof";
 inline constexpr char kListCheckpoints[] = "ListCheckpoints";
+inline constexpr char kCreateAccessKey[] = "CreateAccessKey";
+inline constexpr char kListAccessKeys[] = "ListAccessKeys";
+inline constexpr char kUpdateAccessKey[] = "UpdateAccessKey";
+inline constexpr char kDeleteAccessKey[] = "DeleteAccessKey";
 // Audit action of the UnauthenticatedAttempts service event.
 inline constexpr char kUnauthenticatedAttempts[] = "UnauthenticatedAttempts";
 // Actor.principal_type of a call by an enrolled principal (the daemon sets
@@ -75,6 +103,10 @@ bool IsCairnOperation(std::string_view operation);
 
 // 1-64 characters of [A-Za-z0-9+=,.@_-], as IAM user names; ValidationException.
 Status ValidatePrincipalName(std::string_view name);
+// IAM's quota of access keys per user.
+inline constexpr size_t kMaxAccessKeysPerPrincipal = 2;
+// 16-128 characters of [A-Z0-9], as IAM's AccessKeyId; ValidationException.
+Status ValidateAccessKeyId(std::string_view access_key_id);
 // A CURVE public key in Z85: 40 characters of the Z85 alphabet, each group of 5
 // at most 2^32-1; InvalidParameterException.
 Status ValidatePublicKey(std::string_view z85);

@@ -152,6 +152,10 @@ Status Evolver::Dispatch(const schema::Event& event) {
     case Body::ResourcePolicyRead:
     case Body::ResourcePolicyValidated:
     case Body::AccessDenied:
+    case Body::AccessKeyCreated:  // PrincipalsView's (projections/principals.h)
+    case Body::AccessKeyUpdated:
+    case Body::AccessKeyDeleted:
+    case Body::AccessKeysListed:
       return Status::Ok();
     case Body::NONE:
       return DataLossError("seq " + std::to_string(ctx_.seq) + ": event without a body");

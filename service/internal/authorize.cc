@@ -102,6 +102,21 @@ Target TargetOf(const OpContext& ctx) {
     }
     return t;
   }
+  if (op == kCreateAccessKey || op == kListAccessKeys || op == kUpdateAccessKey || op == kDeleteAccessKey) {
+    const projections::PrincipalsView& principals = PrincipalsOf(ctx.env);
+    std::optional<std::string_view> name = StringMember(params, "PrincipalName");
+    if (!name.has_value()) {
+      if (auto id = StringMember(params, "AccessKeyId")) {
+        if (const projections::AccessKey* key = principals.FindAccessKey(*id)) name = key->principal;
+      }
+    }
+    if (name.has_value()) {
+      const projections::Principal* p = principals.FindByName(*name);
+      t.resource = p != nullptr ? p->arn : PrincipalArn(info.account_id, projections::kPrincipalUser, *name);
+      t.shown = t.resource;
+    }
+    return t;
+  }
   if (op == "CreatePolicy" || op == "GetPolicy" || op == "DeletePolicy") {
     if (auto name = StringMember(params, "PolicyName")) {
       t.resource = PolicyArn(info.account_id, *name);

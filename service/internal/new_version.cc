@@ -88,12 +88,7 @@ flatbuffers::Offset<schema::VersionWritten> BuildVersionWritten(flatbuffers::Fla
 }
 
 void AddKeyWrites(const std::string& arn, const NewVersion& nv, ledger::WriteSet& out) {
-  std::string entry(4, '\0');
-  for (int i = 0; i < 4; ++i)
-    entry[i] = static_cast<char>((nv.sealed.kek_version >> (24 - 8 * i)) & 0xFF);
-  entry.append(reinterpret_cast<const char*>(nv.sealed.wrapped_dek.data()),
-               nv.sealed.wrapped_dek.size());
-  out.Put(ledger::Family::kKeys, KeyEntryKey(arn, nv.version_id), std::move(entry));
+  out.Put(ledger::Family::kKeys, KeyEntryKey(arn, nv.version_id), WrappedKeyEntry(nv.sealed));
   for (const std::string& id : nv.pruned_version_ids)
     out.Delete(ledger::Family::kKeys, KeyEntryKey(arn, id));
 }

@@ -57,6 +57,10 @@ Result<Outcome> UntagResource(OpContext& ctx);
 Result<Outcome> DeleteSecret(OpContext& ctx);
 Result<Outcome> RestoreSecret(OpContext& ctx);
 Result<Outcome> GetRandomPassword(OpContext& ctx);
+// Replication to other regions (op_replication.cc): checked, then refused.
+Result<Outcome> ReplicateSecretToRegions(OpContext& ctx);
+Result<Outcome> RemoveRegionsFromReplication(OpContext& ctx);
+Result<Outcome> StopReplicationToReplica(OpContext& ctx);
 // Cairn's own (service/principals.h); they read ctx.env.principals and
 // ctx.env.durable_next_seq.
 Result<Outcome> CreatePrincipal(OpContext& ctx);
@@ -85,6 +89,12 @@ Result<Outcome> PutResourcePolicy(OpContext& ctx);
 Result<Outcome> GetResourcePolicy(OpContext& ctx);
 Result<Outcome> DeleteResourcePolicy(OpContext& ctx);
 Result<Outcome> ValidateResourcePolicy(OpContext& ctx);
+// Access keys (service/principals.h; op_access_keys.cc). They read
+// ctx.env.principals; CreateAccessKey also ctx.env.rng and ctx.env.keyring.
+Result<Outcome> CreateAccessKey(OpContext& ctx);
+Result<Outcome> ListAccessKeys(OpContext& ctx);
+Result<Outcome> UpdateAccessKey(OpContext& ctx);
+Result<Outcome> DeleteAccessKey(OpContext& ctx);
 
 // Shared by GetSecretValue and BatchGetSecretValue: the version a read selects
 // (VersionId and/or VersionStage; neither = AWSCURRENT), which must hold a

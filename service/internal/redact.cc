@@ -10,7 +10,8 @@ bool IsSensitive(std::string_view name) {
   std::string lower(name);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower == "secretstring" || lower == "secretbinary" || lower == "rotationtoken";
+  return lower == "secretstring" || lower == "secretbinary" || lower == "rotationtoken" ||
+         lower == "secretaccesskey";
 }
 
 Json LowerCamelKeys(const Json& value) {

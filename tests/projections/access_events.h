@@ -1,5 +1,5 @@
 // Builders for the access-control events (schema PrincipalUpdated ...
-// AccessDenied), beside principal_events.h: real FlatBuffers bytes for
+// AccessDenied, AccessKeyCreated/Updated/Deleted), beside principal_events.h: real FlatBuffers bytes for
 // PrincipalsView and PoliciesView. With a non-empty error_code every event is
 // a failed call.
 #ifndef CAIRN_TESTS_PROJECTIONS_ACCESS_EVENTS_H_
@@ -135,6 +135,25 @@ class AccessEvents {
     schema::FinishEventBuffer(
         fbb, schema::CreateEvent(fbb, audit, schema::Body::AccessDenied, body.Union()));
     return EventBytes(fbb.Release());
+  }
+
+  EventBytes AccessKeyCreated(const std::string& principal, const std::string& id,
+                              const std::string& ciphertext = "sealed", uint32_t kek_version = 1) const {
+    flatbuffers::FlatBufferBuilder fbb;
+    const std::vector<uint8_t> bytes(ciphertext.begin(), ciphertext.end());
+    return Finish(fbb, schema::Body::AccessKeyCreated,
+                  schema::CreateAccessKeyCreatedDirect(fbb, principal.c_str(), id.c_str(), &bytes, kek_version));
+  }
+  EventBytes AccessKeyUpdated(const std::string& principal, const std::string& id,
+                              const std::string& status) const {
+    flatbuffers::FlatBufferBuilder fbb;
+    return Finish(fbb, schema::Body::AccessKeyUpdated,
+                  schema::CreateAccessKeyUpdatedDirect(fbb, principal.c_str(), id.c_str(), status.c_str()));
+  }
+  EventBytes AccessKeyDeleted(const std::string& principal, const std::string& id) const {
+    flatbuffers::FlatBufferBuilder fbb;
+    return Finish(fbb, schema::Body::AccessKeyDeleted,
+                  schema::CreateAccessKeyDeletedDirect(fbb, principal.c_str(), id.c_str()));
   }
 
  private:

@@ -141,6 +141,22 @@ TEST_CASE("ForceDeleteWithoutRecovery purges on the next maintenance pass", "[se
   CHECK(ErrorCode(h.Create("s", "again", 2)) == "");
 }
 
+// Regression (found by the aws CLI conformance suite): a forced delete waits
+// for the next maintenance pass to purge, and RestoreSecret used to bring the
+// secret back in between.
+TEST_CASE("A secret deleted without recovery cannot be restored before its purge", "[service]") {
+  Harness h;
+  h.auto_maintain = false;
+  h.Create("s", "1", 1);
+  REQUIRE(ErrorCode(h.Call("DeleteSecret", {{"SecretId", "s"}, {"ForceDeleteWithoutRecovery", true}})) == "");
+  Decision restore = h.Call("RestoreSecret", {{"SecretId", "s"}});
+  CHECK(ErrorCode(restore) == kInvalidRequest);
+  CHECK(ErrorMessage(restore).find("ForceDeleteWithoutRecovery") != std::string::npos);
+  CHECK(ErrorCode(h.Call("GetSecretValue", {{"SecretId", "s"}})) == kInvalidRequest);
+  REQUIRE(h.Maintain().size() == 1);
+  CHECK(ErrorCode(h.Call("RestoreSecret", {{"SecretId", "s"}})) == "ResourceNotFoundException");
+}
+
 TEST_CASE("ForceDeleteWithoutRecovery of a secret scheduled for deletion succeeds", "[service]") {
   Harness h;
   h.Create("s", "1", 1);

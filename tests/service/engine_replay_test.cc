@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "ledger/verify.h"
+#include "tests/testing/temp_dir.h"
 #include "tests/service/engine_fixture.h"
 
 namespace cairn {
@@ -16,15 +17,7 @@ using service::Json;
 using testing::MakeRequest;
 using testing::TestActor;
 
-bool AnyFileHolds(const std::string& dir, const std::string& needle) {
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (bytes.find(needle) != std::string::npos) return true;
-  }
-  return false;
-}
+using testing::AnyFileHolds;
 
 TEST_CASE("every call appends exactly one durable event, failures included", "[service][engine]") {
   testing::EngineFixture f;

@@ -13,6 +13,7 @@
 #include "schema/events_generated.h"
 #include "service/cloudtrail.h"
 #include "service/principals.h"
+#include "tests/testing/temp_dir.h"
 #include "tests/service/engine_fixture.h"
 #include "tests/service/principal_fixture.h"
 #include "tests/service/harness.h"
@@ -30,15 +31,7 @@ using testing::AsPrincipal;
 using testing::Key;
 using Open = testing::PrincipalEngine;
 
-bool AnyFileHolds(const std::string& dir, std::string_view needle) {
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (bytes.find(needle) != std::string::npos) return true;
-  }
-  return false;
-}
+using testing::AnyFileHolds;
 
 TEST_CASE("CreatePrincipal enrols a principal and answers with its identity", "[service][principals]") {
   Open o;

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <string_view>
 
 namespace cairn::testing {
 
@@ -28,6 +31,18 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Whether any file under `dir` holds `needle` (raw bytes): the check that a
+// secret never reached the disk in the clear, or that a shredded key is gone.
+inline bool AnyFileHolds(const std::string& dir, std::string_view needle) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
 
 }  // namespace cairn::testing
 

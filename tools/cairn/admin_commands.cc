@@ -100,6 +100,9 @@ int CallEnrolling(Backend& backend, const service::Request& request, const std::
 using T = ArgType;
 const ArgSpec kName{"--name", "Name", T::kString, "The principal's name.", true};
 const ArgSpec kPrincipalName{"--name", "PrincipalName", T::kString, "The principal's name.", true};
+const ArgSpec kKeyOwner{"--name", "PrincipalName", T::kString,
+                        "The principal owning the key (optional; if given, it must own it)."};
+const ArgSpec kAccessKeyId{"--access-key-id", "AccessKeyId", T::kString, "The access key's id (AKIA...).", true};
 const ArgSpec kAttachPolicy{"--policy", "PolicyName", T::kString, "The policy's name.", true};
 const ArgSpec kPolicyName{"--name", "PolicyName", T::kString, "The policy's name.", true};
 
@@ -134,6 +137,25 @@ const std::vector<CommandSpec>& PrincipalOperations() {
        "Detaches a policy from a principal.\n"
        "Needs cairn:DetachPrincipalPolicy (administrators have it).",
        {kPrincipalName, kAttachPolicy}},
+      {"create-access-key", "CreateAccessKey",
+       "Makes an access key (AccessKeyId and SecretAccessKey) for SigV4 calls through\n"
+       "the HTTP gateway, as aws iam create-access-key. The secret is printed this\n"
+       "once and can never be shown again; store it now. At most 2 keys per principal.\n"
+       "Needs cairn:CreateAccessKey (administrators have it).",
+       {kPrincipalName}},
+      {"list-access-keys", "ListAccessKeys",
+       "Lists access keys (ids, status, dates; never secrets) by principal then id:\n"
+       "one principal's with --name, else everyone's.\n"
+       "Needs cairn:ListAccessKeys (administrators have it).",
+       {{"--name", "PrincipalName", T::kString, "Only this principal's keys."}}},
+      {"update-access-key", "UpdateAccessKey",
+       "Activates or deactivates an access key: an Inactive key is refused until\n"
+       "made Active again. Needs cairn:UpdateAccessKey (administrators have it).",
+       {kAccessKeyId, {"--status", "Status", T::kString, "Active or Inactive.", true}, kKeyOwner}},
+      {"delete-access-key", "DeleteAccessKey",
+       "Deletes an access key for good: its secret is destroyed (crypto-shredded).\n"
+       "Needs cairn:DeleteAccessKey (administrators have it).",
+       {kAccessKeyId, kKeyOwner}},
   };
   return rows;
 }

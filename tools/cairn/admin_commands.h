@@ -13,6 +13,11 @@
 //   cairn principal delete --name N                 DeletePrincipal
 //   cairn principal attach-policy --name N --policy P   AttachPrincipalPolicy
 //   cairn principal detach-policy --name N --policy P   DetachPrincipalPolicy
+//   cairn principal create-access-key --name N      CreateAccessKey (prints the secret once)
+//   cairn principal list-access-keys [--name N]     ListAccessKeys
+//   cairn principal update-access-key --access-key-id ID --status Active|Inactive [--name N]
+//                                                   UpdateAccessKey
+//   cairn principal delete-access-key --access-key-id ID [--name N]   DeleteAccessKey
 //   cairn policy create --name P --document JSON|file://PATH [--description D]   CreatePolicy
 //   cairn policy get --name P                       GetPolicy
 //   cairn policy list                               ListPolicies

@@ -113,9 +113,14 @@ int ReplayCommand(const ledger::Store& store, const std::string& at, std::option
     for (const auto& [k, v] : p.tags) tags.push_back({{"Key", k}, {"Value", v}});
     Json attached = Json::array();
     for (const std::string& policy : views.policies.AttachedTo(name)) attached.push_back(policy);
+    Json access_keys = Json::array();  // metadata only: the secrets stay sealed
+    for (const projections::AccessKey* key : views.principals.AccessKeysOf(name)) {
+      access_keys.push_back({{"AccessKeyId", key->id}, {"Status", key->status},
+                             {"CreateDate", Seconds(key->created_ms)}});
+    }
     principals.push_back({{"Name", name}, {"ARN", p.arn}, {"PrincipalType", p.principal_type},
                           {"PublicKey", p.public_key_z85}, {"Admin", p.admin}, {"Enabled", p.enabled},
-                          {"Tags", tags}, {"AttachedPolicies", attached},
+                          {"Tags", tags}, {"AttachedPolicies", attached}, {"AccessKeys", access_keys},
                           {"CreatedDate", Seconds(p.created_ms)}});
   }
   Json policies = Json::array();

@@ -48,6 +48,10 @@ constexpr std::string_view kActions[] = {
     "cairn:SimulatePrincipalPolicy",
     "cairn:ReadAuditLog",
     "cairn:SubscribeEvents",
+    "cairn:CreateAccessKey",
+    "cairn:ListAccessKeys",
+    "cairn:UpdateAccessKey",
+    "cairn:DeleteAccessKey",
 };
 static_assert(std::size(kActions) <= 64, "a compiled Action list is a 64-bit mask");
 
