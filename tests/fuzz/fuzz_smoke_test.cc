@@ -93,6 +93,14 @@ TEST_CASE("policy compile, validate and evaluate survive mutated policy document
   CHECK(t.accepted > 0);
 }
 
+TEST_CASE("sigv4 parsing, canonicalisation and verification survive mutated signed requests", "[fuzz]") {
+  auto seeds = SigV4Seeds();
+  REQUIRE(seeds.size() == 3);
+  Tally t = Mutate(seeds, FuzzSigV4, 3000);
+  CHECK(t.rejected > 0);
+  CHECK(t.accepted > 0);
+}
+
 TEST_CASE("api request and response decoding survive mutated frames and round-trip what they accept", "[fuzz]") {
   auto requests = ApiRequestSeeds();
   auto responses = ApiResponseSeeds();

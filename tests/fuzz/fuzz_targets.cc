@@ -13,6 +13,7 @@
 #include "crypto/master_key.h"
 #include "crypto/random.h"
 #include "crypto/signing.h"
+#include "gateway/sigv4.h"
 #include "ledger/checkpoint.h"
 #include "ledger/record.h"
 #include "ledger/verify.h"
@@ -420,6 +421,119 @@ std::vector<std::string> PolicySeeds() {
       R"({"aws:PrincipalTag/level":5},"Bool":{"aws:PrincipalTag/admin":true}}},)"
       R"({"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"*",)"
       R"("NotResource":"arn:aws:iam::*:user/*","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/?x*"}}}]})",
+  };
+}
+
+namespace {
+
+constexpr char kSigV4Secret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+// FuzzSigV4's input: "<Authorization value>\n<path>\n<query>\n" then
+// "<name>:<value>\n" header lines up to an empty line, then the body.
+struct SigV4Input {
+  std::string path, query, body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  gateway::HttpRequestView View() const { return {"POST", path, query, headers, body}; }
+};
+
+SigV4Input SplitSigV4(std::string_view in) {
+  SigV4Input out;
+  const auto next_line = [&in] {
+    const size_t end = std::min(in.find('\n'), in.size());
+    std::string line(in.substr(0, end));
+    in.remove_prefix(std::min(end + 1, in.size()));
+    return line;
+  };
+  out.headers.emplace_back("Authorization", next_line());
+  out.path = next_line();
+  out.query = next_line();
+  while (!in.empty()) {
+    const std::string line = next_line();
+    if (line.empty()) break;
+    const size_t colon = line.find(':');
+    out.headers.emplace_back(line.substr(0, colon),
+                             colon == std::string::npos ? "" : line.substr(colon + 1));
+  }
+  out.body = std::string(in);
+  return out;
+}
+
+// No message may carry the secret key.
+template <typename T>
+void CheckMessage(const gateway::SigV4Result<T>& result) {
+  if (!result.ok() && result.error.message.find(kSigV4Secret) != std::string::npos)
+    __builtin_trap();
+}
+
+std::string SignedSigV4Seed(SigV4Input input, const std::vector<std::string>& names,
+                            const std::string& region) {
+  const std::string date = "20261122T200723Z";
+  input.headers.emplace_back("X-Amz-Date", date);
+  const gateway::CredentialScope scope{"AKIDEXAMPLE", date.substr(0, 8), region, "secretsmanager"};
+  std::string seed =
+      gateway::SignRequest(input.View(), names, scope, date, crypto::AsBytes(kSigV4Secret));
+  seed += "\n" + input.path + "\n" + input.query + "\n";
+  for (const auto& [name, value] : input.headers) seed += name + ":" + value + "\n";
+  return seed + "\n" + input.body;
+}
+
+}  // namespace
+
+bool FuzzSigV4(const uint8_t* data, size_t size) {
+  const SigV4Input input = SplitSigV4(Bytes(data, size));
+  const gateway::HttpRequestView request = input.View();
+  const std::string& authorization = input.headers.front().second;
+  (void)gateway::CanonicalUri(input.path);
+  (void)gateway::CanonicalQuery(input.query);
+  const auto parsed = gateway::ParseAuthorization(authorization);
+  CheckMessage(parsed);
+  const crypto::ByteView secret = crypto::AsBytes(kSigV4Secret);
+  if (parsed.ok()) {
+    CheckMessage(
+        gateway::CanonicalRequest(request, parsed.value.signed_headers, "UNSIGNED-PAYLOAD"));
+    CheckMessage(gateway::VerifySignature(request, parsed.value,
+                                          secret));  // even if CheckRequest would refuse
+  }
+  gateway::VerifyOptions options;
+  options.region = "us-east-1";
+  for (int64_t now : {INT64_MIN, int64_t{0}, INT64_MAX}) {  // clock extremes must not overflow
+    options.now_unix_seconds = now;
+    CheckMessage(gateway::CheckRequest(request, options));
+  }
+  const std::string* date = gateway::FindHeader(request, "x-amz-date");
+  if (date == nullptr || !gateway::ParseAmzDate(*date, &options.now_unix_seconds)) return false;
+  const auto checked = gateway::CheckRequest(request, options);
+  CheckMessage(checked);
+  if (!checked.ok()) return false;
+  const auto verified = gateway::VerifySignature(request, checked.value, secret);
+  CheckMessage(verified);
+  return verified.ok();
+}
+
+std::vector<std::string> SigV4Seeds() {
+  const std::string body = R"({"SecretId": "dummy/app-db"})";
+  SigV4Input boto{"/",
+                  "",
+                  body,
+                  {{"Host", "127.0.0.1:42855"},
+                   {"X-Amz-Target", "secretsmanager.GetSecretValue"},
+                   {"Content-Type", "application/x-amz-json-1.1"},
+                   {"User-Agent", "aws-cli/2.9.19 Python/3.11.2 (unsigned)"}}};
+  SigV4Input js = boto;
+  js.headers.emplace_back("x-amz-content-sha256",
+                          crypto::ToHex(crypto::Sha256(crypto::AsBytes(body))));
+  js.headers.emplace_back("X-Amz-Security-Token", "DUMMY-SESSION-TOKEN/EXAMPLE+token==");
+  SigV4Input odd{"/a/./b/../c%20d//",
+                 "b=2&a=1&c&%E1%88%B4=x+y",
+                 "",
+                 {{"Host", "example.com"}, {"My-Header", " a   b "}, {"my-header", "c"}}};
+  return {
+      SignedSigV4Seed(boto, {"content-type", "host", "x-amz-date", "x-amz-target"}, "us-east-1"),
+      SignedSigV4Seed(js,
+                      {"content-type", "host", "x-amz-content-sha256", "x-amz-date",
+                       "x-amz-security-token", "x-amz-target"},
+                      "us-east-1"),
+      SignedSigV4Seed(odd, {"host", "my-header", "x-amz-date"}, "us-east-1"),
   };
 }
 

@@ -21,6 +21,7 @@ bool FuzzApiRequest(const uint8_t* data, size_t size);   // bus::DecodeRequest (
 bool FuzzApiResponse(const uint8_t* data, size_t size);  // bus::DecodeResponse, round trip
 bool FuzzTar(const uint8_t* data, size_t size);          // cairn-audit's bundle reader (ustar), round trip
 bool FuzzPolicy(const uint8_t* data, size_t size);       // iam::Compile (both kinds) + Validate + Evaluate
+bool FuzzSigV4(const uint8_t* data, size_t size);        // gateway SigV4: parse, canonicalise, check, verify
 
 // Valid inputs to start mutating from.
 std::vector<std::string> RecordSeeds();
@@ -32,6 +33,7 @@ std::vector<std::string> ApiRequestSeeds();
 std::vector<std::string> ApiResponseSeeds();
 std::vector<std::string> TarSeeds();
 std::vector<std::string> PolicySeeds();
+std::vector<std::string> SigV4Seeds();
 
 }  // namespace cairn::fuzz
 

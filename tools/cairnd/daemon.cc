@@ -16,9 +16,12 @@
 #include "bus/publisher.h"
 #include "bus/server.h"
 #include "crypto/master_key.h"
+#include "crypto/private_file.h"
 #include "crypto/random.h"
+#include "gateway/http_gateway.h"
 #include "ledger/ledger.h"
 #include "service/access.h"
+#include "service/principals.h"
 #include "service/engine.h"
 #include "tools/cairnd/admin_profile.h"
 #include "tools/cairnd/head_check.h"
@@ -64,6 +67,7 @@ struct Daemon::Impl {
   bus::CurveKeyPair server_key;
   std::unique_ptr<bus::Publisher> publisher;
   std::unique_ptr<bus::ApiServer> server;
+  std::unique_ptr<gateway::HttpGateway> http;
 
   // I/O thread -> sequencer thread.
   std::mutex in_mu;
@@ -78,7 +82,8 @@ struct Daemon::Impl {
   bool sequencer_done = false;
   std::vector<std::thread> finishers;
 
-  std::atomic<bool> stopping{false};
+  std::atomic<bool> stopping{false};           // the publisher's last pass
+  std::atomic<bool> housekeeping_stop{false};
   std::mutex tick_mu;
   std::condition_variable tick;  // wakes the housekeeping thread at shutdown
   std::thread publisher_thread;
@@ -91,6 +96,8 @@ struct Daemon::Impl {
 
   Status OpenEngine();
   Status StartBus();
+  Status StartHttp();
+  Status EnsureDevAccessKey();
   void Enqueue(bus::IncomingRequest request);
   void SequencerLoop();
   std::optional<InFlight> Submit(Queued& item);
@@ -171,6 +178,79 @@ Status Daemon::Impl::StartBus() {
   api.server_key = &server_key;
   ASSIGN_OR_RETURN(server, bus::ApiServer::Bind(*context, api,
                                                 [this](bus::IncomingRequest in) { Enqueue(std::move(in)); }));
+  return Status::Ok();
+}
+
+Status Daemon::Impl::StartHttp() {
+  if (options.http_endpoint.empty()) return Status::Ok();
+  gateway::GatewayOptions http_options;
+  http_options.endpoint = options.http_endpoint;
+  http_options.threads = options.http_threads;
+  http_options.region = engine->ledger_info().region;
+  if (options.http_tls) {
+    http_options.tls_cert_file = options.tls_cert_file;
+    http_options.tls_key_file = options.tls_key_file;
+    if (http_options.tls_cert_file.empty() && options.dev) {
+      http_options.tls_cert_file = (fs::path(options.data_dir) / "dev-tls.crt").string();
+      http_options.tls_key_file = (fs::path(options.data_dir) / "dev-tls.key").string();
+      RETURN_IF_ERROR(gateway::EnsureDevCertificate(http_options.tls_cert_file, http_options.tls_key_file));
+    }
+    if (http_options.tls_cert_file.empty() || http_options.tls_key_file.empty()) {
+      return InvalidArgumentError("--http-tls needs --tls-cert and --tls-key (dev mode makes its own)");
+    }
+  }
+  service::Engine* e = engine.get();
+  auto lookup = [e](std::string_view key_id) -> std::optional<gateway::AccessKeyGrant> {
+    std::optional<service::Engine::AccessKeyGrant> grant = e->AccessKeyFor(key_id);
+    if (!grant) return std::nullopt;
+    return gateway::AccessKeyGrant{std::move(grant->principal), std::move(grant->secret)};
+  };
+  auto handler = [this](gateway::GatewayCall& call) {
+    const auto started = Clock::now();
+    ledger::Actor actor{call.principal, service::kActorPrincipal, call.source_ip, call.request_id,
+                        call.user_agent, call.access_key_id, call.invocation_id};
+    service::Response response = engine->Execute(call.request, actor);
+    if (log->enabled(LogLevel::kDebug)) {
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+      log->Debug("http call", {{"request_id", call.request_id}, {"principal", call.principal},
+                               {"operation", call.request.operation},
+                               {"error", response.ok() ? "" : response.error->code},
+                               {"seq", response.seq}, {"micros", us}});
+    }
+    return response;
+  };
+  ASSIGN_OR_RETURN(http, gateway::HttpGateway::Start(http_options, lookup, handler));
+  if (options.dev) RETURN_IF_ERROR(EnsureDevAccessKey());
+  return Status::Ok();
+}
+
+// Dev mode: the admin's access key for the aws CLI and the SDKs, made once.
+Status Daemon::Impl::EnsureDevAccessKey() {
+  const std::string path = (fs::path(options.data_dir) / "dev-aws-credentials").string();
+  std::error_code ec;
+  if (fs::exists(path, ec)) {
+    log->Info("HTTP gateway credentials", {{"AWS_SHARED_CREDENTIALS_FILE", path}});
+    return Status::Ok();
+  }
+  service::Request request;
+  request.operation = "CreateAccessKey";
+  request.params = Json{{"PrincipalName", "admin"}};
+  service::Response response = engine->Execute(request, DaemonActor());
+  if (!response.ok()) {
+    return InternalError("cannot make the dev admin's access key: " + response.error->message);
+  }
+  const std::string key_id = response.body["AccessKey"].value("AccessKeyId", "");
+  if (response.values.empty() || key_id.empty()) return InternalError("CreateAccessKey returned no key");
+  std::string text = "# cairnd --dev: the admin's access key for the HTTP gateway (" +
+                     std::string(http->tls() ? "https://" : "http://") + http->endpoint() +
+                     ")\n[default]\naws_access_key_id = " + key_id +
+                     "\naws_secret_access_key = " + std::string(response.values[0].value.bytes.as_string_view()) +
+                     "\nregion = " + engine->ledger_info().region + "\n";
+  Status written = crypto::WritePrivateFile(path, crypto::AsBytes(text));
+  crypto::SecureWipe(text);
+  RETURN_IF_ERROR(written.WithContext("writing " + path));
+  log->Info("made an access key for the admin; its secret is in the credentials file, keep it safe",
+            {{"access_key_id", key_id}, {"AWS_SHARED_CREDENTIALS_FILE", path}});
   return Status::Ok();
 }
 
@@ -363,12 +443,30 @@ void Daemon::Impl::HousekeepingLoop() {
   int64_t report_since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch()).count();
   uint64_t checkpointed = engine->ledger().durable_head().next_seq;
-  while (!stopping.load()) {
+  auto report_refusals = [&] {
+    bus::Refusals refusals = context->TakeRefusals();
+    if (http) {
+      const gateway::GatewayRefusals h = http->TakeRefusals();
+      refusals.attempts += h.attempts;
+      refusals.distinct_keys += h.distinct_keys;
+    }
+    if (refusals.attempts > 0) {
+      Status s = engine->RecordUnauthenticatedAttempts(refusals.attempts, refusals.distinct_keys, report_since_ms);
+      log->Warn("refused unauthenticated connections",
+                {{"attempts", refusals.attempts}, {"distinct_keys", refusals.distinct_keys}, {"recorded", s.ok()}});
+    }
+    report_since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  };
+  while (true) {
     {
       std::unique_lock<std::mutex> lock(tick_mu);
-      tick.wait_for(lock, std::chrono::milliseconds(100), [&] { return stopping.load(); });
+      tick.wait_for(lock, std::chrono::milliseconds(100), [&] { return housekeeping_stop.load(); });
     }
-    if (stopping.load()) return;
+    if (housekeeping_stop.load()) {
+      report_refusals();  // the last period's refusals are recorded too, before the shutdown checkpoint
+      return;
+    }
     const auto now = Clock::now();
     const uint64_t head = engine->ledger().durable_head().next_seq;
     if (head > checkpointed &&
@@ -379,15 +477,7 @@ void Daemon::Impl::HousekeepingLoop() {
       last_checkpoint = now;
     }
     if (now - last_report >= std::chrono::milliseconds(options.refusal_report_ms)) {
-      const bus::Refusals refusals = context->TakeRefusals();
-      if (refusals.attempts > 0) {
-        Status s = engine->RecordUnauthenticatedAttempts(refusals.attempts, refusals.distinct_keys, report_since_ms);
-        log->Warn("refused unauthenticated connections",
-                  {{"attempts", refusals.attempts}, {"distinct_keys", refusals.distinct_keys},
-                   {"recorded", s.ok()}});
-      }
-      report_since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+      report_refusals();
       last_report = now;
     }
     if (now - last_maintenance >= std::chrono::milliseconds(options.maintenance_ms)) {
@@ -409,6 +499,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options, Logg
   ASSIGN_OR_RETURN(std::string profile,
                    EnsureAdminProfile(*impl->engine, options, impl->server_key.public_z85,
                                       impl->server->endpoint(), impl->publisher->endpoint(), log));
+  RETURN_IF_ERROR(impl->StartHttp());
   impl->sequencer = std::thread([p = impl.get()] { p->SequencerLoop(); });
   for (int i = 0; i < std::max(1, options.workers); ++i) {
     impl->finishers.emplace_back([p = impl.get()] { p->FinisherLoop(); });
@@ -419,6 +510,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options, Logg
                      {"events", impl->publisher->endpoint()},
                      {"server_public_key", impl->server_key.public_z85},
                      {"profile", profile},
+                     {"http", impl->http ? (impl->http->tls() ? "https://" : "http://") + impl->http->endpoint() : ""},
                      {"records", impl->engine->ledger().durable_head().next_seq},
                      {"dev", options.dev}});
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
@@ -432,6 +524,7 @@ void Daemon::Shutdown() {
   d.shut_down = true;
   d.log->Info("draining: no new requests; finishing those in flight");
   d.server->Stop();
+  if (d.http) d.http->Stop();  // its calls in flight finish first
   {
     std::lock_guard<std::mutex> lock(d.in_mu);
     d.draining = true;
@@ -439,12 +532,14 @@ void Daemon::Shutdown() {
   d.in_ready.notify_all();
   d.sequencer.join();
   for (std::thread& t : d.finishers) t.join();
-  d.SignCheckpoint("shutdown");  // the publisher's last pass sends it
-  d.stopping = true;
+  d.housekeeping_stop = true;  // records the last refusals, then stops
   d.tick.notify_all();
   d.housekeeping_thread.join();
+  d.SignCheckpoint("shutdown");  // the publisher's last pass sends it
+  d.stopping = true;
   d.publisher_thread.join();
   const ledger::Head head = d.engine->ledger().durable_head();
+  d.http.reset();
   d.server.reset();     // the replies queued so far are flushed on close
   d.publisher.reset();
   d.context.reset();

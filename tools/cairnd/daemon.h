@@ -9,6 +9,11 @@
 //        the values), Reply
 //   Every hand-off moves whatever has queued up at once, so a group commit
 //   of many calls costs a few thread wake-ups, not a few per call.
+//   HttpGateway (its own worker threads, one per connection) --> SigV4 against
+//        the engine's access keys --> Engine::Execute on that thread (the same
+//        sequencer and group commit) --> AWS JSON answer. In dev mode the admin
+//        gets an access key on first start, written to <data-dir>/dev-aws-credentials
+//        (the aws CLI's credentials-file format, mode 0600).
 //   ledger durable head --> publisher thread --> PUB (in seq order, heartbeat)
 //   housekeeping thread: checkpoints every N records or T ms, purges due
 //        secrets, one UnauthenticatedAttempts event per period with refusals
@@ -43,6 +48,12 @@ struct DaemonOptions {
   int refusal_report_ms = 60000;
   int maintenance_ms = 60000;
   int queue_limit = 16384;           // requests waiting for a worker; beyond: ThrottlingException
+  // The AWS-compatible HTTP gateway (gateway/http_gateway.h); empty: off.
+  std::string http_endpoint;         // host:port, e.g. 127.0.0.1:7780
+  bool http_tls = false;             // HTTPS; dev mode makes a self-signed certificate if none is given
+  std::string tls_cert_file;         // PEM certificate (chain) and key for HTTPS
+  std::string tls_key_file;
+  int http_threads = 128;            // HTTP connections served at once
 };
 
 class Daemon {

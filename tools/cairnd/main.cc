@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   CLI::App app{"cairnd: the Cairn daemon. Serves AWS Secrets Manager's API over ZeroMQ with CURVE\n"
-               "and publishes every ledger record to subscribers."};
+               "(and over HTTP with SigV4 for the AWS clients, --http-endpoint) and publishes every\n"
+               "ledger record to subscribers."};
   app.set_config("--config", "", "Read options from a TOML or INI file (keys are the long flag names)");
   DaemonOptions o;
   std::string log_level = "info";
@@ -61,6 +62,16 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(100, 86400000));
   app.add_option("--maintenance-ms", o.maintenance_ms, "Period of purging secrets whose recovery window ended")
       ->capture_default_str()->check(CLI::Range(100, 86400000));
+  app.add_option("--http-endpoint", o.http_endpoint,
+                 "Serve AWS Secrets Manager's HTTP API (aws CLI, boto3, the AWS SDKs) on host:port,\n"
+                 "e.g. 127.0.0.1:7780; callers sign with access keys (cairn principal create-access-key)");
+  app.add_flag("--http-tls", o.http_tls,
+               "HTTPS on the HTTP endpoint; with --dev and no --tls-cert, a self-signed certificate\n"
+               "is made in <data-dir>/dev-tls.crt (use it as AWS_CA_BUNDLE)");
+  app.add_option("--tls-cert", o.tls_cert_file, "PEM certificate (chain) for --http-tls")->check(CLI::ExistingFile);
+  app.add_option("--tls-key", o.tls_key_file, "PEM private key for --http-tls")->check(CLI::ExistingFile);
+  app.add_option("--http-threads", o.http_threads, "HTTP connections served at once")
+      ->capture_default_str()->check(CLI::Range(1, 4096));
   app.add_option("--log-level", log_level, "debug, info, warn or error")
       ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   try {
@@ -70,8 +81,10 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
   Logger log(*ParseLogLevel(log_level));
-  if (o.dev && (!IsLoopback(o.api_endpoint) || !IsLoopback(o.events_endpoint))) {
-    log.Error("--dev listens on loopback only", {{"api", o.api_endpoint}, {"events", o.events_endpoint}});
+  if (o.dev && (!IsLoopback(o.api_endpoint) || !IsLoopback(o.events_endpoint) ||
+                (!o.http_endpoint.empty() && !IsLoopback("tcp://" + o.http_endpoint)))) {
+    log.Error("--dev listens on loopback only",
+              {{"api", o.api_endpoint}, {"events", o.events_endpoint}, {"http", o.http_endpoint}});
     return kExitUsage;
   }
 

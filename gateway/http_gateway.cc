@@ -1,0 +1,396 @@
+#include "gateway/http_gateway.h"
+
+#include <httplib.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "crypto/random.h"
+#include "gateway/aws_json.h"
+#include "gateway/sigv4.h"
+
+namespace cairn::gateway {
+namespace {
+
+// AWS's names for the errors the gateway answers itself.
+constexpr char kMissingAuthentication[] = "MissingAuthenticationTokenException";
+constexpr char kIncompleteSignature[] = "IncompleteSignatureException";
+constexpr char kInvalidSignature[] = "InvalidSignatureException";
+constexpr char kUnrecognizedClient[] = "UnrecognizedClientException";
+constexpr char kUnknownOperation[] = "UnknownOperationException";
+constexpr char kSerialization[] = "SerializationException";
+
+// "Sun, 22 Nov 2026 20:07:23 GMT": the JS SDK keeps its clock offset from it.
+std::string HttpDate(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+AwsError FromSigV4(const SigV4Error& error) {
+  switch (error.failure) {
+    case SigV4Failure::kMissingAuthentication:
+      return {400, kMissingAuthentication, error.message};
+    case SigV4Failure::kIncompleteSignature:
+      return {400, kIncompleteSignature, error.message};
+    case SigV4Failure::kBadScope:
+    case SigV4Failure::kExpired:
+    case SigV4Failure::kBodyHashMismatch:
+    case SigV4Failure::kSignatureMismatch:
+      break;
+  }
+  return {400, kInvalidSignature, error.message};
+}
+
+// Headers whose repetition makes a request ambiguous: refused, not guessed at.
+constexpr std::string_view kSingleHeaders[] = {"authorization", "x-amz-date", "x-amz-target", "host",
+                                               "x-amz-content-sha256", "x-amz-security-token",
+                                               "content-type"};
+
+// Debian's libcpp-httplib is built with a listen backlog of 5: 64 clients
+// connecting at once overflow it and wait a second or more for a SYN retry.
+// Linux lets listen() be called again on a listening socket to change the
+// backlog, so the listening socket on `port` is found and given a deep one.
+void DeepenBacklog(int port) {
+  for (int fd = 3; fd < 4096; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) continue;
+    sockaddr_storage addr{};
+    socklen_t addr_len = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) continue;
+    int bound = -1;
+    if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+    if (addr.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+    if (bound == port) ::listen(fd, 1024);
+  }
+}
+
+}  // namespace
+
+struct HttpGateway::Impl {
+  GatewayOptions options;
+  AccessKeyLookup lookup;
+  CallHandler handler;
+  std::unique_ptr<httplib::Server> server;
+  std::string bound;
+  std::thread listener;
+  std::atomic<bool> stopped{false};
+  std::mutex refusals_mu;
+  uint64_t refused = 0;
+  std::set<std::string> refused_keys;
+
+  int64_t Now() const {
+    if (options.now_unix_seconds) return options.now_unix_seconds();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+  void CountRefusal(std::string_view access_key_id) {
+    std::lock_guard<std::mutex> lock(refusals_mu);
+    ++refused;
+    if (!access_key_id.empty() && refused_keys.size() < 100000) refused_keys.emplace(access_key_id);
+  }
+  void Answer(httplib::Response& res, const std::string& request_id, int status, crypto::SecureBuffer body) const;
+  void AnswerError(httplib::Response& res, const std::string& request_id, const AwsError& error) const;
+  void Serve(const httplib::Request& req, httplib::Response& res);
+};
+
+void HttpGateway::Impl::Answer(httplib::Response& res, const std::string& request_id, int status,
+                               crypto::SecureBuffer body) const {
+  res.status = status;
+  res.set_header("x-amzn-RequestId", request_id);
+  res.set_header("Date", HttpDate(Now()));
+  // Written straight from the wiped buffer; the releaser frees (and wipes) it.
+  auto shared = std::make_shared<crypto::SecureBuffer>(std::move(body));
+  const size_t size = shared->size();
+  res.set_content_provider(
+      size, kContentType,
+      [shared](size_t offset, size_t length, httplib::DataSink& sink) {
+        return sink.write(reinterpret_cast<const char*>(shared->data()) + offset, length);
+      },
+      [shared](bool) mutable { shared.reset(); });
+}
+
+void HttpGateway::Impl::AnswerError(httplib::Response& res, const std::string& request_id,
+                                    const AwsError& error) const {
+  res.status = error.status;
+  res.set_header("x-amzn-RequestId", request_id);
+  res.set_header("Date", HttpDate(Now()));
+  res.set_content(ErrorBody(error), kContentType);
+}
+
+void HttpGateway::Impl::Serve(const httplib::Request& req, httplib::Response& res) {
+  const std::string request_id = crypto::NewUuidV4(crypto::SystemRandom());
+  // The body may hold a secret: wipe it whatever the outcome.
+  struct WipeBody {
+    const httplib::Request& req;
+    ~WipeBody() { crypto::SecureWipe(const_cast<std::string&>(req.body)); }
+  } wipe{req};
+
+  HttpRequestView view;
+  view.method = req.method;
+  const std::string_view target = req.target;
+  const size_t q = target.find('?');
+  view.path = target.substr(0, q);
+  view.query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  view.headers.reserve(req.headers.size());
+  for (const auto& [name, value] : req.headers) {
+    // httplib adds these itself; they were not sent by the client.
+    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT") continue;
+    view.headers.emplace_back(name, value);
+  }
+  view.body = req.body;
+
+  for (std::string_view name : kSingleHeaders) {
+    if (CountHeader(view, name) > 1) {
+      CountRefusal("");
+      return AnswerError(res, request_id,
+                         {400, kIncompleteSignature, "The request has more than one " + std::string(name) + " header"});
+    }
+  }
+  if (req.method != "POST" || view.path != "/") {
+    CountRefusal("");
+    return AnswerError(res, request_id,
+                       {400, kUnknownOperation, "Secrets Manager takes POST / with an X-Amz-Target header"});
+  }
+  // Authentication first: an unauthenticated caller learns nothing about operations.
+  if (FindHeader(view, "authorization") == nullptr) {
+    CountRefusal("");
+    return AnswerError(res, request_id, {400, kMissingAuthentication, "Missing Authentication Token"});
+  }
+  VerifyOptions verify;
+  verify.region = options.region;
+  verify.now_unix_seconds = Now();
+  SigV4Result<ParsedAuthorization> parsed = CheckRequest(view, verify);
+  if (!parsed.ok()) {
+    CountRefusal("");
+    return AnswerError(res, request_id, FromSigV4(parsed.error));
+  }
+  const std::string& key_id = parsed.value.scope.access_key_id;
+  if (FindHeader(view, "x-amz-security-token") != nullptr) {
+    // Cairn issues no temporary credentials: a session token is never ours.
+    CountRefusal(key_id);
+    return AnswerError(res, request_id,
+                       {400, kUnrecognizedClient, "The security token included in the request is invalid."});
+  }
+  std::optional<AccessKeyGrant> grant = lookup(key_id);
+  if (!grant.has_value() || grant->secret == nullptr) {
+    CountRefusal(key_id);
+    return AnswerError(res, request_id,
+                       {400, kUnrecognizedClient, "The security token included in the request is invalid."});
+  }
+  SigV4Result<Verified> verified = VerifySignature(view, parsed.value, grant->secret->view());
+  if (!verified.ok()) {
+    CountRefusal(key_id);
+    return AnswerError(res, request_id, FromSigV4(verified.error));
+  }
+
+  // Authenticated: from here on every call is the service's, and one event.
+  const std::string* target_header = FindHeader(view, "x-amz-target");
+  std::optional<std::string> operation =
+      target_header != nullptr ? OperationFromTarget(*target_header) : std::nullopt;
+  GatewayCall call;
+  if (operation.has_value()) {
+    call.request = ParseRequestBody(*operation, req.body);
+  } else {
+    // Still one event: the service records the refusal under the name as sent.
+    std::string sent = target_header == nullptr ? "" : target_header->substr(0, 128);
+    call.request.operation = sent.rfind(kTargetPrefix, 0) == 0 ? sent.substr(std::string_view(kTargetPrefix).size())
+                                                                : sent;
+    call.request.decode_error = service::ApiError{
+        kUnknownOperation, target_header == nullptr
+                               ? "The X-Amz-Target header is missing"
+                               : "Unknown operation " + sent + "; Secrets Manager's are secretsmanager.<Operation>"};
+  }
+  call.principal = grant->principal;
+  call.access_key_id = key_id;
+  call.source_ip = req.remote_addr;
+  call.user_agent = req.get_header_value("User-Agent").substr(0, 256);
+  call.request_id = request_id;
+  call.invocation_id = req.get_header_value("amz-sdk-invocation-id").substr(0, 64);
+  service::Response response = handler(call);
+  if (!response.ok()) return AnswerError(res, request_id, FromApiError(*response.error));
+  if (!operation.has_value()) {  // a handler that ignored the decode error
+    return AnswerError(res, request_id, FromApiError(*call.request.decode_error));
+  }
+  Answer(res, request_id, 200, RenderResponseBody(*operation, response));
+}
+
+HttpGateway::HttpGateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::unique_ptr<HttpGateway>> HttpGateway::Start(const GatewayOptions& options, AccessKeyLookup lookup,
+                                                       CallHandler handler) {
+  const size_t colon = options.endpoint.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return InvalidArgumentError("HTTP endpoint '" + options.endpoint + "' is not host:port");
+  }
+  std::string host = options.endpoint.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    size_t used = 0;
+    port = std::stoi(options.endpoint.substr(colon + 1), &used);
+    if (used != options.endpoint.size() - colon - 1) port = -1;
+  } catch (...) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    return InvalidArgumentError("HTTP endpoint '" + options.endpoint + "' has no valid port");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->lookup = std::move(lookup);
+  impl->handler = std::move(handler);
+  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+  if (tls) {
+    if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+      return InvalidArgumentError("TLS needs both a certificate file and a key file");
+    }
+    auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());
+    if (!ssl->is_valid()) {
+      return InvalidArgumentError("cannot use the TLS certificate " + options.tls_cert_file + " with key " +
+                                  options.tls_key_file + " (PEM files that belong together are needed)");
+    }
+    impl->server = std::move(ssl);
+  } else {
+    impl->server = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& s = *impl->server;
+  const int threads = std::max(1, options.threads);
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  s.set_tcp_nodelay(true);
+  s.set_keep_alive_max_count(1u << 30);
+  s.set_keep_alive_timeout(options.keep_alive_timeout_s);
+  s.set_read_timeout(options.read_timeout_ms / 1000, (options.read_timeout_ms % 1000) * 1000);
+  s.set_write_timeout(10, 0);
+  s.set_payload_max_length(options.max_body_bytes);
+  Impl* p = impl.get();
+  auto serve = [p](const httplib::Request& req, httplib::Response& res) { p->Serve(req, res); };
+  s.Post(R"(.*)", serve);
+  s.Get(R"(.*)", serve);
+  s.Put(R"(.*)", serve);
+  s.Delete(R"(.*)", serve);
+  // httplib's own refusals (413 Payload Too Large, 400 malformed, 404) in AWS's shape.
+  // httplib calls this for every status >= 400, ours included: those are answered already.
+  s.set_error_handler(httplib::Server::HandlerWithResponse([p](const httplib::Request&, httplib::Response& res) {
+    if (res.has_header("x-amzn-RequestId")) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string id = crypto::NewUuidV4(crypto::SystemRandom());
+    AwsError error{res.status, kSerialization, "The request could not be read as HTTP/1.1"};
+    if (res.status == 413) {
+      error.message = "The request body is larger than " + std::to_string(p->options.max_body_bytes) + " bytes";
+    } else if (res.status == 404 || res.status == 405) {
+      error = {400, kUnknownOperation, "Secrets Manager takes POST / with an X-Amz-Target header"};
+    }
+    p->AnswerError(res, id, error);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  s.set_exception_handler([p](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    p->AnswerError(res, crypto::NewUuidV4(crypto::SystemRandom()),
+                   {500, service::kInternalServiceError, "internal error in the HTTP gateway"});
+  });
+  if (port == 0) {
+    port = s.bind_to_any_port(host);
+    if (port < 0) return UnavailableError("cannot bind the HTTP endpoint " + options.endpoint);
+  } else if (!s.bind_to_port(host, port)) {
+    return UnavailableError("cannot bind the HTTP endpoint " + options.endpoint +
+                            " (in use, or not an address of this machine)");
+  }
+  DeepenBacklog(port);
+  impl->bound = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  impl->listener = std::thread([p] { p->server->listen_after_bind(); });
+  return std::unique_ptr<HttpGateway>(new HttpGateway(std::move(impl)));
+}
+
+HttpGateway::~HttpGateway() { Stop(); }
+
+void HttpGateway::Stop() {
+  if (impl_->stopped.exchange(true)) return;
+  impl_->server->stop();  // the pool finishes the calls in flight before listen returns
+  if (impl_->listener.joinable()) impl_->listener.join();
+}
+
+std::string HttpGateway::endpoint() const { return impl_->bound; }
+bool HttpGateway::tls() const { return !impl_->options.tls_cert_file.empty(); }
+
+GatewayRefusals HttpGateway::TakeRefusals() {
+  std::lock_guard<std::mutex> lock(impl_->refusals_mu);
+  GatewayRefusals out{impl_->refused, impl_->refused_keys.size()};
+  impl_->refused = 0;
+  impl_->refused_keys.clear();
+  return out;
+}
+
+Status EnsureDevCertificate(const std::string& cert_file, const std::string& key_file) {
+  std::error_code ec;
+  if (std::filesystem::exists(cert_file, ec) && std::filesystem::exists(key_file, ec)) return Status::Ok();
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  if (key == nullptr) return InternalError("cannot generate a TLS key");
+  X509* cert = X509_new();
+  auto cleanup = [&] {
+    X509_free(cert);
+    EVP_PKEY_free(key);
+  };
+  X509_set_version(cert, 2);
+  uint8_t serial[16];
+  crypto::SystemRandom().Fill(serial, sizeof serial);
+  serial[0] &= 0x7f;
+  BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
+  BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
+  BN_free(bn);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 365L * 24 * 3600);
+  X509_set_pubkey(cert, key);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("cairnd dev"), -1, -1,
+                             0);
+  X509_set_issuer_name(cert, name);
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+  for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1,IP:::1,DNS:localhost"},
+                            std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+    if (ext == nullptr) {
+      cleanup();
+      return InternalError("cannot build the dev certificate's extensions");
+    }
+    X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+  }
+  if (X509_sign(cert, key, EVP_sha256()) == 0) {
+    cleanup();
+    return InternalError("cannot sign the dev certificate");
+  }
+  const mode_t old_mask = ::umask(077);
+  FILE* kf = std::fopen(key_file.c_str(), "wb");
+  const bool key_ok = kf != nullptr && PEM_write_PrivateKey(kf, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  if (kf != nullptr) std::fclose(kf);
+  ::umask(old_mask);
+  FILE* cf = key_ok ? std::fopen(cert_file.c_str(), "wb") : nullptr;
+  const bool cert_ok = cf != nullptr && PEM_write_X509(cf, cert) == 1;
+  if (cf != nullptr) std::fclose(cf);
+  cleanup();
+  if (!key_ok || !cert_ok) return UnavailableError("cannot write the dev certificate to " + cert_file);
+  return Status::Ok();
+}
+
+}  // namespace cairn::gateway
