@@ -45,6 +45,7 @@
 #include <optional>
 
 #include "bench/internal/api_bench.h"
+#include "bench/internal/audited_side.h"
 #include "bus/client.h"
 #include "bus/context.h"
 #include "bus/server.h"
@@ -57,7 +58,6 @@
 namespace cairn::bench {
 namespace {
 
-constexpr char kSecretName[] = "bench/api-bench-db";
 constexpr char kUserAgent[] = "api_bench/0.1";
 
 struct Flags {
@@ -82,10 +82,7 @@ struct Flags {
 
 bool ParseFlags(int argc, char** argv, Flags* f) {
   f->cairnd = (std::filesystem::absolute(argv[0]).parent_path().parent_path() / "tools" / "cairnd").string();
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    size_t eq = a.find('=');
-    std::string name = a.substr(0, eq), value = eq == std::string::npos ? "" : a.substr(eq + 1);
+  const bool known = ParseNamedFlags(argc, argv, "api_bench", [f](const std::string& name, const std::string& value) {
     if (name == "--seconds") f->seconds = std::stod(value);
     else if (name == "--rounds") f->rounds = std::stoi(value);
     else if (name == "--warmup") f->warmup = std::stod(value);
@@ -101,71 +98,16 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     else if (name == "--pub-records") f->pub_records = std::stoull(value);
     else if (name == "--pub-window") f->pub_window = std::stoull(value);
     else if (name == "--cairnd-arg") f->cairnd_args.push_back(value);
-    else {
-      std::fprintf(stderr, "unknown flag %s (see the comment at the top of api_bench.cc)\n", a.c_str());
-      return false;
-    }
-  }
-  return f->rounds > 0 && f->seconds > 0;
+    else return false;
+    return true;
+  });
+  return known && f->rounds > 0 && f->seconds > 0;
 }
 
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "api_bench: %s\n", what.c_str());
   std::exit(1);
 }
-
-service::Request GetRequest() {
-  service::Request r;
-  r.operation = "GetSecretValue";
-  r.params = {{"SecretId", kSecretName}};
-  return r;
-}
-
-service::Request CreateRequest(size_t value_bytes) {
-  service::Request r;
-  r.operation = "CreateSecret";
-  r.params = {{"Name", kSecretName}, {"ClientRequestToken", crypto::NewUuidV4(crypto::SystemRandom())}};
-  std::string value = R"({"username":"app","password":")";
-  value.append(value_bytes > value.size() + 2 ? value_bytes - value.size() - 2 : 0, 'p');
-  value += "\"}";
-  r.value = service::SecretValue{projections::ValueKind::kString, crypto::SecureBuffer::FromString(value)};
-  return r;
-}
-
-std::string CheckRead(const service::Response& r) {
-  if (!r.ok()) return r.error->code + ": " + r.error->message;
-  if (r.values.size() != 1) return "GetSecretValue returned no value";
-  return "";
-}
-
-// cairnd over CURVE, one tools::Remote per client thread.
-class AuditedSide {
- public:
-  explicit AuditedSide(tools::Profile profile) : profile_(std::move(profile)) {}
-  std::string Connect(size_t clients) {
-    while (remotes_.size() < clients) {
-      auto remote = tools::Remote::Connect(profile_, kUserAgent);
-      if (!remote.ok()) return remote.status().ToString();
-      remotes_.push_back(std::move(remote).value());
-      if (std::string e = Op(remotes_.size() - 1); !e.empty()) return e;  // handshake done, warm
-    }
-    return "";
-  }
-  std::string Op(size_t t) {
-    auto r = remotes_[t]->Execute(request_);
-    if (!r.ok()) return r.status().ToString();
-    last_seq_.store(r->seq, std::memory_order_relaxed);
-    return CheckRead(*r);
-  }
-  tools::Remote& admin() { return *remotes_.at(0); }
-  uint64_t last_seq() const { return last_seq_.load(); }
-
- private:
-  tools::Profile profile_;
-  service::Request request_ = GetRequest();
-  std::vector<std::unique_ptr<tools::Remote>> remotes_;
-  std::atomic<uint64_t> last_seq_{0};
-};
 
 // The service in process: no bus, no daemon; its own ledger.
 class EngineSide {
@@ -316,7 +258,7 @@ int Main(int argc, char** argv) {
     auto read = (*admin)->Execute(GetRequest());
     if (!read.ok() || !CheckRead(*read).empty()) Die("GetSecretValue failed");
     sample_read = std::move(read).value();
-    audited = std::make_unique<AuditedSide>(std::move(profile).value());
+    audited = std::make_unique<AuditedSide>(std::move(profile).value(), kUserAgent);
   }
   std::unique_ptr<EchoSide> echo;
   if (flags.side("echo")) {
@@ -361,17 +303,8 @@ int Main(int argc, char** argv) {
     }
     const double slice = flags.seconds / flags.rounds;
     auto run = [&](const std::function<std::string(size_t)>& op, Tally* tally, bool daemon) {
-      const auto wall0 = Clock::now();
-      const double all0 = ProcessCpu(), spin0 = spinners.cpu_seconds(), busy0 = MachineBusySeconds();
-      const double d0 = cairnd ? ProcessCpuSeconds(cairnd->pid()) : 0;
-      RunSlice(flags.warmup, slice, c, op, tally);
-      const double all = ProcessCpu() - all0, spin = spinners.cpu_seconds() - spin0;
-      const double d = cairnd ? ProcessCpuSeconds(cairnd->pid()) - d0 : 0;
-      tally->cpu_seconds += all - spin;
-      tally->idle_cpu_seconds += spin;
-      if (daemon) tally->daemon_cpu_seconds += d;
-      tally->other_cpu_seconds += std::max(0.0, MachineBusySeconds() - busy0 - all - d);
-      tally->wall_seconds += std::chrono::duration<double>(Clock::now() - wall0).count();
+      MeterSlice(spinners, cairnd ? cairnd->pid() : -1, daemon, tally,
+                 [&] { RunSlice(flags.warmup, slice, c, op, tally); });
     };
     const size_t log_offset = cairnd ? ReadWholeFile(cairnd->log_path()).size() : 0;
     std::vector<std::function<void()>> sides;

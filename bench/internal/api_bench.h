@@ -1,4 +1,4 @@
-// What bench/api_bench.cc and bench/api_bench_pub.cc share (beyond
+// What bench/api_bench.cc, bench/api_bench_pub.cc and bench/http_bench.cc share (beyond
 // bench/internal/bench_util.h): the closed-loop slice runner, CPU accounting, the raw
 // RocksDB group-commit side, table cells, and a cairnd child process (started
 // on free loopback ports and waited for, as tests/testing/daemon_process.h does).
@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -218,6 +219,33 @@ inline double ProcessCpu() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+// CPU (user + system) of this process's children reaped so far: a load
+// generator (wrk) run to completion during a slice.
+inline double ReapedChildrenCpu() {
+  rusage ru{};
+  getrusage(RUSAGE_CHILDREN, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+// Runs one slice of a side and adds its accounting to `tally`: this process's
+// CPU (spinners excluded) plus children reaped meanwhile as the client's, the
+// daemon's (`daemon` > 0, when `daemon_side`), what the spinners got, every
+// other process's, and the wall time.
+inline void MeterSlice(IdleSpinners& spinners, pid_t daemon, bool daemon_side, Tally* tally,
+                       const std::function<void()>& slice) {
+  const auto wall0 = Clock::now();
+  const double all0 = ProcessCpu(), kids0 = ReapedChildrenCpu(), spin0 = spinners.cpu_seconds();
+  const double busy0 = MachineBusySeconds(), d0 = daemon > 0 ? ProcessCpuSeconds(daemon) : 0;
+  slice();
+  const double all = ProcessCpu() - all0 + ReapedChildrenCpu() - kids0, spin = spinners.cpu_seconds() - spin0;
+  const double d = daemon > 0 ? ProcessCpuSeconds(daemon) - d0 : 0;
+  tally->cpu_seconds += all - spin;
+  tally->idle_cpu_seconds += spin;
+  if (daemon_side) tally->daemon_cpu_seconds += d;
+  tally->other_cpu_seconds += std::max(0.0, MachineBusySeconds() - busy0 - all - d);
+  tally->wall_seconds += std::chrono::duration<double>(Clock::now() - wall0).count();
 }
 
 // Table cells: "-" for a side that did not run.

@@ -13,8 +13,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -102,6 +104,22 @@ inline double FdatasyncP50(const std::string& parent) {
   }
   close(fd);
   return Percentile(ms, 0.5);
+}
+
+// Hands each "--name=value" argument ("--name" alone: value "") to `take`,
+// which returns false for a flag it does not know; then names the flag on
+// stderr (pointing at the header comment of `bench`.cc) and returns false.
+inline bool ParseNamedFlags(int argc, char** argv, const char* bench,
+                            const std::function<bool(const std::string& name, const std::string& value)>& take) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const size_t eq = a.find('=');
+    if (!take(a.substr(0, eq), eq == std::string::npos ? "" : a.substr(eq + 1))) {
+      std::fprintf(stderr, "unknown flag %s (see the comment at the top of %s.cc)\n", a.c_str(), bench);
+      return false;
+    }
+  }
+  return true;
 }
 
 // "1,16,64" -> {1, 16, 64}.
