@@ -67,14 +67,15 @@ def free_ports(n):
 # ---------------------------------------------------------------- daemon and principals
 
 class Daemon:
-    def __init__(self, cairnd, data_dir, log_path):
+    def __init__(self, cairnd, data_dir, log_path, extra=(), scheme="http"):
         self.api, self.events, self.http = free_ports(3)
+        self.scheme = scheme
         self.log_path = log_path
         self.log_file = open(log_path, "wb")
         self.proc = subprocess.Popen(
             [cairnd, "--dev", "--data-dir", str(data_dir),
              "--api-endpoint", f"tcp://127.0.0.1:{self.api}", "--events-endpoint", f"tcp://127.0.0.1:{self.events}",
-             "--http-endpoint", f"127.0.0.1:{self.http}", "--refusal-report-ms", "200"],
+             "--http-endpoint", f"127.0.0.1:{self.http}", "--refusal-report-ms", "200", *extra],
             stdout=subprocess.DEVNULL, stderr=self.log_file)
 
     def wait_ready(self, timeout=30):
@@ -86,7 +87,7 @@ class Daemon:
                 except ValueError:
                     continue
                 if msg.get("msg") == "ready":
-                    want = f"http://127.0.0.1:{self.http}"
+                    want = f"{self.scheme}://127.0.0.1:{self.http}"
                     if msg.get("http") != want:
                         raise Failure(f"cairnd ready line says http={msg.get('http')!r}, expected {want!r}")
                     return

@@ -101,6 +101,14 @@ TEST_CASE("sigv4 parsing, canonicalisation and verification survive mutated sign
   CHECK(t.accepted > 0);
 }
 
+TEST_CASE("the gateway's AWS JSON decoding survives mutated bodies and targets", "[fuzz]") {
+  auto seeds = AwsJsonSeeds();
+  REQUIRE(seeds.size() == 4);
+  Tally t = Mutate(seeds, FuzzAwsJson, 3000);
+  CHECK(t.rejected > 0);
+  CHECK(t.accepted > 0);
+}
+
 TEST_CASE("api request and response decoding survive mutated frames and round-trip what they accept", "[fuzz]") {
   auto requests = ApiRequestSeeds();
   auto responses = ApiResponseSeeds();

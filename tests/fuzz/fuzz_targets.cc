@@ -13,6 +13,7 @@
 #include "crypto/master_key.h"
 #include "crypto/random.h"
 #include "crypto/signing.h"
+#include "gateway/aws_json.h"
 #include "gateway/sigv4.h"
 #include "ledger/checkpoint.h"
 #include "ledger/record.h"
@@ -534,6 +535,42 @@ std::vector<std::string> SigV4Seeds() {
                        "x-amz-security-token", "x-amz-target"},
                       "us-east-1"),
       SignedSigV4Seed(odd, {"host", "my-header", "x-amz-date"}, "us-east-1"),
+  };
+}
+
+// The first line is the X-Amz-Target value, the rest the body. An accepted
+// input is one that decodes without a decode error; the Request it makes
+// then runs through Decide against an empty state, as the daemon would.
+bool FuzzAwsJson(const uint8_t* data, size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const size_t newline = input.find('\n');
+  const std::string_view target = input.substr(0, newline);
+  const std::string_view body = newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
+  std::optional<std::string> operation = gateway::OperationFromTarget(target);
+  if (!operation.has_value()) return false;
+  service::Request request = gateway::ParseRequestBody(*operation, body);
+  for (const char* member : {"SecretString", "SecretBinary"}) {
+    auto it = request.params.find(member);
+    if (it != request.params.end() && !(it->is_string() && it->get_ref<const std::string&>().empty())) {
+      std::abort();  // a value left in the params would reach the audit
+    }
+  }
+  projections::SecretsView state;
+  service::DecideEnv env;
+  env.now_ms = 1'700'000'000'000;
+  env.rng = &crypto::SystemRandom();
+  service::Decision decision = service::Decide(request, state, env);
+  (void)decision;
+  return !request.decode_error.has_value();
+}
+
+std::vector<std::string> AwsJsonSeeds() {
+  return {
+      "secretsmanager.CreateSecret\n{\"Name\":\"a/b\",\"ClientRequestToken\":\"11111111-2222-4333-8444-555555555555\","
+      "\"SecretString\":\"v\",\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]}",
+      "secretsmanager.PutSecretValue\n{\"SecretId\":\"a\",\"SecretBinary\":\"AAECAw==\",\"VersionStages\":[\"X\"]}",
+      "secretsmanager.ListSecrets\n{\"Filters\":[{\"Key\":\"name\",\"Values\":[\"a\"]}],\"MaxResults\":2}",
+      "secretsmanager.GetSecretValue\n{\"SecretId\": \"a\", \"VersionStage\": \"AWSPREVIOUS\"}",
   };
 }
 

@@ -22,12 +22,14 @@ bool FuzzApiResponse(const uint8_t* data, size_t size);  // bus::DecodeResponse,
 bool FuzzTar(const uint8_t* data, size_t size);          // cairn-audit's bundle reader (ustar), round trip
 bool FuzzPolicy(const uint8_t* data, size_t size);       // iam::Compile (both kinds) + Validate + Evaluate
 bool FuzzSigV4(const uint8_t* data, size_t size);        // gateway SigV4: parse, canonicalise, check, verify
+bool FuzzAwsJson(const uint8_t* data, size_t size);      // gateway: X-Amz-Target + AWS JSON body -> Request -> Decide
 
 // Valid inputs to start mutating from.
 std::vector<std::string> RecordSeeds();
 std::vector<std::string> EventSeeds();
 std::vector<std::string> KeyFileSeeds();
 std::vector<std::string> RequestSeeds();
+std::vector<std::string> AwsJsonSeeds();
 std::vector<std::string> CheckpointSeeds();
 std::vector<std::string> ApiRequestSeeds();
 std::vector<std::string> ApiResponseSeeds();
