@@ -2,7 +2,8 @@
 # Builds Cairn, starts `cairnd --dev` on ./demo-data and walks through its main
 # job over the network: secrets written, read, versioned and relabelled by the
 # admin, a second principal enrolled with a policy, allowed what it may do and
-# refused the rest (each decision audited with its deciding statement), the audit
+# refused the rest (each decision audited with its deciding statement), the same
+# secret read by the real aws CLI through the HTTP gateway (SigV4), the audit
 # log tailed live, and the chain verified. Stops the daemon cleanly at the end
 # (CAIRN_DEMO_KEEP=1 leaves it running).
 set -euo pipefail
@@ -18,8 +19,9 @@ step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
 rm -rf "$data_dir" "$data_dir.log" "$data_dir.app-profile" "$data_dir.cp.txt" "$data_dir.read-billing.json"
-say "$cairnd" --dev --data-dir "$data_dir" "2> $data_dir.log &"
-"$cairnd" --dev --data-dir "$data_dir" 2> "$data_dir.log" &
+http=127.0.0.1:7780
+say "$cairnd" --dev --data-dir "$data_dir" --http-endpoint "$http" "2> $data_dir.log &"
+"$cairnd" --dev --data-dir "$data_dir" --http-endpoint "$http" 2> "$data_dir.log" &
 daemon=$!
 stop_daemon() { kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true; }
 [ "${CAIRN_DEMO_KEEP:-0}" = 1 ] || trap stop_daemon EXIT
@@ -57,6 +59,11 @@ step "$cairn" --profile "$data_dir.app-profile" get-secret-value --secret-id pro
 step "$cairn" --profile "$data_dir.app-profile" put-secret-value --secret-id prod/db --secret-string x || true
 step "$cairn" --profile "$data_dir.app-profile" principal list || true
 step "$cairn" get-secret-value --secret-id prod/nope || true
+# The AWS clients, unchanged: dev mode gave the admin an access key.
+export AWS_SHARED_CREDENTIALS_FILE="$data_dir/dev-aws-credentials" AWS_CONFIG_FILE=/dev/null AWS_PAGER=""
+say export AWS_SHARED_CREDENTIALS_FILE="$AWS_SHARED_CREDENTIALS_FILE"   "# [default] access key id, secret, region"
+step /usr/bin/aws --endpoint-url "http://$http" secretsmanager get-secret-value --secret-id prod/db
+step /usr/bin/aws --endpoint-url "http://$http" secretsmanager list-secrets --query 'SecretList[].Name'
 step "$cairn" audit tail --from-seq 0 --count "$("$audit" export --data-dir "$data_dir" | wc -l)"
 say "$audit" checkpoint --data-dir "$data_dir" "> $data_dir.cp.txt   # an auditor keeps this"
 "$audit" checkpoint --data-dir "$data_dir" > "$data_dir.cp.txt"
