@@ -203,4 +203,11 @@ std::string WrappedKeyEntry(const crypto::SealedValue& sealed) {
   return entry;
 }
 
+std::optional<WrappedKey> ParseWrappedKeyEntry(std::string_view entry) {
+  if (entry.size() < 4) return std::nullopt;
+  const auto* k = reinterpret_cast<const uint8_t*>(entry.data());
+  return WrappedKey{(uint32_t{k[0]} << 24) | (uint32_t{k[1]} << 16) | (uint32_t{k[2]} << 8) | k[3],
+                    crypto::ByteView(k + 4, entry.size() - 4)};
+}
+
 }  // namespace cairn::service

@@ -101,6 +101,13 @@ std::string ValueContext(std::string_view arn, std::string_view version_id);
 std::string AccessKeyEntryKey(std::string_view access_key_id);
 // A `keys` family entry: the KEK version (4 bytes, big-endian) || wrapped DEK.
 std::string WrappedKeyEntry(const crypto::SealedValue& sealed);
+// The reverse: the KEK version and the wrapped DEK (borrowing from `entry`),
+// or nullopt for an entry shorter than the version.
+struct WrappedKey {
+  uint32_t kek_version = 0;
+  crypto::ByteView wrapped_dek;
+};
+std::optional<WrappedKey> ParseWrappedKeyEntry(std::string_view entry);
 
 }  // namespace cairn::service
 

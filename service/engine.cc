@@ -449,14 +449,12 @@ Status Engine::InstallAccessKeyIndex(const std::vector<projections::AccessKey>& 
 Result<crypto::SecureBuffer> Engine::OpenAccessKeySecret(const projections::AccessKey& key) const {
   const std::string name = AccessKeyEntryKey(key.id);
   ASSIGN_OR_RETURN(auto entry, ledger_->store().Get(ledger::Family::kKeys, name));
-  if (!entry || entry->size() < 4) {
+  const std::optional<WrappedKey> wrapped = entry ? ParseWrappedKeyEntry(*entry) : std::nullopt;
+  if (!wrapped) {
     return DataLossError("the data key of access key " + key.id + " is missing (destroyed or not yet written)");
   }
-  const auto* k = reinterpret_cast<const uint8_t*>(entry->data());
-  const uint32_t kek_version = (uint32_t{k[0]} << 24) | (uint32_t{k[1]} << 16) | (uint32_t{k[2]} << 8) | k[3];
   // The entry names the KEK that wraps the DEK now (a rewrap may have moved it).
-  auto plain = keyring_->OpenValue(crypto::AsBytes(key.ciphertext), crypto::ByteView(k + 4, entry->size() - 4),
-                                   kek_version, name);
+  auto plain = keyring_->OpenValue(crypto::AsBytes(key.ciphertext), wrapped->wrapped_dek, wrapped->kek_version, name);
   if (!plain.ok()) return DataLossError("access key " + key.id + " does not open: " + plain.status().message());
   return std::move(plain).value();
 }
@@ -568,15 +566,14 @@ Result<SecretValue> Engine::OpenValue(const std::string& arn, const std::string&
                                                uint64_t value_seq) {
   const std::string context = ValueContext(arn, version_id);
   ASSIGN_OR_RETURN(auto key_entry, ledger_->store().Get(ledger::Family::kKeys, KeyEntryKey(arn, version_id)));
-  if (!key_entry || key_entry->size() < 4) {
+  const std::optional<WrappedKey> wrapped = key_entry ? ParseWrappedKeyEntry(*key_entry) : std::nullopt;
+  if (!wrapped) {
     return DataLossError("the data key of version " + version_id + " is missing (destroyed or never written)");
   }
-  const auto* k = reinterpret_cast<const uint8_t*>(key_entry->data());
-  const uint32_t kek_version = (uint32_t{k[0]} << 24) | (uint32_t{k[1]} << 16) | (uint32_t{k[2]} << 8) | k[3];
   ASSIGN_OR_RETURN(internal::StoredVersion stored,
                    internal::ReadStoredVersion(ledger_->store(), value_seq, version_id));
-  crypto::ByteView wrapped(k + 4, key_entry->size() - 4);
-  auto plain = keyring_->OpenValue(crypto::AsBytes(stored.ciphertext), wrapped, kek_version, context);
+  auto plain = keyring_->OpenValue(crypto::AsBytes(stored.ciphertext), wrapped->wrapped_dek, wrapped->kek_version,
+                                   context);
   if (!plain.ok()) {
     return DataLossError("Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
   }
