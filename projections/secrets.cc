@@ -9,6 +9,17 @@
 //       deletion_forced: bool, description: text (only if set), ever_tagged: bool,
 //       format: 1, kms_key_id: text, last_accessed_ms: int, last_changed_ms: int,
 //       name: text, next_version_order: uint,
+//       rotation: map (only once any rotation member differs from its default:
+//           a secret that never rotated has no such key) {
+//           enabled: bool, lambda_arn: text, last_rotated_ms: int (0 = never),
+//           next_rotation_ms: int (only if set),
+//           rules: map {automatically_after_days: int (only if set),
+//               duration: text (only if set), schedule_expression: text (only if set)},
+//           run: map (only while a run is in flight or failed) {attempts: uint,
+//               failed: bool, handler: text, last_error: text, last_failure_ms: int,
+//               started_ms: int, step: text ("" once the last step succeeded),
+//               step_deadline_ms: int, step_requested: bool, step_requested_ms: int,
+//               test_only: bool, token: text}},
 //       tags: [[key: text, value: text], ...] in insertion order,
 //       versions: map {<version id>: map {created_ms: int, created_order: uint,
 //           kek_version: uint, kind: uint (0 none, 1 string, 2 binary),
@@ -25,6 +36,9 @@
 // nlohmann::json::from_cbor reads it; nlohmann's own to_cbor emits the same
 // bytes, and the tests use it as an oracle. Load re-encodes every entry and
 // requires the same bytes back, so an entry not written by this code is DataLoss.
+// The rotation member came after the first release without a format bump: it
+// is absent unless set, so entries written before it load and re-encode to the
+// same bytes.
 #include "projections/secrets.h"
 
 #include <nlohmann/json.hpp>
@@ -58,9 +72,54 @@ void WriteVersion(internal::CborWriter& w, const Version& v) {
   w.Key("value_seq").Uint(v.value_seq);
 }
 
+bool HasRotation(const Secret& s) {
+  return s.rotation_enabled || !s.rotation_lambda_arn.empty() || !s.rotation_rules.empty() ||
+         s.last_rotated_ms != 0 || s.next_rotation_ms.has_value() || s.rotation.has_value();
+}
+
+void WriteRules(internal::CborWriter& w, const RotationRules& r) {
+  w.Map((r.automatically_after_days ? 1 : 0) + (r.duration ? 1 : 0) +
+        (r.schedule_expression ? 1 : 0));
+  if (r.automatically_after_days)
+    w.Key("automatically_after_days").Int(*r.automatically_after_days);
+  if (r.duration) w.Key("duration").Text(*r.duration);
+  if (r.schedule_expression) w.Key("schedule_expression").Text(*r.schedule_expression);
+}
+
+void WriteRun(internal::CborWriter& w, const RotationRun& run) {
+  w.Map(12);
+  w.Key("attempts").Uint(run.attempts);
+  w.Key("failed").Bool(run.failed);
+  w.Key("handler").Text(run.handler);
+  w.Key("last_error").Text(run.last_error);
+  w.Key("last_failure_ms").Int(run.last_failure_ms);
+  w.Key("started_ms").Int(run.started_ms);
+  w.Key("step").Text(run.step);
+  w.Key("step_deadline_ms").Int(run.step_deadline_ms);
+  w.Key("step_requested").Bool(run.step_requested);
+  w.Key("step_requested_ms").Int(run.step_requested_ms);
+  w.Key("test_only").Bool(run.test_only);
+  w.Key("token").Text(run.token);
+}
+
+void WriteRotation(internal::CborWriter& w, const Secret& s) {
+  w.Map(4 + (s.next_rotation_ms ? 1 : 0) + (s.rotation ? 1 : 0));
+  w.Key("enabled").Bool(s.rotation_enabled);
+  w.Key("lambda_arn").Text(s.rotation_lambda_arn);
+  w.Key("last_rotated_ms").Int(s.last_rotated_ms);
+  if (s.next_rotation_ms) w.Key("next_rotation_ms").Int(*s.next_rotation_ms);
+  w.Key("rules");
+  WriteRules(w, s.rotation_rules);
+  if (s.rotation) {
+    w.Key("run");
+    WriteRun(w, *s.rotation);
+  }
+}
+
 std::string EncodeSecret(const Secret& s) {
   internal::CborWriter w;
-  w.Map(12 + (s.deletion_date_ms ? 1 : 0) + (s.description ? 1 : 0));
+  const bool rotation = HasRotation(s);
+  w.Map(12 + (s.deletion_date_ms ? 1 : 0) + (s.description ? 1 : 0) + (rotation ? 1 : 0));
   w.Key("arn").Text(s.arn);
   w.Key("created_ms").Int(s.created_ms);
   if (s.deletion_date_ms) w.Key("deletion_date_ms").Int(*s.deletion_date_ms);
@@ -73,6 +132,10 @@ std::string EncodeSecret(const Secret& s) {
   w.Key("last_changed_ms").Int(s.last_changed_ms);
   w.Key("name").Text(s.name);
   w.Key("next_version_order").Uint(s.next_version_order);
+  if (rotation) {
+    w.Key("rotation");
+    WriteRotation(w, s);
+  }
   w.Key("tags").Array(s.tags.size());
   for (const auto& [key, value] : s.tags) {
     w.Array(2);
@@ -127,6 +190,40 @@ Version VersionFromJson(const std::string& id, const json& j) {
   return v;
 }
 
+RotationRun RunFromJson(const json& j) {
+  RotationRun run;
+  run.attempts = j.at("attempts").get<uint32_t>();
+  run.failed = j.at("failed").get<bool>();
+  run.handler = j.at("handler").get<std::string>();
+  run.last_error = j.at("last_error").get<std::string>();
+  run.last_failure_ms = j.at("last_failure_ms").get<int64_t>();
+  run.started_ms = j.at("started_ms").get<int64_t>();
+  run.step = j.at("step").get<std::string>();
+  run.step_deadline_ms = j.at("step_deadline_ms").get<int64_t>();
+  run.step_requested = j.at("step_requested").get<bool>();
+  run.step_requested_ms = j.at("step_requested_ms").get<int64_t>();
+  run.test_only = j.at("test_only").get<bool>();
+  run.token = j.at("token").get<std::string>();
+  return run;
+}
+
+void RotationFromJson(const json& j, Secret& s) {
+  s.rotation_enabled = j.at("enabled").get<bool>();
+  s.rotation_lambda_arn = j.at("lambda_arn").get<std::string>();
+  s.last_rotated_ms = j.at("last_rotated_ms").get<int64_t>();
+  if (j.contains("next_rotation_ms")) s.next_rotation_ms = j.at("next_rotation_ms").get<int64_t>();
+  const json& rules = j.at("rules");
+  if (rules.contains("automatically_after_days")) {
+    s.rotation_rules.automatically_after_days = rules.at("automatically_after_days").get<int64_t>();
+  }
+  if (rules.contains("duration"))
+    s.rotation_rules.duration = rules.at("duration").get<std::string>();
+  if (rules.contains("schedule_expression")) {
+    s.rotation_rules.schedule_expression = rules.at("schedule_expression").get<std::string>();
+  }
+  if (j.contains("run")) s.rotation = RunFromJson(j.at("run"));
+}
+
 Secret SecretFromJson(const json& j) {
   Secret s;
   s.arn = j.at("arn").get<std::string>();
@@ -143,6 +240,7 @@ Secret SecretFromJson(const json& j) {
   if (j.contains("deletion_date_ms")) s.deletion_date_ms = j.at("deletion_date_ms").get<int64_t>();
   s.deletion_forced = j.at("deletion_forced").get<bool>();
   s.next_version_order = j.at("next_version_order").get<uint64_t>();
+  if (j.contains("rotation")) RotationFromJson(j.at("rotation"), s);
   for (const auto& [id, version] : j.at("versions").items()) {
     s.versions.emplace(id, VersionFromJson(id, version));
   }

@@ -49,6 +49,49 @@ struct Version {
   friend bool operator==(const Version&, const Version&) = default;
 };
 
+// Rotation (service/rotation.h). The four steps of AWS's protocol, in order.
+inline constexpr char kStepCreateSecret[] = "createSecret";
+inline constexpr char kStepSetSecret[] = "setSecret";
+inline constexpr char kStepTestSecret[] = "testSecret";
+inline constexpr char kStepFinishSecret[] = "finishSecret";
+
+// RotationRules as stored (AutomaticallyAfterDays xor ScheduleExpression,
+// Duration); nullopt members were not given.
+struct RotationRules {
+  std::optional<int64_t> automatically_after_days;
+  std::optional<std::string> schedule_expression;
+  std::optional<std::string> duration;
+  bool empty() const { return !automatically_after_days && !schedule_expression && !duration; }
+  friend bool operator==(const RotationRules&, const RotationRules&) = default;
+};
+
+// The rotation in flight, or the last one if it failed (kept for status
+// until the next run starts or rotation is cancelled).
+//   RotationStarted        -> step = createSecret (testSecret if test_only), not requested
+//   RotationStepRequested  -> step = the event's, step_requested, deadline
+//   RotationStepSucceeded  -> step = the next one ("" after the last), attempts 0, last_error ""
+//   RotationStepFailed     -> attempts + 1, not requested, last_error, last_failure_ms
+//   RotationFailed         -> failed
+//   RotationSucceeded / RotationCancelled -> no run (RotationCancelled also
+//                            takes AWSPENDING off the run's version unless it is AWSCURRENT)
+// A version write that takes AWSPENDING off the run's token version (a new
+// AWSCURRENT during the rotation: RotationAbandoned) ends the run too.
+struct RotationRun {
+  std::string token;              // the AWSPENDING version's id (test-only: the AWSCURRENT one)
+  std::string handler;            // the handler's name when the run started
+  bool test_only = false;
+  bool failed = false;
+  std::string step;               // the current step; "" once the last step succeeded
+  bool step_requested = false;    // a RotationStepRequested for `step` awaits its report
+  uint32_t attempts = 0;          // failed attempts of `step`
+  int64_t started_ms = 0;
+  int64_t step_requested_ms = 0;  // 0 until requested
+  int64_t step_deadline_ms = 0;
+  int64_t last_failure_ms = 0;
+  std::string last_error;         // the last failure's reason (never a secret)
+  friend bool operator==(const RotationRun&, const RotationRun&) = default;
+};
+
 struct Secret {
   std::string arn;
   std::string name;
@@ -63,6 +106,13 @@ struct Secret {
   bool deletion_forced = false;      // scheduled by ForceDeleteWithoutRecovery (window 0)
   uint64_t next_version_order = 0;
   std::map<std::string, Version> versions;  // by version id
+  // Rotation configuration and state (RotationStarted and the events after it).
+  bool rotation_enabled = false;
+  std::string rotation_lambda_arn;   // RotationLambdaARN as given; names the handler ("" = none)
+  RotationRules rotation_rules;
+  int64_t last_rotated_ms = 0;       // last successful rotation; 0 = never
+  std::optional<int64_t> next_rotation_ms;  // start of the next rotation window
+  std::optional<RotationRun> rotation;
 
   const Version* FindVersion(std::string_view id) const;
   // The version carrying `stage`, or nullptr.

@@ -54,10 +54,54 @@ std::string ResourceType(const std::string& arn) {
   return "AWS::SecretsManager::Secret";
 }
 
+// What a rotation event adds as additional data: the run's token and step, the
+// attempt and the handler's reason (never a secret). False for other events.
+bool AddRotationDetails(const schema::Event& event, Json& j) {
+  Json d;
+  if (const auto* s = event.body_as_RotationStarted()) {
+    d = {{"clientRequestToken", Str(s->token())}, {"handler", Str(s->handler())},
+         {"rotationLambdaARN", Str(s->rotation_lambda_arn())}, {"testOnly", s->test_only()},
+         {"scheduled", s->scheduled()}, {"resumed", s->resumed()}};
+    if (s->next_rotation_unix_ms() != 0) {
+      d["nextRotationDate"] = IsoTime(s->next_rotation_unix_ms());
+    }
+  } else if (const auto* r = event.body_as_RotationStepRequested()) {
+    d = {{"clientRequestToken", Str(r->token())}, {"handler", Str(r->handler())},
+         {"step", Str(r->step())}, {"attempt", r->attempt()},
+         {"deadline", IsoTime(r->deadline_unix_ms())}};
+  } else if (const auto* ok = event.body_as_RotationStepSucceeded()) {
+    d = {{"clientRequestToken", Str(ok->token())}, {"step", Str(ok->step())}};
+  } else if (const auto* f = event.body_as_RotationStepFailed()) {
+    d = {{"clientRequestToken", Str(f->token())}, {"step", Str(f->step())},
+         {"attempt", f->attempt()}, {"reason", Str(f->reason())}, {"timedOut", f->timed_out()}};
+  } else if (const auto* done = event.body_as_RotationSucceeded()) {
+    d = {{"clientRequestToken", Str(done->token())}, {"testOnly", done->test_only()}};
+    if (done->previous_version_id() && done->previous_version_id()->size() > 0) {
+      d["previousVersionId"] = Str(done->previous_version_id());
+    }
+    if (done->next_rotation_unix_ms() != 0) {
+      d["nextRotationDate"] = IsoTime(done->next_rotation_unix_ms());
+    }
+  } else if (const auto* failed = event.body_as_RotationFailed()) {
+    d = {{"clientRequestToken", Str(failed->token())}, {"step", Str(failed->step())},
+         {"attempts", failed->attempts()}, {"reason", Str(failed->reason())}};
+  } else if (const auto* c = event.body_as_RotationCancelled()) {
+    d = {{"clientRequestToken", Str(c->token())}};
+  } else if (const auto* l = event.body_as_RotationsListed()) {
+    d = {{"handler", Str(l->handler())}, {"resultCount", l->result_count()}};
+  } else {
+    return false;  // RotationStatusRead adds nothing to its request
+  }
+  j["additionalEventData"] = std::move(d);
+  return true;
+}
+
 // What the bodies of Cairn's own events add: the enrolled principal or the new
 // access key (its metadata: the secret is never in an event) as the response,
-// the page, count or access key changed as additional data. Null for other events.
+// the page, count or access key changed as additional data; a rotation event's
+// run (AddRotationDetails). Null for other events.
 void AddBodyDetails(const schema::Event& event, Json& j) {
+  if (AddRotationDetails(event, j)) return;
   if (const auto* p = event.body_as_PrincipalCreated()) {
     j["responseElements"] = {{"principal",
                               {{"name", Str(p->name())},

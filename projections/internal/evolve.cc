@@ -1,6 +1,7 @@
 #include "projections/internal/evolve.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -45,6 +46,36 @@ void MergeTags(Secret& secret, const TagList* tags) {
   }
 }
 
+bool HasStage(const Secret& secret, const std::string& version_id, const char* stage) {
+  const Version* version = secret.FindVersion(version_id);
+  return version != nullptr && version->stages.count(stage) != 0;
+}
+
+std::optional<int64_t> OptionalMs(int64_t ms) {
+  return ms == 0 ? std::nullopt : std::optional<int64_t>(ms);
+}
+
+// A member left empty (0, "") was not given.
+RotationRules RulesOf(const schema::RotationRules& rules) {
+  RotationRules out;
+  if (rules.automatically_after_days() != 0) {
+    out.automatically_after_days = rules.automatically_after_days();
+  }
+  if (!Str(rules.schedule_expression()).empty()) {
+    out.schedule_expression = Str(rules.schedule_expression());
+  }
+  if (!Str(rules.duration()).empty()) out.duration = Str(rules.duration());
+  return out;
+}
+
+// The step after the run's current one; "" after the last.
+std::string NextStep(const RotationRun& run) {
+  if (run.test_only || run.step == kStepFinishSecret) return "";
+  if (run.step == kStepCreateSecret) return kStepSetSecret;
+  if (run.step == kStepSetSecret) return kStepTestSecret;
+  return kStepFinishSecret;  // after testSecret
+}
+
 // One event's application. Each handler validates before it mutates, or mutates
 // a copy, so a DataLoss leaves the catalog as it was.
 class Evolver {
@@ -73,12 +104,23 @@ class Evolver {
   Status Purged(const schema::SecretPurged& body);
   Status ValueRead(const schema::SecretValueRead& body);
   Status BatchRead(const schema::BatchSecretValuesRead& body);
+  Status RotationStarted(const schema::RotationStarted& body);
+  Status StepRequested(const schema::RotationStepRequested& body);
+  Status StepSucceeded(const schema::RotationStepSucceeded& body);
+  Status StepFailed(const schema::RotationStepFailed& body);
+  Status RotationSucceeded(const schema::RotationSucceeded& body);
+  Status RotationFailed(const schema::RotationFailed& body);
+  Status RotationCancelled(const schema::RotationCancelled& body);
 
   Status WriteVersion(Secret& secret, const schema::VersionWritten& written);
   Status WriteVersionAndPrune(Secret& secret, const schema::VersionWritten& written);
   Status Prune(Secret& secret, const StringList* ids);
   Result<ValueKind> KindOf(uint8_t value_kind) const;
   bool MarkAccessed(Secret& secret, const std::string& version_id);
+  Status CheckStartVersion(const Secret& secret, const schema::RotationStarted& body) const;
+  Result<RotationRun*> ActiveRun(Secret& secret, const flatbuffers::String* token) const;
+  Result<RotationRun*> ReportedRun(Secret& secret, const flatbuffers::String* token,
+                                   const flatbuffers::String* step) const;
 
   Status Error(const std::string& what) const {
     return DataLossError("seq " + std::to_string(ctx_.seq) + ": " + type_ + " " + what);
@@ -124,6 +166,20 @@ Status Evolver::Dispatch(const schema::Event& event) {
       return Call(event.body_as_SecretValueRead(), &Evolver::ValueRead);
     case Body::BatchSecretValuesRead:
       return Call(event.body_as_BatchSecretValuesRead(), &Evolver::BatchRead);
+    case Body::RotationStarted:
+      return Call(event.body_as_RotationStarted(), &Evolver::RotationStarted);
+    case Body::RotationStepRequested:
+      return Call(event.body_as_RotationStepRequested(), &Evolver::StepRequested);
+    case Body::RotationStepSucceeded:
+      return Call(event.body_as_RotationStepSucceeded(), &Evolver::StepSucceeded);
+    case Body::RotationStepFailed:
+      return Call(event.body_as_RotationStepFailed(), &Evolver::StepFailed);
+    case Body::RotationSucceeded:
+      return Call(event.body_as_RotationSucceeded(), &Evolver::RotationSucceeded);
+    case Body::RotationFailed:
+      return Call(event.body_as_RotationFailed(), &Evolver::RotationFailed);
+    case Body::RotationCancelled:
+      return Call(event.body_as_RotationCancelled(), &Evolver::RotationCancelled);
     case Body::SecretDescribed:
     case Body::SecretsListed:
     case Body::SecretVersionIdsListed:
@@ -156,6 +212,8 @@ Status Evolver::Dispatch(const schema::Event& event) {
     case Body::AccessKeyUpdated:
     case Body::AccessKeyDeleted:
     case Body::AccessKeysListed:
+    case Body::RotationStatusRead:  // reads
+    case Body::RotationsListed:
       return Status::Ok();
     case Body::NONE:
       return DataLossError("seq " + std::to_string(ctx_.seq) + ": event without a body");
@@ -235,7 +293,8 @@ Status Evolver::WriteVersionAndPrune(Secret& secret, const schema::VersionWritte
 }
 
 // Inserts the version, or fills the rotation placeholder of the same id, and
-// attaches its stages by AWS's rules.
+// attaches its stages by AWS's rules. A write that takes AWSPENDING off the
+// rotation run's version abandons the run (RotationAbandoned).
 Status Evolver::WriteVersion(Secret& secret, const schema::VersionWritten& written) {
   const std::string id = Str(written.version_id());
   if (id.empty()) return Error("writes a version without an id to " + secret.arn);
@@ -257,7 +316,12 @@ Status Evolver::WriteVersion(Secret& secret, const schema::VersionWritten& writt
     it->second.kek_version = written.kek_version();
     it->second.value_digest = Bytes(written.value_digest());
   }
+  const bool pending_on_run =
+      secret.rotation.has_value() && HasStage(secret, secret.rotation->token, kAwsPending);
   AttachStagesToNewVersion(secret, id, Strings(written.stages()));
+  if (pending_on_run && !HasStage(secret, secret.rotation->token, kAwsPending)) {
+    secret.rotation.reset();
+  }
   return Status::Ok();
 }
 
@@ -383,6 +447,192 @@ Status Evolver::BatchRead(const schema::BatchSecretValuesRead& body) {
   for (size_t i = 0; i < arns.size(); ++i) {
     if (MarkAccessed(*secrets[i], ids[i]) && touched.insert(arns[i]).second) Touch(arns[i]);
   }
+  return Status::Ok();
+}
+
+// --- Rotation (the run's state machine: projections/secrets.h, RotationRun) ---
+
+// The placeholder `body` creates, or the version a run without one works on:
+// AWSCURRENT's for a test-only run, AWSPENDING's for a resumed one.
+Status Evolver::CheckStartVersion(const Secret& secret, const schema::RotationStarted& body) const {
+  const std::string token = Str(body.token());
+  if (const schema::VersionWritten* written = body.version()) {
+    if (body.test_only()) return Error("creates a version for a test-only run of " + secret.arn);
+    if (Str(written->version_id()) != token) {
+      return Error("creates version " + Str(written->version_id()) + ", not its token " + token +
+                   ", for " + secret.arn);
+    }
+    if (written->value_kind() != static_cast<uint8_t>(ValueKind::kNone)) {
+      return Error("creates version " + token + " of " + secret.arn + " with a value");
+    }
+    return Status::Ok();
+  }
+  const char* stage = body.test_only() ? kAwsCurrent : kAwsPending;
+  if (!HasStage(secret, token, stage)) {
+    return Error("runs on version " + token + " of " + secret.arn + ", which is not " + stage);
+  }
+  return Status::Ok();
+}
+
+// A new run replaces the secret's last one, failed or not: the service
+// decides when a start is allowed, and a start is what the log says happened.
+Status Evolver::RotationStarted(const schema::RotationStarted& body) {
+  ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
+  const std::string token = Str(body.token());
+  if (token.empty()) return Error("without a token for " + secret->arn);
+  RETURN_IF_ERROR(CheckStartVersion(*secret, body));
+  Secret next = *secret;
+  if (body.version() != nullptr) RETURN_IF_ERROR(WriteVersionAndPrune(next, *body.version()));
+  next.rotation_enabled = true;
+  next.rotation_lambda_arn = Str(body.rotation_lambda_arn());
+  if (body.rules() != nullptr) next.rotation_rules = RulesOf(*body.rules());
+  next.next_rotation_ms = OptionalMs(body.next_rotation_unix_ms());
+  RotationRun run;
+  run.token = token;
+  run.handler = Str(body.handler());
+  run.test_only = body.test_only();
+  run.step = body.test_only() ? kStepTestSecret : kStepCreateSecret;
+  run.started_ms = ctx_.time_ms;
+  next.rotation = std::move(run);
+  *secret = std::move(next);
+  Changed(*secret);
+  return Status::Ok();
+}
+
+// The secret's run, if `token` names it and it has not failed.
+Result<RotationRun*> Evolver::ActiveRun(Secret& secret, const flatbuffers::String* token) const {
+  if (!secret.rotation.has_value()) return Error("for " + secret.arn + ", which has no rotation");
+  RotationRun& run = *secret.rotation;
+  if (run.token != Str(token)) {
+    return Error("for token " + Str(token) + ", not the token " + run.token + " of the run of " +
+                 secret.arn);
+  }
+  if (run.failed) return Error("for the failed run " + run.token + " of " + secret.arn);
+  return &run;
+}
+
+// The active run, if `step` is its current step and was requested: the only
+// step a handler may report on or the orchestrator time out.
+Result<RotationRun*> Evolver::ReportedRun(Secret& secret, const flatbuffers::String* token,
+                                          const flatbuffers::String* step) const {
+  ASSIGN_OR_RETURN(RotationRun * run, ActiveRun(secret, token));
+  if (run->step != Str(step) || !run->step_requested) {
+    return Error("for step " + Str(step) + " of run " + run->token + " of " + secret.arn +
+                 ", which awaits no report of it");
+  }
+  return run;
+}
+
+Status Evolver::StepRequested(const schema::RotationStepRequested& body) {
+  ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
+  ASSIGN_OR_RETURN(RotationRun * run, ActiveRun(*secret, body.token()));
+  if (run->step.empty() || run->step != Str(body.step())) {
+    return Error("requests step " + Str(body.step()) + " of run " + run->token + " of " +
+                 secret->arn + ", which is at step '" + run->step + "'");
+  }
+  run->step_requested = true;
+  run->step_requested_ms = ctx_.time_ms;
+  run->step_deadline_ms = body.deadline_unix_ms();
+  Touch(secret->arn);
+  return Status::Ok();
+}
+
+Status Evolver::StepSucceeded(const schema::RotationStepSucceeded& body) {
+  ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
+  ASSIGN_OR_RETURN(RotationRun * run, ReportedRun(*secret, body.token(), body.step()));
+  run->step = NextStep(*run);
+  run->step_requested = false;
+  run->step_requested_ms = 0;
+  run->step_deadline_ms = 0;
+  run->attempts = 0;
+  run->last_error.clear();
+  Touch(secret->arn);
+  return Status::Ok();
+}
+
+Status Evolver::StepFailed(const schema::RotationStepFailed& body) {
+  ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
+  ASSIGN_OR_RETURN(RotationRun * run, ReportedRun(*secret, body.token(), body.step()));
+  ++run->attempts;
+  run->step_requested = false;
+  run->step_requested_ms = 0;
+  run->step_deadline_ms = 0;
+  run->last_failure_ms = ctx_.time_ms;
+  run->last_error = Str(body.reason());
+  Touch(secret->arn);
+  return Status::Ok();
+}
+
+// finishSecret done: AWSCURRENT moves to the token's version as
+// UpdateSecretVersionStage moves it (AWSPREVIOUS onto the old current), then
+// AWSPENDING leaves it. A test-only run only ends.
+Status Evolver::RotationSucceeded(const schema::RotationSucceeded& body) {
+  ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
+  ASSIGN_OR_RETURN(RotationRun * run, ActiveRun(*secret, body.token()));
+  if (!run->step.empty() || run->test_only != body.test_only()) {
+    return Error("ends run " + run->token + " of " + secret->arn + " at step '" + run->step +
+                 "' (test-only " + (run->test_only ? "true" : "false") + ")");
+  }
+  if (run->test_only) {
+    secret->rotation.reset();
+    Touch(secret->arn);
+    return Status::Ok();
+  }
+  const std::string token = run->token;
+  if (secret->FindVersion(token) == nullptr) {
+    return Error("promotes unknown version " + token + " of " + secret->arn);
+  }
+  const Version* current = secret->VersionWithStage(kAwsCurrent);
+  const std::string previous =
+      current != nullptr && current->version_id != token ? current->version_id : "";
+  if (Str(body.previous_version_id()) != previous) {
+    return Error("names " + Str(body.previous_version_id()) + " as the previous version of " +
+                 secret->arn + ", whose AWSCURRENT is on '" + previous + "'");
+  }
+  MoveStage(*secret, kAwsCurrent, previous, token);
+  MoveStage(*secret, kAwsPending, token, "");
+  secret->rotation.reset();
+  secret->last_rotated_ms = ctx_.time_ms;
+  secret->next_rotation_ms = OptionalMs(body.next_rotation_unix_ms());
+  Changed(*secret);
+  return Status::Ok();
+}
+
+// Labels stay: AWSPENDING keeps the value createSecret stored for a resumed run.
+Status Evolver::RotationFailed(const schema::RotationFailed& body) {
+  ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
+  ASSIGN_OR_RETURN(RotationRun * run, ActiveRun(*secret, body.token()));
+  run->failed = true;
+  Touch(secret->arn);
+  return Status::Ok();
+}
+
+// Rotation off and the run dropped; rules and handler stay. AWSPENDING leaves
+// the run's version (in flight or failed) unless that is AWSCURRENT, so the
+// next RotateSecret can start (issue 5; AWS leaves it to the caller, §2.13);
+// the other labels stay. The token is the run's, or "" when none is in flight
+// (no run, or a failed one).
+Status Evolver::RotationCancelled(const schema::RotationCancelled& body) {
+  ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
+  const std::string token = Str(body.token());
+  const RotationRun* run = secret->rotation ? &*secret->rotation : nullptr;
+  const bool matches =
+      run != nullptr ? run->token == token || (token.empty() && run->failed) : token.empty();
+  if (!matches) {
+    return Error("for token '" + token + "', not the run of " + secret->arn + " ('" +
+                 (run != nullptr ? run->token : "") + "')");
+  }
+  if (run != nullptr) {
+    const Version* pending = secret->FindVersion(run->token);
+    if (pending != nullptr && pending->stages.count(kAwsPending) != 0 &&
+        pending->stages.count(kAwsCurrent) == 0) {
+      MoveStage(*secret, kAwsPending, run->token, "");
+    }
+  }
+  secret->rotation_enabled = false;
+  secret->rotation.reset();
+  secret->next_rotation_ms.reset();
+  Changed(*secret);
   return Status::Ok();
 }
 

@@ -20,10 +20,41 @@ int Fail(const Status& s) {
 
 double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 
+// Rotation as DescribeSecret and GetRotationStatus show it (service/rotation.h):
+// configuration once RotateSecret ran, the run while in flight or failed.
+void AddRotation(const projections::Secret& s, Json& j) {
+  if (s.rotation_enabled || !s.rotation_lambda_arn.empty() || !s.rotation_rules.empty()) {
+    j["RotationEnabled"] = s.rotation_enabled;
+  }
+  if (!s.rotation_lambda_arn.empty()) j["RotationLambdaARN"] = s.rotation_lambda_arn;
+  if (!s.rotation_rules.empty()) {
+    Json rules = Json::object();
+    const projections::RotationRules& r = s.rotation_rules;
+    if (r.automatically_after_days) rules["AutomaticallyAfterDays"] = *r.automatically_after_days;
+    if (r.duration) rules["Duration"] = *r.duration;
+    if (r.schedule_expression) rules["ScheduleExpression"] = *r.schedule_expression;
+    j["RotationRules"] = rules;
+  }
+  if (s.last_rotated_ms) j["LastRotatedDate"] = Seconds(s.last_rotated_ms);
+  if (s.next_rotation_ms) j["NextRotationDate"] = Seconds(*s.next_rotation_ms);
+  if (const auto& run = s.rotation) {
+    j["Rotation"] = {{"ClientRequestToken", run->token},
+                     {"Handler", run->handler},
+                     {"State", run->failed ? "Failed" : "InProgress"},
+                     {"Step", run->step},
+                     {"StepRequested", run->step_requested},
+                     {"Attempts", run->attempts},
+                     {"LastError", run->last_error},
+                     {"StartedDate", Seconds(run->started_ms)},
+                     {"TestOnly", run->test_only}};
+  }
+}
+
 Json SecretJson(const projections::Secret& s) {
   Json j = {{"ARN", s.arn}, {"Name", s.name}};
   if (s.description) j["Description"] = *s.description;
   if (!s.kms_key_id.empty()) j["KmsKeyId"] = s.kms_key_id;
+  AddRotation(s, j);
   if (s.ever_tagged) {
     Json tags = Json::array();
     for (const auto& [k, v] : s.tags) tags.push_back({{"Key", k}, {"Value", v}});
