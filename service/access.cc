@@ -17,7 +17,8 @@ constexpr std::string_view kCairnActions[] = {
     "CreatePrincipal", "ListPrincipals",        "UpdatePrincipal",       "RotatePrincipalKey",
     "DeletePrincipal", "CreatePolicy",          "GetPolicy",             "ListPolicies",
     "DeletePolicy",    "AttachPrincipalPolicy", "DetachPrincipalPolicy", "SimulatePrincipalPolicy",
-    "CreateAccessKey", "ListAccessKeys",        "UpdateAccessKey",       "DeleteAccessKey"};
+    "CreateAccessKey", "ListAccessKeys",        "UpdateAccessKey",       "DeleteAccessKey",
+    "ReportRotationStep", "GetRotationStatus",  "ListRotations"};
 
 // The policy administrators have attached implicitly.
 const iam::CompiledPolicy& AdministratorPolicy() {

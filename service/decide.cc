@@ -82,6 +82,12 @@ const OpSpec* FindOp(std::string_view name) {
        {"SecretId", "AddReplicaRegions", "ForceOverwriteReplicaSecret"}},
       {"RemoveRegionsFromReplication", &RemoveRegionsFromReplication, false, {"SecretId", "RemoveReplicaRegions"}},
       {"StopReplicationToReplica", &StopReplicationToReplica, false, {"SecretId"}},
+      {"RotateSecret",
+       &RotateSecret,
+       false,
+       {"SecretId", "ClientRequestToken", "RotationLambdaARN", "RotationRules", "RotateImmediately",
+        "ExternalSecretRotationMetadata", "ExternalSecretRotationRoleArn"}},
+      {"CancelRotateSecret", &CancelRotateSecret, false, {"SecretId"}},
       {"GetRandomPassword",
        &GetRandomPassword,
        true,
@@ -98,6 +104,11 @@ const OpSpec* FindOp(std::string_view name) {
       {"GetInclusionProof", &GetInclusionProof, true, {"LeafIndex", "TreeSize"}},
       {"GetConsistencyProof", &GetConsistencyProof, true, {"FirstTreeSize", "SecondTreeSize"}},
       {"ListCheckpoints", &ListCheckpoints, true, {"FromTreeSize", "MaxResults"}},
+      // Rotation (service/rotation.h). A report's Message is not audited as a
+      // parameter: the event body carries it as the step's reason.
+      {"ReportRotationStep", &ReportRotationStep, false, {"SecretId", "ClientRequestToken", "Step", "Status"}},
+      {"GetRotationStatus", &GetRotationStatus, true, {"SecretId"}},
+      {"ListRotations", &ListRotations, true, {"Handler"}},
       // Access control (service/access.h).
       {"UpdatePrincipal", &UpdatePrincipal, false, {"Name", "Enabled", "Admin"}},
       {"RotatePrincipalKey", &RotatePrincipalKey, false, {"Name", "PublicKey"}},

@@ -242,6 +242,47 @@ Status Engine::RunMaintenance() {
   return Status::Ok();
 }
 
+Result<size_t> Engine::RunRotations(const RotationPolicy& policy) {
+  // A bound on one pass, so a decision that changes nothing cannot spin.
+  constexpr size_t kMaxRotationEventsPerCall = 1000;
+  size_t appended = 0;
+  bool shreds = false;  // a placeholder pruned old versions: their keys were deleted
+  auto run_locked = [&]() -> Status {
+    RotationPolicy p = policy;
+    while (appended < kMaxRotationEventsPerCall) {
+      const int64_t now = clock_->NowMs();
+      DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &views_.principals,
+                    ledger_->durable_head().next_seq};
+      std::vector<Decision> decisions = DecideRotations(views_.secrets, env, p);
+      if (decisions.empty()) break;
+      for (Decision& d : decisions) {
+        if (appended == kMaxRotationEventsPerCall) break;
+        for (const ledger::WriteOp& op : d.key_writes.ops()) shreds |= op.is_delete;
+        ledger::Actor actor{"system:cairn", "Service", "cairn", crypto::NewUuidV4(*rng_), "cairn"};
+        ASSIGN_OR_RETURN(auto ticket, StageDecision(d, actor, now));
+        auto done = ledger_->Await(ticket);
+        if (!done.ok()) {
+          poisoned_ = done.status();
+          return done.status();
+        }
+        ++appended;
+      }
+      // The runs just started get their first step at once; further scheduled
+      // starts wait for the next pass (max_starts_per_call per pass).
+      p.max_starts_per_call = 0;
+    }
+    return Status::Ok();
+  };
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!poisoned_.ok()) return poisoned_;
+    RETURN_IF_ERROR(run_locked());
+  }
+  // Crypto-shredding, as after maintenance: deleted wrapped DEKs leave the files.
+  if (shreds) RETURN_IF_ERROR(ledger_->store().CompactFamily(ledger::Family::kKeys));
+  return appended;
+}
+
 Result<std::string> Engine::SignCheckpoint() {
   Result<std::string> note = [&]() -> Result<std::string> {
     std::lock_guard<std::mutex> lock(mu_);

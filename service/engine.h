@@ -37,6 +37,7 @@
 #include "service/checkpointer.h"
 #include "service/clock.h"
 #include "service/decide.h"
+#include "service/rotation.h"
 
 namespace cairn::service {
 
@@ -126,6 +127,12 @@ class Engine {
   // Purges secrets whose recovery window has ended (service events). Run before
   // each call in embedded mode and periodically by the daemon.
   Status RunMaintenance();
+  // Rotation (service/rotation.h): appends the service events DecideRotations
+  // finds due now (requests of the next step, timeouts, retries, successes,
+  // failures, scheduled starts), each durable before the next is decided.
+  // Returns how many were appended. Run periodically by the daemon, and
+  // promptly after a rotation event (a step reported).
+  Result<size_t> RunRotations(const RotationPolicy& policy);
   // Signs a checkpoint of the durable head (C2SP signed note) and stores it;
   // an embedded `cairn` calls this before it exits, so every ledger at rest has
   // one. Returns the note. Every signing (also one a GetCheckpoint call asks

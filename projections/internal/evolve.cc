@@ -111,6 +111,9 @@ class Evolver {
   Status RotationSucceeded(const schema::RotationSucceeded& body);
   Status RotationFailed(const schema::RotationFailed& body);
   Status RotationCancelled(const schema::RotationCancelled& body);
+  Status ExpirySet(const schema::SecretExpirySet& body);
+  Status ExpiryWarning(const schema::SecretExpiryWarning& body);
+  Status Expired(const schema::SecretExpired& body);
 
   Status WriteVersion(Secret& secret, const schema::VersionWritten& written);
   Status WriteVersionAndPrune(Secret& secret, const schema::VersionWritten& written);
@@ -180,6 +183,12 @@ Status Evolver::Dispatch(const schema::Event& event) {
       return Call(event.body_as_RotationFailed(), &Evolver::RotationFailed);
     case Body::RotationCancelled:
       return Call(event.body_as_RotationCancelled(), &Evolver::RotationCancelled);
+    case Body::SecretExpirySet:
+      return Call(event.body_as_SecretExpirySet(), &Evolver::ExpirySet);
+    case Body::SecretExpiryWarning:
+      return Call(event.body_as_SecretExpiryWarning(), &Evolver::ExpiryWarning);
+    case Body::SecretExpired:
+      return Call(event.body_as_SecretExpired(), &Evolver::Expired);
     case Body::SecretDescribed:
     case Body::SecretsListed:
     case Body::SecretVersionIdsListed:
@@ -633,6 +642,43 @@ Status Evolver::RotationCancelled(const schema::RotationCancelled& body) {
   secret->rotation.reset();
   secret->next_rotation_ms.reset();
   Changed(*secret);
+  return Status::Ok();
+}
+
+// PutSecretExpiry: the expiry replaced (or removed); no version is warned of
+// or expired under the new one yet.
+Status Evolver::ExpirySet(const schema::SecretExpirySet& body) {
+  ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
+  if (body.cleared()) {
+    secret->expiry.reset();
+  } else {
+    if (body.expires_after_days() <= 0 && Str(body.version_id()).empty()) {
+      return Error("sets neither a schedule nor a version's date on " + secret->arn);
+    }
+    SecretExpiry expiry;
+    expiry.expires_after_days = body.expires_after_days();
+    expiry.expiration_ms = body.expiration_unix_ms();
+    expiry.version_id = Str(body.version_id());
+    expiry.warning_days = body.warning_days();
+    secret->expiry = std::move(expiry);
+  }
+  Changed(*secret);
+  return Status::Ok();
+}
+
+Status Evolver::ExpiryWarning(const schema::SecretExpiryWarning& body) {
+  ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
+  if (!secret->expiry) return Error("for " + secret->arn + ", which has no expiry");
+  secret->expiry->warned_version_id = Str(body.version_id());
+  Touch(secret->arn);
+  return Status::Ok();
+}
+
+Status Evolver::Expired(const schema::SecretExpired& body) {
+  ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
+  if (!secret->expiry) return Error("for " + secret->arn + ", which has no expiry");
+  secret->expiry->expired_version_id = Str(body.version_id());
+  Touch(secret->arn);
   return Status::Ok();
 }
 

@@ -57,6 +57,14 @@ Result<Outcome> UntagResource(OpContext& ctx);
 Result<Outcome> DeleteSecret(OpContext& ctx);
 Result<Outcome> RestoreSecret(OpContext& ctx);
 Result<Outcome> GetRandomPassword(OpContext& ctx);
+// Rotation (service/rotation.h; op_rotation.cc). RotateSecret and
+// CancelRotateSecret as AWS has them; ReportRotationStep, GetRotationStatus
+// and ListRotations are Cairn's own (cairn:<Operation>).
+Result<Outcome> RotateSecret(OpContext& ctx);
+Result<Outcome> CancelRotateSecret(OpContext& ctx);
+Result<Outcome> ReportRotationStep(OpContext& ctx);
+Result<Outcome> GetRotationStatus(OpContext& ctx);
+Result<Outcome> ListRotations(OpContext& ctx);
 // Replication to other regions (op_replication.cc): checked, then refused.
 Result<Outcome> ReplicateSecretToRegions(OpContext& ctx);
 Result<Outcome> RemoveRegionsFromReplication(OpContext& ctx);

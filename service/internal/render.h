@@ -1,5 +1,9 @@
 // AWS response shapes built from the projection (API reference §2.7, §2.24):
 // members in the model's order, absent members omitted, dates as epoch seconds.
+// The rotation members (§3.6.1): RotationEnabled once rotation was ever
+// configured, RotationLambdaARN and RotationRules as stored (kept after
+// CancelRotateSecret), LastRotatedDate after a success, NextRotationDate while
+// rotation is enabled.
 #ifndef CAIRN_SERVICE_INTERNAL_RENDER_H_
 #define CAIRN_SERVICE_INTERNAL_RENDER_H_
 
@@ -20,6 +24,10 @@ Json StagesJson(const projections::Version& version);
 
 // {version id: [labels]} for the labelled versions; null if there are none.
 Json VersionsToStages(const projections::Secret& secret);
+
+// RotationRulesType: {AutomaticallyAfterDays, Duration, ScheduleExpression},
+// the members given.
+Json RotationRulesJson(const projections::RotationRules& rules);
 
 // DescribeSecret's response, or a ListSecrets SecretListEntry (which names the
 // version map SecretVersionsToStages).

@@ -348,14 +348,16 @@ def auxiliary(suite, cli):
                 error="MalformedPolicyDocumentException")
     suite.step("put-resource-policy with a malformed document is MalformedPolicyDocumentException", bad_policy)
 
-    # Known gap: rotation is a later issue; Cairn refuses it with this message for now.
-    def rotation_gap():
-        for args in (("rotate-secret", "--secret-id", "cli/aux", "--rotation-rules", "AutomaticallyAfterDays=30"),
-                     ("cancel-rotate-secret", "--secret-id", "cli/aux")):
-            err = cli.run(*args, error="InvalidRequestException")
-            op = "RotateSecret" if args[0] == "rotate-secret" else "CancelRotateSecret"
-            expect(f"Cairn does not support operation {op} yet" in err, f"the {op} message says why")
-    suite.step("rotate-secret and cancel-rotate-secret: InvalidRequestException (known gap)", rotation_gap)
+    # Rotation without a handler named (RotationLambdaARN) or stored: AWS's refusal;
+    # cancel-rotate-secret on a secret that never rotated succeeds.
+    def rotation_without_handler():
+        err = cli.run("rotate-secret", "--secret-id", "cli/aux", "--rotation-rules", "AutomaticallyAfterDays=30",
+                      error="InvalidRequestException")
+        expect("No Lambda rotation function ARN is associated with this secret." in err, "the RotateSecret message")
+        out = cli.run("cancel-rotate-secret", "--secret-id", "cli/aux")
+        expect(out["Name"] == "cli/aux", "cancel-rotate-secret names the secret")
+    suite.step("rotate-secret without a handler: InvalidRequestException; cancel-rotate-secret succeeds",
+               rotation_without_handler)
 
     # Cairn has one region: replication is refused (only the exception class is pinned).
     suite.step("replicate-secret-to-regions: InvalidRequestException (one region)",

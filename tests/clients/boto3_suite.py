@@ -208,9 +208,11 @@ def main():
                                         ForceDeleteWithoutRecovery=True))
         e = raises(ex.InvalidRequestException,
                    lambda: sm.rotate_secret(SecretId="boto3/app-db", RotationRules={"AutomaticallyAfterDays": 30}))
-        # Known gap: rotation is a later issue.
-        expect("Cairn does not support operation RotateSecret yet" in str(e), "the RotateSecret message")
-        raises(ex.InvalidRequestException, lambda: sm.cancel_rotate_secret(SecretId="boto3/app-db"))
+        # No handler named (RotationLambdaARN) and none stored: AWS's refusal.
+        expect("No Lambda rotation function ARN is associated with this secret." in str(e),
+               "the RotateSecret message")
+        c = sm.cancel_rotate_secret(SecretId="boto3/app-db")
+        expect(c["Name"] == "boto3/app-db" and "VersionId" not in c, "cancel-rotate-secret with no rotation")
         # One region: replication is refused (only the class is pinned).
         raises(ex.InvalidRequestException,
                lambda: sm.replicate_secret_to_regions(SecretId="boto3/app-db",

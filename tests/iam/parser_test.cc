@@ -294,16 +294,18 @@ TEST_CASE("validate finds nothing in a narrowed or denying resource policy", "[i
 
 TEST_CASE("known actions are every Secrets Manager operation and Cairn's own", "[iam][parser]") {
   auto actions = KnownActions();
-  CHECK(actions.size() == 41);
+  CHECK(actions.size() == 44);
   CHECK(std::count_if(actions.begin(), actions.end(),
                       [](auto a) { return a.starts_with("secretsmanager:"); }) == 23);
   CHECK(std::find(actions.begin(), actions.end(), "cairn:SimulatePrincipalPolicy") !=
         actions.end());
   CHECK(std::find(actions.begin(), actions.end(), "secretsmanager:BatchGetSecretValue") !=
         actions.end());
-  for (std::string_view access_key_action : {"cairn:CreateAccessKey", "cairn:ListAccessKeys",
-                                             "cairn:UpdateAccessKey", "cairn:DeleteAccessKey"}) {
-    CHECK(std::find(actions.begin(), actions.end(), access_key_action) != actions.end());
+  for (std::string_view own_action : {"cairn:CreateAccessKey", "cairn:ListAccessKeys",
+                                      "cairn:UpdateAccessKey", "cairn:DeleteAccessKey",
+                                      "cairn:ReportRotationStep", "cairn:GetRotationStatus",
+                                      "cairn:ListRotations"}) {
+    CHECK(std::find(actions.begin(), actions.end(), own_action) != actions.end());
   }
   CHECK(VerdictName(Verdict::kAllow) == "Allow");
   CHECK(VerdictName(Verdict::kExplicitDeny) == "ExplicitDeny");

@@ -148,10 +148,10 @@ TEST_CASE("request parameters are logged in lowerCamelCase without values or unk
 
 TEST_CASE("an operation Cairn does not support is InvalidRequestException", "[service]") {
   Harness h;
-  Decision d = h.Call("RotateSecret", {{"SecretId", "m"}, {"RotationLambdaARN", "arn"}});
+  Decision d = h.Call("SyncSecretToVault", {{"SecretId", "m"}, {"VaultArn", "arn"}});
   CHECK(ErrorCode(d) == kInvalidRequest);
-  CHECK(ErrorMessage(d) == "Cairn does not support operation RotateSecret yet");
-  CHECK(Str(EventOf(d)->audit()->action()) == "RotateSecret");
+  CHECK(ErrorMessage(d) == "Cairn does not support operation SyncSecretToVault yet");
+  CHECK(Str(EventOf(d)->audit()->action()) == "SyncSecretToVault");
   CHECK(Str(EventOf(d)->audit()->request_parameters()) == "{}");
 }
 

@@ -52,6 +52,9 @@ constexpr std::string_view kActions[] = {
     "cairn:ListAccessKeys",
     "cairn:UpdateAccessKey",
     "cairn:DeleteAccessKey",
+    "cairn:ReportRotationStep",
+    "cairn:GetRotationStatus",
+    "cairn:ListRotations",
 };
 static_assert(std::size(kActions) <= 64, "a compiled Action list is a 64-bit mask");
 

@@ -202,7 +202,7 @@ await step("errors are instances of the modeled exception classes", async () => 
   // Known gap: rotation is a later issue.
   const e = await rejects(sm.send(new RotateSecretCommand({ SecretId: "js/app-db", RotationRules: { AutomaticallyAfterDays: 30 } })),
     InvalidRequestException);
-  expect(e.message.includes("Cairn does not support operation RotateSecret yet"), "the RotateSecret message");
+  expect(e.message.includes("No Lambda rotation function ARN is associated with this secret."), "the RotateSecret message");
   const nobody = client("nobody");
   await rejects(nobody.send(new DescribeSecretCommand({ SecretId: "js/app-db" })), SecretsManagerServiceException,
     "AccessDeniedException");
