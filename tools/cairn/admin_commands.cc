@@ -197,6 +197,22 @@ const std::vector<CommandSpec>& PolicyOperations() {
   return rows;
 }
 
+// The rotation group (service/rotation.h): what the aws commands do not show.
+const std::vector<CommandSpec>& RotationOperations() {
+  static const std::vector<CommandSpec> rows = {
+      {"status", "GetRotationStatus",
+       "Shows a secret's rotation: configuration, LastRotatedDate, NextRotationDate and the\n"
+       "rotation in progress or failed (token, step, attempts, last error).\n"
+       "Needs cairn:GetRotationStatus on the secret.",
+       {{"--secret-id", "SecretId", T::kString, "The name or ARN of the secret.", true}}},
+      {"list", "ListRotations",
+       "Lists the rotations in progress or failed, one per secret (what a handler picks up\n"
+       "after a restart). Needs cairn:ListRotations.",
+       {{"--handler", "Handler", T::kString, "Only the rotations of this handler."}}},
+  };
+  return rows;
+}
+
 }  // namespace
 
 AdminCommands::AdminCommands(CLI::App& app) {
@@ -238,6 +254,12 @@ AdminCommands::AdminCommands(CLI::App& app) {
   policy->require_subcommand(1);
   for (const CommandSpec& spec : PolicyOperations()) {
     operations_.push_back(std::make_unique<ParsedCommand>(*policy, spec));
+  }
+
+  CLI::App* rotation = app.add_subcommand("rotation", "Rotation: the state of rotations and their handlers");
+  rotation->require_subcommand(1);
+  for (const CommandSpec& spec : RotationOperations()) {
+    operations_.push_back(std::make_unique<ParsedCommand>(*rotation, spec));
   }
 
   CLI::App* audit = app.add_subcommand("audit", "The audit log, live");

@@ -25,6 +25,8 @@
 //   cairn policy simulate --principal N --action A [--secret-id S] [--context k=v]...
 //                                                   SimulatePrincipalPolicy (exit 0 whatever
 //                                                   the decision, as aws iam simulate-principal-policy)
+//   cairn rotation status --secret-id S            GetRotationStatus
+//   cairn rotation list [--handler H]               ListRotations
 //   cairn audit tail [--json] [--from-seq N] [--count N]   ReadRecords + the events socket
 // Each call needs the IAM action cairn:<Operation> (audit tail: cairn:ReadAuditLog and
 // cairn:SubscribeEvents); administrators have them all, and embedded mode acts as the
@@ -49,10 +51,10 @@
 
 namespace cairn::tools {
 
-// Registers the identity, principal, policy and audit groups on `app` and runs
-// the one that was parsed. main() calls Parsed(), then Prepare(), then either
-// RunWithoutBackend() or Run() with the backend it opened. Not thread-safe;
-// one per process.
+// Registers the identity, principal, policy, rotation and audit groups on
+// `app` and runs the one that was parsed. main() calls Parsed(), then
+// Prepare(), then either RunWithoutBackend() or Run() with the backend it
+// opened. Not thread-safe; one per process.
 class AdminCommands {
  public:
   explicit AdminCommands(CLI::App& app);

@@ -135,4 +135,28 @@ Result<service::Json> ParseContextEntries(const std::vector<std::string>& args) 
   return entries;
 }
 
+Result<service::Json> ParseRotationRules(const std::string& text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '{') {
+    ASSIGN_OR_RETURN(service::Json rules, ParseJsonArg(text));
+    if (!rules.is_object()) return InvalidArgumentError("expected a JSON object");
+    return rules;
+  }
+  ASSIGN_OR_RETURN(auto members, ParseShorthand(text));
+  service::Json rules = service::Json::object();
+  for (auto& [k, v] : members) {
+    std::string joined;
+    for (size_t i = 0; i < v.size(); ++i) joined += (i ? "," : "") + v[i];
+    if (k != "AutomaticallyAfterDays") {
+      rules[k] = joined;
+      continue;
+    }
+    if (joined.empty() || joined.size() > 9 || joined.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidArgumentError("AutomaticallyAfterDays must be a whole number of days, not '" + joined + "'");
+    }
+    rules[k] = std::stoll(joined);
+  }
+  return rules;
+}
+
 }  // namespace cairn::tools

@@ -32,6 +32,12 @@ Result<service::Json> ParseStringList(const std::vector<std::string>& args);
 // per key in order of first appearance, repeated keys accumulating values.
 // InvalidArgument for an item without '=' or with an empty key.
 Result<service::Json> ParseContextEntries(const std::vector<std::string>& args);
+// --rotation-rules: a JSON object, or shorthand
+// `AutomaticallyAfterDays=30,Duration=2h` / `ScheduleExpression=cron(0 16 1,15 * ? *)`
+// (a comma not followed by a member name belongs to the value, as cron has
+// them). AutomaticallyAfterDays becomes a number. InvalidArgument for text
+// that is neither, or a shorthand AutomaticallyAfterDays that is not one.
+Result<service::Json> ParseRotationRules(const std::string& text);
 
 }  // namespace cairn::tools
 

@@ -1,5 +1,7 @@
 #include "tools/cairn/commands.h"
 
+#include <string_view>
+
 #include "crypto/random.h"
 #include "tools/cairn/aws_args.h"
 
@@ -97,6 +99,28 @@ const std::vector<CommandSpec>& Commands() {
        "Retrieves the JSON text of the resource-based policy attached to a secret.", {Required(kSecretId)}},
       {"delete-resource-policy", "DeleteResourcePolicy",
        "Deletes the resource-based permission policy attached to a secret.", {Required(kSecretId)}},
+      {"rotate-secret", "RotateSecret",
+       "Configures rotation and starts one: an AWSPENDING version (the token) is made at once\n"
+       "and the rotation handler runs createSecret, setSecret, testSecret, finishSecret.",
+       {kSecretId,
+        {"--client-request-token", "ClientRequestToken", T::kString,
+         "Idempotency token (32-64 chars); the new AWSPENDING version's id. Default: a new UUID."},
+        {"--rotation-lambda-arn", "RotationLambdaARN", T::kString,
+         "The rotation handler, as a Lambda ARN whose function name is the handler's name\n"
+         "(arn:aws:lambda:<region>:<account>:function:<name>). Default: the stored one."},
+        {"--rotation-handler", "RotationLambdaARN", T::kString,
+         "Cairn's shorthand for --rotation-lambda-arn: the handler's name (e.g. postgres)."},
+        {"--rotation-rules", "RotationRules", T::kRotationRules,
+         "JSON {\"AutomaticallyAfterDays\":N} or {\"ScheduleExpression\":\"rate(4 hours)\"|\"cron(...)\",\n"
+         "\"Duration\":\"2h\"}, shorthand AutomaticallyAfterDays=30,Duration=2h, or file://<path>."},
+        {"--rotate-immediately", "RotateImmediately", T::kBool,
+         "Rotate now (the default); --no-rotate-immediately runs only testSecret now and\n"
+         "rotates on the schedule."}},
+       true},
+      {"cancel-rotate-secret", "CancelRotateSecret",
+       "Turns rotation off and stops a rotation in flight; staging labels stay as they are\n"
+       "(remove AWSPENDING with update-secret-version-stage before rotating again).",
+       {kSecretId}},
       {"validate-resource-policy", "ValidateResourcePolicy",
        "Validates that a resource policy is well formed and does not grant a wide range of\n"
        "principals access to a secret; findings come back in ValidationErrors.",
@@ -129,6 +153,9 @@ ParsedCommand::ParsedCommand(CLI::App& app, const CommandSpec& spec) : spec_(&sp
         slot->option->excludes(slot->negation);
         break;
       }
+      case T::kRotationRules:
+        slot->option = app_->add_option(arg.flag, slot->text, arg.help);
+        break;
       case T::kStringList:
       case T::kTags:
       case T::kFilters:
@@ -137,6 +164,10 @@ ParsedCommand::ParsedCommand(CLI::App& app, const CommandSpec& spec) : spec_(&sp
         break;
     }
     if (arg.required && arg.type != T::kBool) slot->option->required();
+    // Two flags for one member (--rotation-lambda-arn, --rotation-handler): one or the other.
+    for (auto& earlier : slots_) {
+      if (std::string_view(earlier->spec->member) == arg.member) slot->option->excludes(earlier->option);
+    }
     slots_.push_back(std::move(slot));
   }
   // --secret-string and --secret-binary exclude each other, as in the aws CLI.
@@ -204,6 +235,11 @@ Status ParsedCommand::Fill(const Slot& s, service::Request& request) {
     }
     case T::kContextEntries: {
       ASSIGN_OR_RETURN(request.params[m], ParseContextEntries(s.list));
+      break;
+    }
+    case T::kRotationRules: {
+      ASSIGN_OR_RETURN(std::string text, ResolveFileArg(s.text));
+      ASSIGN_OR_RETURN(request.params[m], ParseRotationRules(text));
       break;
     }
     case T::kBool:

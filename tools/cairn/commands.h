@@ -17,9 +17,12 @@
 namespace cairn::tools {
 
 // kString resolves file://<path> to the file's text, as the aws CLI does for
-// every string parameter. kContextEntries: repeated key=value (aws_args.h).
+// every string parameter. kContextEntries: repeated key=value; kRotationRules:
+// a JSON object or shorthand (aws_args.h). Flags filling the same member
+// (--rotation-lambda-arn, --rotation-handler) exclude each other.
 enum class ArgType {
-  kString, kInt, kBool, kStringList, kTags, kFilters, kSecretString, kSecretBinary, kContextEntries
+  kString, kInt, kBool, kStringList, kTags, kFilters, kSecretString, kSecretBinary, kContextEntries,
+  kRotationRules
 };
 
 struct ArgSpec {

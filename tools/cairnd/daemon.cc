@@ -7,9 +7,12 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <thread>
 #include <vector>
+
+#include <flatbuffers/flatbuffers.h>
 
 #include "bus/context.h"
 #include "bus/curve.h"
@@ -20,6 +23,8 @@
 #include "crypto/random.h"
 #include "gateway/http_gateway.h"
 #include "ledger/ledger.h"
+#include "ledger/record.h"
+#include "schema/events_generated.h"
 #include "service/access.h"
 #include "service/principals.h"
 #include "service/engine.h"
@@ -85,7 +90,8 @@ struct Daemon::Impl {
   std::atomic<bool> stopping{false};           // the publisher's last pass
   std::atomic<bool> housekeeping_stop{false};
   std::mutex tick_mu;
-  std::condition_variable tick;  // wakes the housekeeping thread at shutdown
+  std::condition_variable tick;  // wakes the housekeeping thread at shutdown, or for rotation
+  std::atomic<bool> rotation_due{false};  // a rotation event is durable: run the orchestrator now
   std::thread publisher_thread;
   std::thread housekeeping_thread;
   std::atomic<uint64_t> expired{0};
@@ -105,6 +111,8 @@ struct Daemon::Impl {
   void Finish(InFlight& call);
   void PublisherLoop();
   void HousekeepingLoop();
+  void NoteRotationEvent(std::string_view bytes);
+  void WakeRotation();
   void SignCheckpoint(const char* why);
   void QueueCheckpoint(const std::string& note);
 };
@@ -379,6 +387,7 @@ void Daemon::Impl::PublisherLoop() {
         break;
       }
       if (!publisher->Publish(next, *bytes).ok()) ++dropped;  // subscribers see the gap and fetch it
+      NoteRotationEvent(*bytes);
       last_leaf = crypto::LeafHash(crypto::AsBytes(*bytes));
     }
     {
@@ -436,10 +445,70 @@ void Daemon::Impl::QueueCheckpoint(const std::string& note) {
   unpublished_checkpoint.emplace(*size, note);
 }
 
+void Daemon::Impl::WakeRotation() {
+  {
+    std::lock_guard<std::mutex> lock(tick_mu);
+    rotation_due = true;
+  }
+  tick.notify_all();
+}
+
+namespace {
+
+std::string Str(const flatbuffers::String* s) { return s != nullptr ? s->str() : ""; }
+
+}  // namespace
+
+// On the publisher thread, for each durable record: a rotation event is logged
+// (ids only: never the handler's reason text) and, if the orchestrator acts on
+// it next (a run started, a step reported), wakes the housekeeping thread.
+// Most records are not rotation events; a substring test passes them cheaply.
+void Daemon::Impl::NoteRotationEvent(std::string_view bytes) {
+  if (bytes.find("Rotation") == std::string_view::npos) return;
+  auto record = ledger::DecodeRecord(bytes);
+  if (!record.ok() || record->event_type.rfind("Rotation", 0) != 0) return;
+  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(record->payload.data()), record->payload.size());
+  if (!schema::VerifyEventBuffer(verifier)) return;
+  const schema::Event& event = *schema::GetEvent(record->payload.data());
+  if (const auto* e = event.body_as_RotationStarted()) {
+    log->Info("rotation started", {{"secret", Str(e->arn())}, {"token", Str(e->token())},
+                                   {"handler", Str(e->handler())}, {"scheduled", e->scheduled()},
+                                   {"resumed", e->resumed()}, {"test_only", e->test_only()}});
+    WakeRotation();
+  } else if (const auto* e = event.body_as_RotationStepRequested()) {
+    log->Debug("rotation step requested", {{"secret", Str(e->arn())}, {"token", Str(e->token())},
+                                           {"handler", Str(e->handler())}, {"step", Str(e->step())},
+                                           {"attempt", e->attempt()}});
+  } else if (const auto* e = event.body_as_RotationStepSucceeded()) {
+    log->Info("rotation step succeeded",
+              {{"secret", Str(e->arn())}, {"token", Str(e->token())}, {"step", Str(e->step())}});
+    WakeRotation();
+  } else if (const auto* e = event.body_as_RotationStepFailed()) {
+    log->Info("rotation step failed", {{"secret", Str(e->arn())}, {"token", Str(e->token())},
+                                       {"step", Str(e->step())}, {"attempt", e->attempt()},
+                                       {"timed_out", e->timed_out()}});
+    WakeRotation();
+  } else if (const auto* e = event.body_as_RotationSucceeded()) {
+    log->Info("rotation succeeded", {{"secret", Str(e->arn())}, {"token", Str(e->token())},
+                                     {"previous_version", Str(e->previous_version_id())},
+                                     {"test_only", e->test_only()}});
+  } else if (const auto* e = event.body_as_RotationFailed()) {
+    log->Info("rotation failed", {{"secret", Str(e->arn())}, {"token", Str(e->token())},
+                                  {"step", Str(e->step())}, {"attempts", e->attempts()}});
+  } else if (const auto* e = event.body_as_RotationCancelled()) {
+    log->Info("rotation cancelled", {{"secret", Str(e->arn())}, {"token", Str(e->token())}});
+  }
+}
+
 void Daemon::Impl::HousekeepingLoop() {
   auto last_checkpoint = Clock::now();
   auto last_report = Clock::now();
   auto last_maintenance = Clock::now();
+  service::RotationPolicy rotation;
+  rotation.step_timeout_ms = options.rotation_step_timeout_ms;
+  rotation.max_attempts = options.rotation_max_attempts;
+  rotation.backoff_base_ms = options.rotation_backoff_ms;
+  std::string last_rotation_error;
   int64_t report_since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch()).count();
   uint64_t checkpointed = engine->ledger().durable_head().next_seq;
@@ -461,7 +530,9 @@ void Daemon::Impl::HousekeepingLoop() {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(tick_mu);
-      tick.wait_for(lock, std::chrono::milliseconds(100), [&] { return housekeeping_stop.load(); });
+      tick.wait_for(lock, std::chrono::milliseconds(100),
+                    [&] { return housekeeping_stop.load() || rotation_due.load(); });
+      rotation_due = false;
     }
     if (housekeeping_stop.load()) {
       report_refusals();  // the last period's refusals are recorded too, before the shutdown checkpoint
@@ -485,6 +556,12 @@ void Daemon::Impl::HousekeepingLoop() {
       if (!s.ok()) log->Error("maintenance failed", {{"error", s.message()}});
       last_maintenance = now;
     }
+    // One decision per secret per call: after any, decide again at once.
+    Result<size_t> decided = engine->RunRotations(rotation);
+    if (decided.ok() && *decided > 0) rotation_due = true;
+    const std::string error = decided.ok() ? "" : decided.status().message();
+    if (!error.empty() && error != last_rotation_error) log->Error("rotation failed to run", {{"error", error}});
+    last_rotation_error = error;
   }
 }
 

@@ -16,7 +16,10 @@
 //        (the aws CLI's credentials-file format, mode 0600).
 //   ledger durable head --> publisher thread --> PUB (in seq order, heartbeat)
 //   housekeeping thread: checkpoints every N records or T ms, purges due
-//        secrets, one UnauthenticatedAttempts event per period with refusals
+//        secrets, one UnauthenticatedAttempts event per period with refusals,
+//        and rotation (Engine::RunRotations: step requests, timeouts, retries,
+//        scheduled starts) every tick; the publisher wakes it when a rotation
+//        event (started, a step reported) is durable, and logs each one
 //
 // Shutdown drains: the server stops taking requests, the workers finish the
 // queue, the publisher catches up with the durable head, a checkpoint of the
@@ -54,6 +57,11 @@ struct DaemonOptions {
   std::string tls_cert_file;         // PEM certificate (chain) and key for HTTPS
   std::string tls_key_file;
   int http_threads = 128;            // HTTP connections served at once
+  // Rotation (service/rotation.h): the orchestrator runs every housekeeping
+  // tick (100 ms) and at once after a rotation event is durable.
+  int64_t rotation_step_timeout_ms = 300000;  // a handler's report must come within this
+  uint32_t rotation_max_attempts = 3;         // failed attempts of a step before RotationFailed
+  int64_t rotation_backoff_ms = 2000;         // wait after the first failure (doubling, up to 60 s)
 };
 
 class Daemon {

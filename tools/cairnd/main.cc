@@ -72,6 +72,15 @@ int main(int argc, char** argv) {
   app.add_option("--tls-key", o.tls_key_file, "PEM private key for --http-tls")->check(CLI::ExistingFile);
   app.add_option("--http-threads", o.http_threads, "HTTP connections served at once")
       ->capture_default_str()->check(CLI::Range(1, 4096));
+  app.add_option("--rotation-step-timeout", o.rotation_step_timeout_ms,
+                 "Milliseconds a rotation handler has to report a step before it counts as failed")
+      ->capture_default_str()->check(CLI::Range(int64_t{100}, int64_t{86400000}));
+  app.add_option("--rotation-max-attempts", o.rotation_max_attempts,
+                 "Failed attempts of a rotation step before the rotation fails (AWSCURRENT stays)")
+      ->capture_default_str()->check(CLI::Range(1, 100));
+  app.add_option("--rotation-backoff-ms", o.rotation_backoff_ms,
+                 "Wait before retrying a failed rotation step, doubling with each failure (up to 60 s)")
+      ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{3600000}));
   app.add_option("--log-level", log_level, "debug, info, warn or error")
       ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   try {

@@ -27,7 +27,7 @@ Result<service::Response> Remote::Execute(const service::Request& request) {
   if (request.value) copy.value = service::SecretValue{request.value->kind, request.value->bytes.Clone()};
   // As the AWS SDKs do: an idempotency token for the writes that take one.
   const bool takes_token = copy.operation == "CreateSecret" || copy.operation == "PutSecretValue" ||
-                           copy.operation == "UpdateSecret";
+                           copy.operation == "UpdateSecret" || copy.operation == "RotateSecret";
   if (takes_token && !copy.params.contains("ClientRequestToken")) {
     copy.params["ClientRequestToken"] = crypto::NewUuidV4(crypto::SystemRandom());
   }

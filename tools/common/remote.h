@@ -27,7 +27,7 @@ class Remote {
                                                  uint32_t deadline_ms = 10000);
 
   // The request is copied (its value into a wiped buffer); the caller keeps it.
-  // CreateSecret, PutSecretValue and UpdateSecret get a fresh UUIDv4
+  // CreateSecret, PutSecretValue, UpdateSecret and RotateSecret get a fresh UUIDv4
   // ClientRequestToken when they have none, as the AWS SDKs do.
   Result<service::Response> Execute(const service::Request& request);
   // ReadRecords as the follower's FetchRecords wants it: the AWS error, if any,
