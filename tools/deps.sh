@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Cairn builds and tests with, if any is missing.
+# postgresql (Debian's default major version) is the real server the
+# cairn-rotate-postgres tests start on loopback; libpq-dev is its client library.
 set -euo pipefail
 packages=(g++ cmake pkg-config make
   librocksdb-dev libcrypto++-dev libzmq3-dev cppzmq-dev
   flatbuffers-compiler libflatbuffers-dev catch2
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libssl-dev
   awscli python3-boto3 wrk
+  postgresql libpq-dev
   python3 python3-cryptography python3-zmq python3-flatbuffers)
 missing=()
 for p in "${packages[@]}"; do
