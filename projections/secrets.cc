@@ -7,6 +7,9 @@
 //   "secret/<arn>"  -> map, one per secret, live or pending deletion:
 //       arn: text, created_ms: int, deletion_date_ms: int (only while scheduled),
 //       deletion_forced: bool, description: text (only if set), ever_tagged: bool,
+//       expiry: map (only while an expiry is set) {after_days: int,
+//           expiration_ms: int, expired_version_id: text, version_id: text,
+//           warned_version_id: text, warning_days: int},
 //       format: 1, kms_key_id: text, last_accessed_ms: int, last_changed_ms: int,
 //       name: text, next_version_order: uint,
 //       rotation: map (only once any rotation member differs from its default:
@@ -36,9 +39,9 @@
 // nlohmann::json::from_cbor reads it; nlohmann's own to_cbor emits the same
 // bytes, and the tests use it as an oracle. Load re-encodes every entry and
 // requires the same bytes back, so an entry not written by this code is DataLoss.
-// The rotation member came after the first release without a format bump: it
-// is absent unless set, so entries written before it load and re-encode to the
-// same bytes.
+// The rotation and expiry members came after the first release without a
+// format bump: each is absent unless set, so entries written before them load
+// and re-encode to the same bytes.
 #include "projections/secrets.h"
 
 #include <nlohmann/json.hpp>
@@ -116,16 +119,31 @@ void WriteRotation(internal::CborWriter& w, const Secret& s) {
   }
 }
 
+void WriteExpiry(internal::CborWriter& w, const SecretExpiry& e) {
+  w.Map(6);
+  w.Key("after_days").Int(e.expires_after_days);
+  w.Key("expiration_ms").Int(e.expiration_ms);
+  w.Key("expired_version_id").Text(e.expired_version_id);
+  w.Key("version_id").Text(e.version_id);
+  w.Key("warned_version_id").Text(e.warned_version_id);
+  w.Key("warning_days").Int(e.warning_days);
+}
+
 std::string EncodeSecret(const Secret& s) {
   internal::CborWriter w;
   const bool rotation = HasRotation(s);
-  w.Map(12 + (s.deletion_date_ms ? 1 : 0) + (s.description ? 1 : 0) + (rotation ? 1 : 0));
+  w.Map(12 + (s.deletion_date_ms ? 1 : 0) + (s.description ? 1 : 0) + (rotation ? 1 : 0) +
+        (s.expiry ? 1 : 0));
   w.Key("arn").Text(s.arn);
   w.Key("created_ms").Int(s.created_ms);
   if (s.deletion_date_ms) w.Key("deletion_date_ms").Int(*s.deletion_date_ms);
   w.Key("deletion_forced").Bool(s.deletion_forced);
   if (s.description) w.Key("description").Text(*s.description);
   w.Key("ever_tagged").Bool(s.ever_tagged);
+  if (s.expiry) {
+    w.Key("expiry");
+    WriteExpiry(w, *s.expiry);
+  }
   w.Key("format").Uint(kFormat);
   w.Key("kms_key_id").Text(s.kms_key_id);
   w.Key("last_accessed_ms").Int(s.last_accessed_ms);
@@ -241,6 +259,17 @@ Secret SecretFromJson(const json& j) {
   s.deletion_forced = j.at("deletion_forced").get<bool>();
   s.next_version_order = j.at("next_version_order").get<uint64_t>();
   if (j.contains("rotation")) RotationFromJson(j.at("rotation"), s);
+  if (j.contains("expiry")) {
+    const json& e = j.at("expiry");
+    SecretExpiry expiry;
+    expiry.expires_after_days = e.at("after_days").get<int32_t>();
+    expiry.expiration_ms = e.at("expiration_ms").get<int64_t>();
+    expiry.expired_version_id = e.at("expired_version_id").get<std::string>();
+    expiry.version_id = e.at("version_id").get<std::string>();
+    expiry.warned_version_id = e.at("warned_version_id").get<std::string>();
+    expiry.warning_days = e.at("warning_days").get<int32_t>();
+    s.expiry = std::move(expiry);
+  }
   for (const auto& [id, version] : j.at("versions").items()) {
     s.versions.emplace(id, VersionFromJson(id, version));
   }
@@ -303,6 +332,14 @@ Result<LedgerInfo> DecodeInfo(std::string_view bytes) {
 const Version* Secret::FindVersion(std::string_view id) const {
   auto it = versions.find(std::string(id));
   return it == versions.end() ? nullptr : &it->second;
+}
+
+std::optional<int64_t> Secret::ExpiryOf(const Version& version) const {
+  if (!expiry) return std::nullopt;
+  constexpr int64_t kDayMs = 24LL * 60 * 60 * 1000;
+  if (expiry->expires_after_days > 0) return version.created_ms + expiry->expires_after_days * kDayMs;
+  if (expiry->version_id == version.version_id) return expiry->expiration_ms;
+  return std::nullopt;
 }
 
 const Version* Secret::VersionWithStage(std::string_view stage) const {

@@ -92,6 +92,20 @@ struct RotationRun {
   friend bool operator==(const RotationRun&, const RotationRun&) = default;
 };
 
+// The expiry of a secret's AWSCURRENT value (PutSecretExpiry; schema
+// SecretExpirySet): a schedule (every current version expires_after_days after
+// its creation) or a fixed date for one version. The warned/expired ids record
+// which versions the service events were appended for (once each).
+struct SecretExpiry {
+  int32_t expires_after_days = 0;   // > 0: the schedule
+  int64_t expiration_ms = 0;        // the fixed date (expires_after_days == 0) ...
+  std::string version_id;           // ... of this version
+  int32_t warning_days = 0;
+  std::string warned_version_id;    // SecretExpiryWarning appended for it
+  std::string expired_version_id;   // SecretExpired appended for it
+  friend bool operator==(const SecretExpiry&, const SecretExpiry&) = default;
+};
+
 struct Secret {
   std::string arn;
   std::string name;
@@ -113,6 +127,11 @@ struct Secret {
   int64_t last_rotated_ms = 0;       // last successful rotation; 0 = never
   std::optional<int64_t> next_rotation_ms;  // start of the next rotation window
   std::optional<RotationRun> rotation;
+  std::optional<SecretExpiry> expiry;
+
+  // When `version` expires under `expiry` (nullopt: never). Only the
+  // AWSCURRENT version is ever refused for having expired.
+  std::optional<int64_t> ExpiryOf(const Version& version) const;
 
   const Version* FindVersion(std::string_view id) const;
   // The version carrying `stage`, or nullptr.
