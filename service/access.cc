@@ -18,7 +18,7 @@ constexpr std::string_view kCairnActions[] = {
     "DeletePrincipal", "CreatePolicy",          "GetPolicy",             "ListPolicies",
     "DeletePolicy",    "AttachPrincipalPolicy", "DetachPrincipalPolicy", "SimulatePrincipalPolicy",
     "CreateAccessKey", "ListAccessKeys",        "UpdateAccessKey",       "DeleteAccessKey",
-    "ReportRotationStep", "GetRotationStatus",  "ListRotations"};
+    "ReportRotationStep", "GetRotationStatus",  "ListRotations",         "PutSecretExpiry"};
 
 // The policy administrators have attached implicitly.
 const iam::CompiledPolicy& AdministratorPolicy() {

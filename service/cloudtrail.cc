@@ -129,6 +129,12 @@ void AddBodyDetails(const schema::Event& event, Json& j) {
       for (const flatbuffers::String* id : *pd->access_key_ids()) ids.push_back(Str(id));
       j["additionalEventData"] = {{"deletedAccessKeyIds", std::move(ids)}};
     }
+  } else if (const auto* w = event.body_as_SecretExpiryWarning()) {
+    j["additionalEventData"] = {{"versionId", Str(w->version_id())},
+                                {"expirationDate", IsoTime(w->expires_unix_ms())}};
+  } else if (const auto* x = event.body_as_SecretExpired()) {
+    j["additionalEventData"] = {{"versionId", Str(x->version_id())},
+                                {"expirationDate", IsoTime(x->expires_unix_ms())}};
   } else if (const auto* r = event.body_as_AuditRecordsRead()) {
     j["additionalEventData"] = {{"fromSeq", r->from_seq()}, {"recordCount", r->record_count()}};
   } else if (const auto* u = event.body_as_UnauthenticatedAttempts()) {

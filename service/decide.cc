@@ -2,6 +2,7 @@
 
 #include "service/internal/authorize.h"
 #include "service/internal/errors.h"
+#include "service/internal/expiry.h"
 #include "service/internal/ops.h"
 #include "service/internal/outcome.h"
 #include "service/internal/redact.h"
@@ -109,6 +110,10 @@ const OpSpec* FindOp(std::string_view name) {
       {"ReportRotationStep", &ReportRotationStep, false, {"SecretId", "ClientRequestToken", "Step", "Status"}},
       {"GetRotationStatus", &GetRotationStatus, true, {"SecretId"}},
       {"ListRotations", &ListRotations, true, {"Handler"}},
+      {"PutSecretExpiry",
+       &PutSecretExpiry,
+       false,
+       {"SecretId", "ExpiresAfterDays", "ExpirationDate", "WarningDays", "Clear"}},
       // Access control (service/access.h).
       {"UpdatePrincipal", &UpdatePrincipal, false, {"Name", "Enabled", "Admin"}},
       {"RotatePrincipalKey", &RotatePrincipalKey, false, {"Name", "PublicKey"}},
@@ -189,6 +194,7 @@ std::vector<Decision> DecideMaintenance(const projections::SecretsView& state, D
     audit.request_parameters = "null";
     decisions.push_back(internal::SuccessDecision(std::move(out), audit));
   }
+  for (Decision& d : internal::DecideExpiry(state, env)) decisions.push_back(std::move(d));
   return decisions;
 }
 

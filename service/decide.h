@@ -89,7 +89,9 @@ struct Decision {
 Decision Decide(const Request& request, const projections::SecretsView& state, DecideEnv& env);
 
 // Service events not caused by an API call: secrets whose recovery window ended
-// at `now_ms` are purged (SecretPurged, their keys deleted). One Decision each.
+// at `now_ms` are purged (SecretPurged, their keys deleted); AWSCURRENT values
+// whose expiry is near or past get SecretExpiryWarning / SecretExpired, once
+// per version (service/internal/expiry.h). One Decision each.
 std::vector<Decision> DecideMaintenance(const projections::SecretsView& state, DecideEnv& env);
 
 // The `keys` family key for a version's wrapped DEK: "<arn>\n<version id>".

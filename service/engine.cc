@@ -214,32 +214,34 @@ Result<std::shared_ptr<ledger::CommitTicket>> Engine::StageDecision(Decision& de
   return ticket;
 }
 
-Status Engine::MaintenanceLocked(int64_t now, bool* purged) {
-  DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &views_.principals,
-                ledger_->durable_head().next_seq};
-  for (Decision& d : DecideMaintenance(views_.secrets, env)) {
-    ledger::Actor actor{"system:cairn", "Service", "cairn", crypto::NewUuidV4(*rng_), "cairn"};
-    ASSIGN_OR_RETURN(auto ticket, StageDecision(d, actor, now));
-    auto done = ledger_->Await(ticket);
-    if (!done.ok()) {
-      poisoned_ = done.status();
-      return done.status();
-    }
-    *purged = true;
-  }
-  return Status::Ok();
+Status Engine::AppendServiceDecisionLocked(Decision& decision, int64_t now, bool* shreds) {
+  for (const ledger::WriteOp& op : decision.key_writes.ops()) *shreds |= op.is_delete;
+  ledger::Actor actor{"system:cairn", "Service", "cairn", crypto::NewUuidV4(*rng_), "cairn"};
+  ASSIGN_OR_RETURN(auto ticket, StageDecision(decision, actor, now));
+  auto done = ledger_->Await(ticket);
+  if (!done.ok()) poisoned_ = done.status();
+  return done.status();
+}
+
+Status Engine::CompactShreddedKeys(bool shreds) {
+  // Crypto-shredding: the deleted wrapped DEKs leave the files (WAL and SSTs) for good.
+  if (!shreds) return Status::Ok();
+  return ledger_->store().CompactFamily(ledger::Family::kKeys);
 }
 
 Status Engine::RunMaintenance() {
-  bool purged = false;
+  bool shreds = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!poisoned_.ok()) return poisoned_;
-    RETURN_IF_ERROR(MaintenanceLocked(clock_->NowMs(), &purged));
+    const int64_t now = clock_->NowMs();
+    DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &views_.principals,
+                  ledger_->durable_head().next_seq};
+    for (Decision& d : DecideMaintenance(views_.secrets, env)) {
+      RETURN_IF_ERROR(AppendServiceDecisionLocked(d, now, &shreds));
+    }
   }
-  // Crypto-shredding: the deleted wrapped DEKs leave the files for good.
-  if (purged) return ledger_->store().CompactFamily(ledger::Family::kKeys);
-  return Status::Ok();
+  return CompactShreddedKeys(shreds);
 }
 
 Result<size_t> Engine::RunRotations(const RotationPolicy& policy) {
@@ -257,14 +259,7 @@ Result<size_t> Engine::RunRotations(const RotationPolicy& policy) {
       if (decisions.empty()) break;
       for (Decision& d : decisions) {
         if (appended == kMaxRotationEventsPerCall) break;
-        for (const ledger::WriteOp& op : d.key_writes.ops()) shreds |= op.is_delete;
-        ledger::Actor actor{"system:cairn", "Service", "cairn", crypto::NewUuidV4(*rng_), "cairn"};
-        ASSIGN_OR_RETURN(auto ticket, StageDecision(d, actor, now));
-        auto done = ledger_->Await(ticket);
-        if (!done.ok()) {
-          poisoned_ = done.status();
-          return done.status();
-        }
+        RETURN_IF_ERROR(AppendServiceDecisionLocked(d, now, &shreds));
         ++appended;
       }
       // The runs just started get their first step at once; further scheduled
@@ -278,8 +273,7 @@ Result<size_t> Engine::RunRotations(const RotationPolicy& policy) {
     if (!poisoned_.ok()) return poisoned_;
     RETURN_IF_ERROR(run_locked());
   }
-  // Crypto-shredding, as after maintenance: deleted wrapped DEKs leave the files.
-  if (shreds) RETURN_IF_ERROR(ledger_->store().CompactFamily(ledger::Family::kKeys));
+  RETURN_IF_ERROR(CompactShreddedKeys(shreds));
   return appended;
 }
 
@@ -336,13 +330,9 @@ Response Engine::Finish(Pending pending) {
   }
   PublishPrincipal(decision);
   PublishAccessKeys(decision);
-  if (shreds) {
-    // Crypto-shredding: the destroyed keys leave the files (WAL and SSTs) for good.
-    Status compacted = ledger_->store().CompactFamily(ledger::Family::kKeys);
-    if (!compacted.ok()) {
-      response.error = ApiError{kInternalServiceError, "compacting destroyed keys failed: " + compacted.message()};
-      return response;
-    }
+  if (Status compacted = CompactShreddedKeys(shreds); !compacted.ok()) {
+    response.error = ApiError{kInternalServiceError, "compacting destroyed keys failed: " + compacted.message()};
+    return response;
   }
   response.seq = done->front().seq;
   response.leaf_hash = done->front().leaf_hash;

@@ -124,8 +124,9 @@ class Engine {
   // the checkpoint key (its own DEK, wrapped by the keyring); created on first
   // use. The daemon keeps its CURVE server key this way.
   Result<crypto::SecureBuffer> SealedSecret(const std::string& name, size_t size);
-  // Purges secrets whose recovery window has ended (service events). Run before
-  // each call in embedded mode and periodically by the daemon.
+  // Purges secrets whose recovery window has ended and records expiry warnings
+  // and expiries (service events, DecideMaintenance). Run before each call in
+  // embedded mode and periodically by the daemon.
   Status RunMaintenance();
   // Rotation (service/rotation.h): appends the service events DecideRotations
   // finds due now (requests of the next step, timeouts, retries, successes,
@@ -159,7 +160,13 @@ class Engine {
   Result<std::shared_ptr<ledger::CommitTicket>> StageDecision(Decision& decision,
                                                              const ledger::Actor& actor,
                                                              int64_t now);
-  Status MaintenanceLocked(int64_t now, bool* purged);
+  // Appends a service event (actor system:cairn) and awaits it, under mu_
+  // (caller holds it; a failed commit poisons the engine). Sets *shreds if the
+  // decision deletes wrapped DEKs.
+  Status AppendServiceDecisionLocked(Decision& decision, int64_t now, bool* shreds);
+  // After deleting wrapped DEKs (`shreds`), compacts the `keys` family so they
+  // leave the files (crypto-shredding). Called without mu_.
+  Status CompactShreddedKeys(bool shreds);
   // Awaits a ticket staged under mu_; poisons the engine if the commit failed.
   Result<std::vector<ledger::Appended>> AwaitStaged(const std::shared_ptr<ledger::CommitTicket>& ticket);
   // Appends a service event decided under mu_ (caller holds it), awaiting

@@ -1,7 +1,6 @@
 // Access control's operations (service/access.h): principals' lifecycle,
 // identity policies and their attachments, and the policy simulator.
 #include <algorithm>
-#include <ctime>
 #include <optional>
 
 #include "service/access.h"
@@ -81,29 +80,6 @@ Json PolicyJson(const projections::Policy& policy, size_t attachments, bool with
   j["AttachmentCount"] = attachments;
   if (with_document) j["PolicyDocument"] = policy.document;
   return j;
-}
-
-// "2026-11-23T10:00:00Z" or epoch seconds, as aws:CurrentTime in ContextEntries.
-std::optional<int64_t> ParseTimeMs(const std::string& text) {
-  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    if (text.size() > 12) return std::nullopt;
-    return std::stoll(text) * 1000;
-  }
-  std::tm tm{};
-  int year, month, day, hour, minute, second;
-  char z = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &year, &month, &day, &hour, &minute,
-                  &second, &z) != 7 ||
-      z != 'Z' || text.size() != 20) {
-    return std::nullopt;
-  }
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
 }
 
 // The facts SimulatePrincipalPolicy's ContextEntries supply.

@@ -7,6 +7,7 @@
 #include "service/api.h"
 #include "service/internal/authorize.h"
 #include "service/internal/errors.h"
+#include "service/internal/expiry.h"
 #include "service/internal/ops.h"
 #include "service/internal/pagination.h"
 #include "service/internal/resolve.h"
@@ -31,12 +32,16 @@ void AddError(Batch& batch, const std::string& secret_id, const Status& status) 
 }
 
 // Adds `secret`'s AWSCURRENT value to the batch, or an error entry.
-void AddSecret(Batch& batch, const std::string& secret_id, const projections::Secret& secret) {
+void AddSecret(Batch& batch, const std::string& secret_id, const projections::Secret& secret,
+               int64_t now_ms) {
   if (secret.scheduled_for_deletion()) {
     return AddError(batch, secret_id, FailedPreconditionError(kMarkedForDeletionMessage));
   }
   Result<const projections::Version*> version = SelectVersion(secret, std::nullopt, std::nullopt);
   if (!version.ok()) return AddError(batch, secret_id, version.status());
+  if (Status expired = CheckNotExpired(secret, **version, now_ms); !expired.ok()) {
+    return AddError(batch, secret_id, expired);
+  }
   batch.to_open.push_back({batch.values.size(), secret.arn, (*version)->version_id,
                            (*version)->value_seq, (*version)->kek_version});
   batch.values.push_back(ValueEntryJson(secret, **version));
@@ -76,7 +81,7 @@ void AddById(Batch& batch, const OpContext& ctx, const std::vector<std::string>&
       }
     }
     if (secret.ok()) {
-      AddSecret(batch, id, **secret);
+      AddSecret(batch, id, **secret, ctx.env.now_ms);
     } else {
       AddError(batch, id, secret.status());
     }
@@ -93,7 +98,7 @@ Status AddByFilters(Batch& batch, const OpContext& ctx, std::vector<Filter> filt
   std::vector<const projections::Secret*> all = SelectSecrets(ctx.state, query);
   std::erase_if(all, [&](const projections::Secret* s) { return !MayAccessSecret(ctx, kGetSecretValueAction, *s); });
   uint64_t end = std::min<uint64_t>(all.size(), offset + page_size);
-  for (uint64_t i = offset; i < end; ++i) AddSecret(batch, all[i]->arn, *all[i]);
+  for (uint64_t i = offset; i < end; ++i) AddSecret(batch, all[i]->arn, *all[i], ctx.env.now_ms);
   if (end < all.size()) batch.next_token = MakeNextToken(ctx.env.token_key, text, end);
   return Status::Ok();
 }

@@ -1,4 +1,6 @@
 // DescribeSecret (API reference §2.7): works on secrets scheduled for deletion.
+// Cairn adds "Expiry" to AWS's members when an expiry is set (internal/expiry.h).
+#include "service/internal/expiry.h"
 #include "service/internal/ops.h"
 #include "service/internal/render.h"
 #include "service/internal/resolve.h"
@@ -13,6 +15,7 @@ Result<Outcome> DescribeSecret(OpContext& ctx) {
   Outcome out;
   out.SetBody(schema::CreateSecretDescribed(out.fbb, out.fbb.CreateString(secret->arn)));
   out.response = SecretJson(*secret, SecretShape::kDescribe);
+  if (Json expiry = ExpiryJson(*secret); !expiry.is_null()) out.response["Expiry"] = std::move(expiry);
   return out;
 }
 

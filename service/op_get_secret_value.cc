@@ -1,7 +1,9 @@
 // GetSecretValue (API reference §2.2). Decide names the version; the engine
-// opens it once the SecretValueRead event is durable.
+// opens it once the SecretValueRead event is durable. An expired AWSCURRENT
+// value is refused (service/internal/expiry.h).
 #include <optional>
 
+#include "service/internal/expiry.h"
 #include "service/internal/ops.h"
 #include "service/internal/render.h"
 #include "service/internal/resolve.h"
@@ -57,6 +59,7 @@ Result<Outcome> GetSecretValue(OpContext& ctx) {
   ctx.resource = secret->arn;
   ASSIGN_OR_RETURN(const projections::Version* version,
                    SelectVersion(*secret, version_id, version_stage));
+  RETURN_IF_ERROR(CheckNotExpired(*secret, *version, ctx.env.now_ms));
 
   Outcome out;
   auto arn = out.fbb.CreateString(secret->arn);

@@ -4,6 +4,7 @@
 #include "service/access.h"
 #include "service/internal/errors.h"
 #include "service/internal/ops.h"
+#include "service/internal/render.h"
 #include "service/internal/resolve.h"
 #include "service/internal/validate.h"
 
@@ -13,8 +14,6 @@ namespace {
 iam::CompileOptions ResourceOptions(const OpContext& ctx) {
   return {iam::PolicyKind::kResource, ctx.state.info().account_id};
 }
-
-Json SecretRef(const projections::Secret& secret) { return {{"ARN", secret.arn}, {"Name", secret.name}}; }
 
 }  // namespace
 

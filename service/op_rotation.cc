@@ -98,7 +98,7 @@ Status CheckStart(const projections::Secret& secret, const RotateRequest& r, Rot
 }
 
 Json RotationResponse(const projections::Secret& secret, const std::string& version_id) {
-  Json j = {{"ARN", secret.arn}, {"Name", secret.name}};
+  Json j = SecretRef(secret);
   if (!version_id.empty()) j["VersionId"] = version_id;
   return j;
 }
@@ -252,11 +252,10 @@ Result<Outcome> ReportRotationStep(OpContext& ctx) {
     out.SetBody(schema::CreateRotationStepFailed(
         out.fbb, arn, t, s, run.attempts + 1, out.fbb.CreateString(reason), /*timed_out=*/false));
   }
-  out.response = {{"ARN", secret->arn},
-                  {"Name", secret->name},
-                  {"ClientRequestToken", token},
-                  {"Step", step},
-                  {"Status", reason.empty() ? kSucceeded : kFailed}};
+  out.response = SecretRef(*secret);
+  out.response["ClientRequestToken"] = token;
+  out.response["Step"] = step;
+  out.response["Status"] = reason.empty() ? kSucceeded : kFailed;
   if (status == kSucceeded && !reason.empty()) out.response["Message"] = reason;
   return out;
 }
@@ -267,9 +266,8 @@ Result<Outcome> GetRotationStatus(OpContext& ctx) {
   ctx.resource = secret->arn;
   Outcome out;
   out.SetBody(schema::CreateRotationStatusRead(out.fbb, out.fbb.CreateString(secret->arn)));
+  out.response = SecretRef(*secret);
   Json& j = out.response;
-  j["ARN"] = secret->arn;
-  j["Name"] = secret->name;
   j["RotationEnabled"] = secret->rotation_enabled;
   if (!secret->rotation_lambda_arn.empty()) j["RotationLambdaARN"] = secret->rotation_lambda_arn;
   if (!secret->rotation_rules.empty())

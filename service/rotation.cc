@@ -36,16 +36,6 @@ std::vector<std::string_view> SplitColons(std::string_view text) {
   }
 }
 
-// A service event of the orchestrator, audited on the secret's ARN.
-Decision ServiceDecision(Outcome out, const std::string& arn) {
-  internal::AuditFields audit;
-  audit.action = schema::EnumNameBody(out.body_type);
-  audit.resource = arn;
-  audit.event_category = "AwsServiceEvent";
-  audit.request_parameters = "null";
-  return internal::SuccessDecision(std::move(out), audit);
-}
-
 // The wait after the n-th failed attempt (n >= 1): base * 2^(n-1), at most max.
 int64_t Backoff(const RotationPolicy& policy, uint32_t failures) {
   int64_t wait = policy.backoff_base_ms;
@@ -62,7 +52,7 @@ Decision StepRequested(const projections::Secret& secret, const projections::Rot
   auto step = out.fbb.CreateString(run.step);
   out.SetBody(schema::CreateRotationStepRequested(
       out.fbb, arn, token, handler, step, run.attempts + 1, env.now_ms + policy.step_timeout_ms));
-  return ServiceDecision(std::move(out), secret.arn);
+  return internal::ServiceEventDecision(std::move(out), secret.arn);
 }
 
 Decision StepTimedOut(const projections::Secret& secret, const projections::RotationRun& run,
@@ -77,7 +67,7 @@ Decision StepTimedOut(const projections::Secret& secret, const projections::Rota
   auto why = out.fbb.CreateString(reason);
   out.SetBody(schema::CreateRotationStepFailed(out.fbb, arn, token, step, run.attempts + 1, why,
                                                /*timed_out=*/true));
-  return ServiceDecision(std::move(out), secret.arn);
+  return internal::ServiceEventDecision(std::move(out), secret.arn);
 }
 
 Decision RunFailed(const projections::Secret& secret, const projections::RotationRun& run,
@@ -88,7 +78,7 @@ Decision RunFailed(const projections::Secret& secret, const projections::Rotatio
   auto s = out.fbb.CreateString(step);
   auto why = out.fbb.CreateString(reason);
   out.SetBody(schema::CreateRotationFailed(out.fbb, arn, token, s, run.attempts, why));
-  return ServiceDecision(std::move(out), secret.arn);
+  return internal::ServiceEventDecision(std::move(out), secret.arn);
 }
 
 // Every step succeeded: AWSCURRENT moves to the token's version (unless
@@ -114,7 +104,7 @@ Decision RunSucceeded(const projections::Secret& secret, const projections::Rota
   auto token = out.fbb.CreateString(run.token);
   auto prev = out.fbb.CreateString(previous);
   out.SetBody(schema::CreateRotationSucceeded(out.fbb, arn, token, prev, next_ms, run.test_only));
-  return ServiceDecision(std::move(out), secret.arn);
+  return internal::ServiceEventDecision(std::move(out), secret.arn);
 }
 
 // The orchestrator's decision for a run in progress, if one is due.
@@ -197,7 +187,7 @@ std::vector<std::pair<std::string, Decision>> DecideStarts(std::vector<DueStart>
     Outcome out;
     if (!internal::SetRotationStarted(*d.secret, d.start, env, out).ok())
       continue;  // quota: left for a person
-    decisions.emplace_back(d.secret->arn, ServiceDecision(std::move(out), d.secret->arn));
+    decisions.emplace_back(d.secret->arn, internal::ServiceEventDecision(std::move(out), d.secret->arn));
   }
   return decisions;
 }

@@ -65,6 +65,8 @@ Result<Outcome> CancelRotateSecret(OpContext& ctx);
 Result<Outcome> ReportRotationStep(OpContext& ctx);
 Result<Outcome> GetRotationStatus(OpContext& ctx);
 Result<Outcome> ListRotations(OpContext& ctx);
+// Expiry (internal/expiry.h; op_expiry.cc), Cairn's own (cairn:PutSecretExpiry).
+Result<Outcome> PutSecretExpiry(OpContext& ctx);
 // Replication to other regions (op_replication.cc): checked, then refused.
 Result<Outcome> ReplicateSecretToRegions(OpContext& ctx);
 Result<Outcome> RemoveRegionsFromReplication(OpContext& ctx);

@@ -22,6 +22,15 @@ std::string FinishEvent(flatbuffers::FlatBufferBuilder& fbb, const AuditFields& 
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
 
+Decision ServiceEventDecision(Outcome outcome, const std::string& arn) {
+  AuditFields audit;
+  audit.action = schema::EnumNameBody(outcome.body_type);
+  audit.resource = arn;
+  audit.event_category = "AwsServiceEvent";
+  audit.request_parameters = "null";
+  return SuccessDecision(std::move(outcome), audit);
+}
+
 Decision SuccessDecision(Outcome outcome, const AuditFields& audit) {
   Decision d;
   d.event_type = schema::EnumNameBody(outcome.body_type);

@@ -58,6 +58,9 @@ std::string FinishEvent(flatbuffers::FlatBufferBuilder& fbb, const AuditFields& 
 // OperationFailed event carrying the error in its Audit).
 Decision SuccessDecision(Outcome outcome, const AuditFields& audit);
 Decision FailureDecision(AuditFields audit, ApiError error);
+// A service event (not caused by a call: the rotation orchestrator, expiry),
+// audited as an AwsServiceEvent on `arn` whose action is the event's type.
+Decision ServiceEventDecision(Outcome outcome, const std::string& arn);
 // A call refused by access control: an AccessDenied event naming `action`,
 // with `audit.authorization` the deciding statement, answering
 // AccessDeniedException with `message`.

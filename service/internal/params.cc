@@ -1,5 +1,10 @@
 #include "service/internal/params.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
 namespace cairn::service::internal {
 
 size_t CodePointLength(std::string_view utf8) {
@@ -8,6 +13,28 @@ size_t CodePointLength(std::string_view utf8) {
     if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
   }
   return n;
+}
+
+std::optional<int64_t> ParseTimeMs(const std::string& text) {
+  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (text.size() > 12) return std::nullopt;
+    return std::stoll(text) * 1000;
+  }
+  std::tm tm{};
+  int year, month, day, hour, minute, second;
+  char z = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &year, &month, &day, &hour, &minute,
+                  &second, &z) != 7 ||
+      z != 'Z' || text.size() != 20) {
+    return std::nullopt;
+  }
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
 }
 
 Status CheckLength(std::string_view what, std::string_view value, size_t min_len, size_t max_len) {
@@ -71,6 +98,25 @@ Result<std::optional<int64_t>> Params::Int(std::string_view name, int64_t min, i
                                 std::to_string(min) + " and " + std::to_string(max));
   }
   return std::optional<int64_t>(j->get<int64_t>());
+}
+
+Result<std::optional<int64_t>> Params::Time(std::string_view name) const {
+  const Json* j = Find(name);
+  if (j == nullptr) return std::optional<int64_t>();
+  std::optional<int64_t> ms;
+  if (j->is_number()) {
+    const double seconds = j->get<double>();
+    // Epoch seconds from 1970 to 9999 (the model's timestamps).
+    if (std::isfinite(seconds) && seconds >= 0 && seconds < 253402300800.0)
+      ms = static_cast<int64_t>(std::llround(seconds * 1000));
+  } else if (j->is_string()) {
+    ms = ParseTimeMs(j->get<std::string>());
+  }
+  if (!ms) {
+    return InvalidArgumentError("Invalid " + std::string(name) +
+                                ": must be epoch seconds or a time like 2026-11-23T10:00:00Z");
+  }
+  return ms;
 }
 
 Result<std::optional<std::vector<std::string>>> Params::StringList(std::string_view name,

@@ -33,6 +33,9 @@ class Params {
   Result<std::string> RequiredString(std::string_view name, size_t min_len, size_t max_len) const;
   Result<std::optional<bool>> Bool(std::string_view name) const;
   Result<std::optional<int64_t>> Int(std::string_view name, int64_t min, int64_t max) const;
+  // A timestamp as the model has it (epoch seconds, a JSON number, possibly
+  // fractional) or as text ("2026-11-23T10:00:00Z" or epoch seconds): ms.
+  Result<std::optional<int64_t>> Time(std::string_view name) const;
   // A list of strings: `min_items`..`max_items` items, each `min_len`..`max_len`.
   Result<std::optional<std::vector<std::string>>> StringList(std::string_view name,
                                                              size_t min_items, size_t max_items,
@@ -41,6 +44,10 @@ class Params {
  private:
   const Json& params_;
 };
+
+// "2026-11-23T10:00:00Z" or decimal epoch seconds as ms since the epoch;
+// nullopt for anything else.
+std::optional<int64_t> ParseTimeMs(const std::string& text);
 
 // Checks one string against a length range; the message names `what`.
 Status CheckLength(std::string_view what, std::string_view value, size_t min_len, size_t max_len);

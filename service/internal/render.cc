@@ -7,6 +7,8 @@ Json EpochSeconds(int64_t ms) {
   return Json(static_cast<double>(ms) / 1000.0);
 }
 
+Json SecretRef(const projections::Secret& secret) { return {{"ARN", secret.arn}, {"Name", secret.name}}; }
+
 Json StagesJson(const projections::Version& version) {
   Json stages = Json::array();
   for (const std::string& s : version.stages) stages.push_back(s);

@@ -19,6 +19,9 @@ namespace cairn::service::internal {
 // whole seconds are written as integers.
 Json EpochSeconds(int64_t ms);
 
+// {ARN, Name}: the secret a response is about.
+Json SecretRef(const projections::Secret& secret);
+
 // A version's labels, sorted.
 Json StagesJson(const projections::Version& version);
 

@@ -92,5 +92,40 @@ TEST_CASE("embedded rotate-secret fills a ClientRequestToken and rotation status
   CHECK(json::parse(cancelled.out)["VersionId"] == token);
 }
 
+TEST_CASE("put-secret-expiry sets, shows and clears a secret's expiry", "[tools][expiry]") {
+  CliLedger ledger;
+  ledger.Call({"create-secret", "--name", "app/licence", "--secret-string", "licence-value"});
+  RunResult set = ledger.Cairn({"put-secret-expiry", "--secret-id", "app/licence", "--expiration-date",
+                                "2099-01-01T00:00:00Z", "--warning-days", "14"});
+  INFO(set.err);
+  REQUIRE(set.exit_code == 0);
+  const json expiry = json::parse(set.out)["Expiry"];
+  CHECK(expiry["ExpirationDate"] == 4070908800);
+  CHECK(expiry["WarningDays"] == 14);
+
+  RunResult described = ledger.Cairn({"describe-secret", "--secret-id", "app/licence"});
+  REQUIRE(described.exit_code == 0);
+  CHECK(json::parse(described.out)["Expiry"] == expiry);
+  RunResult read = ledger.Cairn({"get-secret-value", "--secret-id", "app/licence"});
+  CHECK(read.exit_code == 0);  // not expired yet
+
+  RunResult past = ledger.Cairn({"put-secret-expiry", "--secret-id", "app/licence", "--expiration-date", "86400"});
+  CHECK(past.exit_code != 0);
+  CHECK(past.err.find("in the future") != std::string::npos);
+
+  RunResult cleared = ledger.Cairn({"put-secret-expiry", "--secret-id", "app/licence", "--clear"});
+  INFO(cleared.err);
+  REQUIRE(cleared.exit_code == 0);
+  RunResult after = ledger.Cairn({"describe-secret", "--secret-id", "app/licence"});
+  CHECK_FALSE(json::parse(after.out).contains("Expiry"));
+}
+
+TEST_CASE("put-secret-expiry needs --secret-id", "[tools][expiry]") {
+  TempDir tmp;
+  RunResult r = CairnWithoutLedger(tmp, {"put-secret-expiry", "--expires-after-days", "30"});
+  CHECK(r.exit_code == 252);
+  CHECK_FALSE(std::filesystem::exists(tmp.sub("none")));
+}
+
 }  // namespace
 }  // namespace cairn::testing

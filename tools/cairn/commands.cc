@@ -121,6 +121,20 @@ const std::vector<CommandSpec>& Commands() {
        "Turns rotation off and stops a rotation in flight; staging labels stay as they are\n"
        "(remove AWSPENDING with update-secret-version-stage before rotating again).",
        {kSecretId}},
+      {"put-secret-expiry", "PutSecretExpiry",
+       "Cairn's own: sets when a secret's AWSCURRENT value expires. From then on reads of it\n"
+       "fail (InvalidRequestException) until a rotation or a new value replaces it; a\n"
+       "SecretExpiryWarning event comes --warning-days ahead and a SecretExpired at the time.\n"
+       "Needs cairn:PutSecretExpiry on the secret.",
+       {Required(kSecretId),
+        {"--expires-after-days", "ExpiresAfterDays", T::kInt,
+         "Every current version expires this many days (1-3650) after it was created:\n"
+         "each rotation or new value starts the clock again."},
+        {"--expiration-date", "ExpirationDate", T::kString,
+         "The current version expires at this time (2026-12-31T00:00:00Z or epoch seconds);\n"
+         "a later version is not bound by it."},
+        {"--warning-days", "WarningDays", T::kInt, "Days of warning before the expiry (0-365, default 7)."},
+        {"--clear", "Clear", T::kBool, "Removes the expiry."}}},
       {"validate-resource-policy", "ValidateResourcePolicy",
        "Validates that a resource policy is well formed and does not grant a wide range of\n"
        "principals access to a secret; findings come back in ValidationErrors.",

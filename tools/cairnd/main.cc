@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   app.add_option("--refusal-report-ms", o.refusal_report_ms,
                  "Period of the UnauthenticatedAttempts event (only when there were refusals)")
       ->capture_default_str()->check(CLI::Range(100, 86400000));
-  app.add_option("--maintenance-ms", o.maintenance_ms, "Period of purging secrets whose recovery window ended")
+  app.add_option("--maintenance-ms", o.maintenance_ms, "Period of the maintenance pass: purging secrets whose recovery window ended,\n"
+                 "recording expiry warnings and expiries")
       ->capture_default_str()->check(CLI::Range(100, 86400000));
   app.add_option("--http-endpoint", o.http_endpoint,
                  "Serve AWS Secrets Manager's HTTP API (aws CLI, boto3, the AWS SDKs) on host:port,\n"

@@ -55,6 +55,7 @@ constexpr std::string_view kActions[] = {
     "cairn:ReportRotationStep",
     "cairn:GetRotationStatus",
     "cairn:ListRotations",
+    "cairn:PutSecretExpiry",
 };
 static_assert(std::size(kActions) <= 64, "a compiled Action list is a 64-bit mask");
 
