@@ -63,6 +63,8 @@ class Ledger::Impl {
 
   Result<std::shared_ptr<CommitTicket>> Stage(std::vector<RecordInput>& inputs,
                                               const SideWrites& side_writes);
+  Result<std::shared_ptr<CommitTicket>> StageVerbatim(std::vector<std::string>& records,
+                                                      const SideWrites& side_writes);
   Head staged_head() const {
     std::lock_guard lock(stage_mu_);
     return staged_;
@@ -71,6 +73,10 @@ class Ledger::Impl {
   const Committer& committer() const { return committer_; }
 
  private:
+  // Queues `records` (seq and prev already right) with their tree nodes and
+  // side writes; advances the staged head. Caller holds stage_mu_.
+  Result<std::shared_ptr<CommitTicket>> EnqueueLocked(std::vector<Appended> records,
+                                                      const SideWrites& side_writes);
   mutable std::mutex stage_mu_;
   Head staged_;        // guarded by stage_mu_
   CompactRange tree_;  // the Merkle frontier for staged_, guarded by stage_mu_
@@ -82,20 +88,59 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Impl::Stage(std::vector<RecordInpu
   if (inputs.empty()) return InvalidArgumentError("Stage needs at least one record");
   std::lock_guard lock(stage_mu_);
   RETURN_IF_ERROR(committer_.poison());
-  auto ticket = std::make_shared<CommitTicket>();
-  Head head = staged_;
-  CompactRange tree = tree_;  // O(log n) hashes
-  const CompactRange::NodeVisitor put_nodes = PutNodesInto(ticket->writes);
+  std::vector<Appended> records;
+  uint64_t seq = staged_.next_seq;
+  crypto::Digest prev = staged_.last_leaf;
   for (const RecordInput& input : inputs) {
     Appended a;
-    a.seq = head.next_seq++;
-    a.bytes = EncodeRecord(a.seq, head.last_leaf, input);
+    a.seq = seq++;
+    a.bytes = EncodeRecord(a.seq, prev, input);
     a.leaf_hash = RecordLeafHash(a.bytes);
-    head.last_leaf = a.leaf_hash;
+    prev = a.leaf_hash;
+    records.push_back(std::move(a));
+  }
+  return EnqueueLocked(std::move(records), side_writes);
+}
+
+Result<std::shared_ptr<CommitTicket>> Ledger::Impl::StageVerbatim(std::vector<std::string>& encoded,
+                                                                  const SideWrites& side_writes) {
+  if (encoded.empty()) return InvalidArgumentError("StageVerbatim needs at least one record");
+  std::lock_guard lock(stage_mu_);
+  RETURN_IF_ERROR(committer_.poison());
+  std::vector<Appended> records;
+  uint64_t seq = staged_.next_seq;
+  crypto::Digest prev = staged_.last_leaf;
+  for (std::string& bytes : encoded) {
+    const std::string where = "replicated record " + std::to_string(seq);
+    Result<RecordFields> fields = DecodeRecord(bytes);
+    if (!fields.ok()) return fields.status().WithContext(where);
+    if (fields->seq != seq) {
+      return DataLossError(where + " carries seq " + std::to_string(fields->seq) + ": records must arrive in order");
+    }
+    if (fields->prev != prev) {
+      return DataLossError(where + " does not link: its prev is not the leaf hash of record " +
+                           (seq == 0 ? std::string("-1 (zeros)") : std::to_string(seq - 1)) + " here");
+    }
+    Appended a;
+    a.seq = seq++;
+    a.bytes = std::move(bytes);
+    a.leaf_hash = RecordLeafHash(a.bytes);
+    prev = a.leaf_hash;
+    records.push_back(std::move(a));
+  }
+  return EnqueueLocked(std::move(records), side_writes);
+}
+
+Result<std::shared_ptr<CommitTicket>> Ledger::Impl::EnqueueLocked(std::vector<Appended> records,
+                                                                  const SideWrites& side_writes) {
+  auto ticket = std::make_shared<CommitTicket>();
+  CompactRange tree = tree_;  // O(log n) hashes
+  const CompactRange::NodeVisitor put_nodes = PutNodesInto(ticket->writes);
+  for (const Appended& a : records) {
     ticket->writes.Put(Family::kLog, SeqKey(a.seq), a.bytes);
     tree.Append(a.leaf_hash, put_nodes);  // the leaf and every node it completes
-    ticket->records.push_back(std::move(a));
   }
+  ticket->records = std::move(records);
   if (side_writes) {
     WriteSet side;
     RETURN_IF_ERROR(side_writes(ticket->records, side)
@@ -104,7 +149,8 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Impl::Stage(std::vector<RecordInpu
     ticket->writes.Append(std::move(side));
   }
   RETURN_IF_ERROR(committer_.Enqueue(ticket));
-  staged_ = head;  // only now: a failed Stage leaves no trace
+  // Only now: a failed Stage leaves no trace.
+  staged_ = Head{ticket->records.back().seq + 1, ticket->records.back().leaf_hash};
   tree_ = std::move(tree);
   return ticket;
 }
@@ -129,6 +175,11 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(std::unique_ptr<Store> store, Ledge
 Result<std::shared_ptr<CommitTicket>> Ledger::Stage(std::vector<RecordInput> inputs,
                                                     SideWrites side_writes) {
   return impl_->Stage(inputs, side_writes);
+}
+
+Result<std::shared_ptr<CommitTicket>> Ledger::StageVerbatim(std::vector<std::string> records,
+                                                            SideWrites side_writes) {
+  return impl_->StageVerbatim(records, side_writes);
 }
 
 Result<std::vector<Appended>> Ledger::Await(const std::shared_ptr<CommitTicket>& ticket) {
