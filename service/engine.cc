@@ -13,6 +13,7 @@
 #include "ledger/record.h"
 #include "schema/events_generated.h"
 #include "service/internal/event_reader.h"
+#include "service/internal/meta_keys.h"
 #include "service/internal/sealed_meta.h"
 #include "service/access.h"
 #include "service/principals.h"
@@ -22,9 +23,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kMetaKeyring[] = "keyring";
-constexpr char kMetaMasterKeyId[] = "master_key_id";
-constexpr char kMetaLedgerId[] = "ledger_id";
+using internal::kMetaKeyring;
+using internal::kMetaLedgerId;
+using internal::kMetaMasterKeyId;
 
 // Pagination tokens are authenticated with a key derived from the master key,
 // so they survive restarts and cannot be forged without it.

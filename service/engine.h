@@ -37,6 +37,7 @@
 #include "service/checkpointer.h"
 #include "service/clock.h"
 #include "service/decide.h"
+#include "service/replica.h"
 #include "service/rotation.h"
 
 namespace cairn::service {
@@ -70,6 +71,29 @@ class Engine {
   // DataLoss if an Active access key's sealed secret does not open.
   static Result<std::unique_ptr<Engine>> Open(const OpenOptions& options);
   ~Engine();
+
+  // DR replication (service/replica.h). The seed a replica of this
+  // ledger bootstraps from.
+  Result<ReplicaSeed> Seed() const;
+  // Creates a replica's data directory from `seed`. `data_dir` must hold the
+  // primary's master key file (master.key, copied by the operator, opened
+  // with `passphrase`) and no ledger yet: AlreadyExists if one is there,
+  // NotFound without the key file, PermissionDenied if it is not the seed's
+  // key, InvalidArgument for a seed whose keyring does not open under it.
+  // The replica's ledger starts empty; Open it, then ApplyReplicated.
+  static Status InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
+                            const crypto::SecureBuffer* passphrase);
+  // Appends a page of the primary's records byte for byte and applies them to
+  // the projections, with the `keys` entries they put (`keys`: exactly the
+  // puts KeyEffectsOf names for the page, each once) and the deletes they
+  // imply, all in one durable batch. The caller has verified the page against
+  // a signed checkpoint. InvalidArgument if `keys` does not match the page;
+  // DataLoss if a record does not decode, is out of order or does not link
+  // (ledger::Ledger::StageVerbatim), or if the projections refuse an event
+  // (the engine is then poisoned). Nothing of a refused page is applied.
+  // The access-key and principal indexes are not refreshed: a replica serves
+  // no calls until it is promoted, which opens it again.
+  Status ApplyReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys);
 
   // Runs one API call for `actor`. Besides the Secrets Manager operations,
   // Cairn's own (service/principals.h, service/access.h): principals,

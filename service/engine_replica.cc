@@ -1,0 +1,148 @@
+// Engine's replica half (service/replica.h): the seed, a replica's data
+// directory, and pages of the primary's records applied byte for byte.
+#include <filesystem>
+#include <map>
+#include <set>
+#include <system_error>
+
+#include "crypto/master_key.h"
+#include "ledger/record.h"
+#include "service/engine.h"
+#include "service/internal/event_reader.h"
+#include "service/internal/meta_keys.h"
+
+namespace cairn::service {
+namespace {
+
+Result<std::string> MetaEntry(const ledger::Store& store, const char* key) {
+  ASSIGN_OR_RETURN(std::optional<std::string> value, store.Get(ledger::Family::kMeta, key));
+  if (!value) return DataLossError(std::string("ledger meta has no ") + key);
+  return std::move(*value);
+}
+
+// The primary's genesis must be the ledger this replica was seeded for.
+Status CheckGenesis(const schema::Event& event, const ledger::Store& store) {
+  const schema::LedgerInitialized* genesis = event.body_as_LedgerInitialized();
+  if (genesis == nullptr) return DataLossError("replicated record 0 is not a LedgerInitialized event");
+  ASSIGN_OR_RETURN(std::string ledger_id, MetaEntry(store, internal::kMetaLedgerId));
+  ASSIGN_OR_RETURN(std::string key_id, MetaEntry(store, internal::kMetaMasterKeyId));
+  const std::string theirs = genesis->ledger_id() ? genesis->ledger_id()->str() : "";
+  if (theirs != ledger_id) {
+    return FailedPreconditionError("the primary's genesis is of ledger " + theirs + ", but this replica was seeded for ledger " +
+                                   ledger_id);
+  }
+  if (!genesis->master_key_id() || genesis->master_key_id()->str() != key_id) {
+    return FailedPreconditionError("the primary's genesis names another master key than this replica's");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ReplicaSeed> Engine::Seed() const {
+  const ledger::Store& store = ledger_->store();
+  ReplicaSeed seed;
+  ASSIGN_OR_RETURN(seed.ledger_id, MetaEntry(store, internal::kMetaLedgerId));
+  ASSIGN_OR_RETURN(seed.master_key_id, MetaEntry(store, internal::kMetaMasterKeyId));
+  ASSIGN_OR_RETURN(seed.keyring, MetaEntry(store, internal::kMetaKeyring));
+  return seed;
+}
+
+Status Engine::InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
+                           const crypto::SecureBuffer* passphrase) {
+  std::error_code ec;
+  if (std::filesystem::exists(LedgerDir(data_dir), ec)) {
+    return AlreadyExistsError(data_dir + " holds a ledger already; a replica starts from an empty data directory");
+  }
+  if (seed.ledger_id.empty()) return InvalidArgumentError("the replica seed names no ledger");
+  const std::string key_path = KeyFilePath(data_dir);
+  if (!std::filesystem::exists(key_path, ec)) {
+    return NotFoundError("no master key file at " + key_path +
+                         ": copy the primary's master.key there first (a replica opens the same secrets)");
+  }
+  ASSIGN_OR_RETURN(crypto::SecureBuffer master, crypto::ReadMasterKeyFile(key_path, passphrase));
+  if (crypto::MasterKeyId(master) != seed.master_key_id) {
+    return PermissionDeniedError("the key file " + key_path + " holds master key " + crypto::MasterKeyId(master) +
+                                 ", but ledger " + seed.ledger_id + " uses " + seed.master_key_id);
+  }
+  Result<crypto::Keyring> keyring = crypto::Keyring::Load(std::move(master), crypto::AsBytes(seed.keyring));
+  if (!keyring.ok()) {
+    return InvalidArgumentError("the primary's keyring does not open under the master key: " +
+                                keyring.status().message());
+  }
+  ASSIGN_OR_RETURN(auto store, ledger::OpenRocksStore(LedgerDir(data_dir), ledger::OpenMode::kCreate));
+  ledger::WriteSet meta;
+  meta.Put(ledger::Family::kMeta, internal::kMetaKeyring, seed.keyring);
+  meta.Put(ledger::Family::kMeta, internal::kMetaMasterKeyId, seed.master_key_id);
+  meta.Put(ledger::Family::kMeta, internal::kMetaLedgerId, seed.ledger_id);
+  return store->Write(meta, /*sync=*/true);
+}
+
+Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys) {
+  if (records.empty()) return InvalidArgumentError("a replicated page holds at least one record");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!poisoned_.ok()) return poisoned_;
+
+  std::map<std::string, const std::optional<std::string>*> supplied;
+  for (const ReplicatedKey& k : keys) {
+    if (!supplied.emplace(k.key, &k.entry).second) {
+      return InvalidArgumentError("the page carries the data key " + k.key + " twice");
+    }
+  }
+  // Decode every event first, and what it does to the `keys` family.
+  std::vector<ledger::RecordFields> fields;
+  std::set<std::string> used;
+  ledger::WriteSet key_writes;
+  uint64_t seq = ledger_->staged_head().next_seq;
+  for (const std::string& bytes : records) {
+    const std::string where = "replicated record " + std::to_string(seq++);
+    Result<ledger::RecordFields> f = ledger::DecodeRecord(bytes);
+    if (!f.ok()) return f.status().WithContext(where);
+    Result<const schema::Event*> event = internal::ReadEvent(f->payload);
+    if (!event.ok()) return DataLossError(where + " holds no Cairn event: " + event.status().message());
+    if (f->seq == 0) RETURN_IF_ERROR(CheckGenesis(**event, ledger_->store()));
+    const KeyEffects effects = KeyEffectsOf(**event);
+    for (const std::string& key : effects.puts) {
+      auto it = supplied.find(key);
+      if (it == supplied.end()) {
+        return InvalidArgumentError(where + " writes the data key " + key + ", which the page does not carry");
+      }
+      used.insert(key);
+      if (*it->second) key_writes.Put(ledger::Family::kKeys, key, **it->second);
+    }
+    for (const std::string& key : effects.deletes) key_writes.Delete(ledger::Family::kKeys, key);
+    fields.push_back(std::move(f).value());
+  }
+  if (used.size() != supplied.size()) {
+    return InvalidArgumentError("the page carries data keys that none of its records writes");
+  }
+
+  bool views_changed = false;
+  auto side = [&](const std::vector<ledger::Appended>& staged, ledger::WriteSet& out) -> Status {
+    projections::Views::Touched touched;
+    for (size_t i = 0; i < staged.size(); ++i) {
+      ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(fields[i].payload));
+      views_changed = true;
+      Status s = views_.Apply(staged[i].seq, fields[i].time_unix_ms, *event, &touched);
+      if (!s.ok()) return s.WithContext("applying replicated seq " + std::to_string(staged[i].seq));
+    }
+    views_.WriteTouched(touched, out);
+    out.Append(std::move(key_writes));
+    return Status::Ok();
+  };
+  auto ticket = ledger_->StageVerbatim(std::move(records), side);
+  if (!ticket.ok()) {
+    // The views may hold part of the page: they no longer match the disk.
+    if (views_changed) poisoned_ = ticket.status();
+    return ticket.status();
+  }
+  auto done = ledger_->Await(*ticket);
+  if (!done.ok()) {
+    poisoned_ = done.status();
+    return done.status();
+  }
+  if (ledger_info_.ledger_id.empty()) ledger_info_ = views_.secrets.info();  // the genesis arrived
+  return Status::Ok();
+}
+
+}  // namespace cairn::service

@@ -1,0 +1,14 @@
+// The service's entries in the ledger's `meta` family (ledger/FORMAT.md),
+// written at init (Engine::Init) or copied from a primary (Engine::InitReplica).
+#ifndef CAIRN_SERVICE_INTERNAL_META_KEYS_H_
+#define CAIRN_SERVICE_INTERNAL_META_KEYS_H_
+
+namespace cairn::service::internal {
+
+inline constexpr char kMetaKeyring[] = "keyring";              // crypto::Keyring::Serialize()
+inline constexpr char kMetaMasterKeyId[] = "master_key_id";    // crypto::MasterKeyId (hex)
+inline constexpr char kMetaLedgerId[] = "ledger_id";           // UUIDv4, fixed at init
+
+}  // namespace cairn::service::internal
+
+#endif  // CAIRN_SERVICE_INTERNAL_META_KEYS_H_

@@ -1,0 +1,234 @@
+// DR replication, the service half (service/replica.h): a replica seeded
+// from a primary and fed the primary's records page by page, with the data
+// keys the primary holds, ends byte-identical to it (log, tree, state, keys);
+// pages that do not fit are refused with nothing applied.
+#include "service/replica.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "ledger/record.h"
+#include "service/internal/event_reader.h"
+#include "tests/service/engine_fixture.h"
+
+namespace cairn::testing {
+namespace {
+
+using service::Json;
+constexpr int64_t kDayMs = 24LL * 60 * 60 * 1000;
+
+std::unique_ptr<service::Engine> MustOpen(const std::string& dir, service::Clock* clock = nullptr) {
+  service::OpenOptions o;
+  o.data_dir = dir;
+  o.clock = clock;
+  auto opened = service::Engine::Open(o);
+  INFO(opened.status().ToString());
+  REQUIRE(opened.ok());
+  return std::move(opened).value();
+}
+
+void MustCall(service::Engine& e, const std::string& op, Json params, const std::string& value = "") {
+  service::Response r = e.Execute(MakeRequest(op, std::move(params), value), TestActor());
+  INFO(op << ": " << (r.error ? r.error->code + " " + r.error->message : ""));
+  REQUIRE(r.ok());
+}
+
+// A page of the primary's records [from, end) and the data keys they put, as
+// the primary's `keys` family holds them now (the key channel).
+struct Page {
+  std::vector<std::string> records;
+  std::vector<service::ReplicatedKey> keys;
+};
+Page PageOf(const ledger::Store& primary, uint64_t from, uint64_t end) {
+  Page page;
+  for (uint64_t seq = from; seq < end; ++seq) {
+    auto bytes = ledger::ReadRecord(primary, seq);
+    REQUIRE(bytes.ok());
+    auto fields = ledger::DecodeRecord(*bytes);
+    REQUIRE(fields.ok());
+    auto event = service::internal::ReadEvent(fields->payload);
+    REQUIRE(event.ok());
+    for (const std::string& key : service::KeyEffectsOf(**event).puts) {
+      auto entry = primary.Get(ledger::Family::kKeys, key);
+      REQUIRE(entry.ok());
+      page.keys.push_back({key, *entry});
+    }
+    page.records.push_back(std::move(bytes).value());
+  }
+  return page;
+}
+
+// A primary with a bit of everything: values, versions pruned, a secret
+// purged (its keys shredded), an access key created and deleted, a refused
+// call, a rotation started and cancelled.
+struct Primary {
+  EngineFixture f;
+  std::unique_ptr<service::Engine> e = MustOpen(f.dir, &f.clock);
+
+  void Workload() {
+    MustCall(*e, "CreateSecret", {{"Name", "app/db"}}, "first");
+    for (int i = 0; i < 103; ++i) {
+      if (i == 60) f.clock.Advance(2 * kDayMs);  // deprecated versions older than a day get pruned
+      MustCall(*e, "PutSecretValue", {{"SecretId", "app/db"}}, "value-" + std::to_string(i));
+    }
+    MustCall(*e, "GetSecretValue", {{"SecretId", "app/db"}});
+    MustCall(*e, "CreateSecret", {{"Name", "app/old"}}, "old-value");
+    MustCall(*e, "DeleteSecret", {{"SecretId", "app/old"}, {"RecoveryWindowInDays", 7}});
+    f.clock.Advance(8 * kDayMs);
+    REQUIRE(e->RunMaintenance().ok());  // purged: its wrapped DEK deleted
+    MustCall(*e, "CreatePrincipal", {{"Name", "ci"}, {"PublicKey", std::string(40, 'k')}});
+    service::Response key = e->Execute(MakeRequest("CreateAccessKey", {{"PrincipalName", "ci"}}), TestActor());
+    REQUIRE(key.ok());
+    MustCall(*e, "DeleteAccessKey", {{"PrincipalName", "ci"}, {"AccessKeyId", key.body["AccessKey"]["AccessKeyId"]}});
+    REQUIRE_FALSE(e->Execute(MakeRequest("GetSecretValue", {{"SecretId", "nope"}}), TestActor()).ok());
+    MustCall(*e, "RotateSecret", {{"SecretId", "app/db"}, {"RotationLambdaARN", "pg"}, {"ClientRequestToken", crypto::NewUuidV4(crypto::SystemRandom())}});
+    MustCall(*e, "CancelRotateSecret", {{"SecretId", "app/db"}});
+  }
+  const ledger::Store& store() { return e->ledger().store(); }
+  uint64_t head() { return e->ledger().durable_head().next_seq; }
+};
+
+// A replica directory holding a copy of `primary`'s key file, seeded from it.
+struct Replica {
+  TempDir tmp;
+  std::string dir = tmp.sub("r");
+
+  explicit Replica(Primary& primary) {
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(service::KeyFilePath(primary.f.dir), service::KeyFilePath(dir));
+    auto seed = primary.e->Seed();
+    REQUIRE(seed.ok());
+    Status s = service::Engine::InitReplica(dir, *seed, nullptr);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+  }
+};
+
+void ApplyAll(service::Engine& replica, Primary& primary, uint64_t page_size) {
+  for (uint64_t from = replica.ledger().durable_head().next_seq; from < primary.head(); from += page_size) {
+    Page page = PageOf(primary.store(), from, std::min(primary.head(), from + page_size));
+    Status s = replica.ApplyReplicated(std::move(page.records), page.keys);
+    INFO("page at " << from << ": " << s.ToString());
+    REQUIRE(s.ok());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a replica fed the primary's pages is byte-identical to it: log, tree, state and keys",
+          "[service][replication]") {
+  Primary primary;
+  primary.Workload();
+  Replica r(primary);
+  auto replica = MustOpen(r.dir);
+  ApplyAll(*replica, primary, 17);
+
+  CHECK(replica->ledger().durable_head().next_seq == primary.head());
+  CHECK(replica->ledger().durable_head().last_leaf == primary.e->ledger().durable_head().last_leaf);
+  for (ledger::Family f : {ledger::Family::kLog, ledger::Family::kTree, ledger::Family::kState, ledger::Family::kKeys}) {
+    INFO(ledger::FamilyName(f));
+    CHECK(FamilyContents(replica->ledger().store(), f) == FamilyContents(primary.store(), f));
+  }
+  // The purged secret's and the deleted access key's entries are absent on
+  // both; the live versions' are present on both.
+  const auto keys = FamilyContents(primary.store(), ledger::Family::kKeys);
+  CHECK(keys.size() < 100);  // pruned versions, the purged secret and the deleted access key are gone
+  CHECK(keys.size() > 40);
+
+  // Reopened (as promotion does), the replica opens the primary's secrets.
+  replica.reset();
+  auto promoted = MustOpen(r.dir);
+  service::Response read = promoted->Execute(MakeRequest("GetSecretValue", {{"SecretId", "app/db"}}), TestActor());
+  REQUIRE(read.ok());
+  REQUIRE(read.values.size() == 1);
+  CHECK(read.values[0].value.bytes.as_string_view() == "value-102");
+}
+
+TEST_CASE("a replica refuses pages that do not fit and applies nothing of them", "[service][replication]") {
+  Primary primary;
+  primary.Workload();
+  Replica r(primary);
+  auto replica = MustOpen(r.dir);
+  ApplyAll(*replica, primary, 40);
+  REQUIRE(replica->ledger().durable_head().next_seq == primary.head());
+
+  MustCall(*primary.e, "PutSecretValue", {{"SecretId", "app/db"}}, "newer");
+  MustCall(*primary.e, "GetSecretValue", {{"SecretId", "app/db"}});
+  const uint64_t at = replica->ledger().durable_head().next_seq;
+  const Page good = PageOf(primary.store(), at, primary.head());
+  REQUIRE(good.keys.size() == 1);
+
+  SECTION("a page without the data key its record writes") {
+    Status s = replica->ApplyReplicated(good.records, {});
+    CHECK(s.code() == StatusCode::kInvalidArgument);
+    CHECK(s.message().find("does not carry") != std::string::npos);
+  }
+  SECTION("a page with a data key none of its records writes") {
+    auto keys = good.keys;
+    keys.push_back({"arn:aws:secretsmanager:us-east-1:123456789012:secret:other\nv", std::string("x")});
+    Status s = replica->ApplyReplicated(good.records, keys);
+    CHECK(s.code() == StatusCode::kInvalidArgument);
+  }
+  SECTION("a record with a broken link") {
+    auto records = good.records;
+    records[1][records[1].size() / 3] ^= 0x40;  // the second record's bytes
+    records[0][40] ^= 0x01;                     // and the first's
+    Status s = replica->ApplyReplicated(records, good.keys);
+    CHECK(s.code() == StatusCode::kDataLoss);
+  }
+  SECTION("records out of order") {
+    Status s = replica->ApplyReplicated({good.records[1], good.records[0]}, good.keys);
+    CHECK(s.code() == StatusCode::kDataLoss);
+    CHECK(s.message().find("in order") != std::string::npos);
+  }
+  SECTION("records applied already") {
+    Page old = PageOf(primary.store(), at - 2, at);
+    Status s = replica->ApplyReplicated(old.records, old.keys);
+    CHECK(s.code() == StatusCode::kDataLoss);
+  }
+  CHECK(replica->ledger().durable_head().next_seq == at);
+  // Not poisoned: the right page still applies.
+  Status ok = replica->ApplyReplicated(good.records, good.keys);
+  INFO(ok.ToString());
+  REQUIRE(ok.ok());
+  CHECK(replica->ledger().durable_head().last_leaf == primary.e->ledger().durable_head().last_leaf);
+}
+
+TEST_CASE("a replica is refused another ledger's key, genesis or data directory", "[service][replication]") {
+  Primary primary;
+  Primary other;
+  auto seed = primary.e->Seed();
+  REQUIRE(seed.ok());
+
+  SECTION("another ledger's key file") {
+    TempDir tmp;
+    const std::string dir = tmp.sub("r");
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(service::KeyFilePath(other.f.dir), service::KeyFilePath(dir));
+    Status s = service::Engine::InitReplica(dir, *seed, nullptr);
+    CHECK(s.code() == StatusCode::kPermissionDenied);
+    CHECK_FALSE(std::filesystem::exists(service::LedgerDir(dir)));
+  }
+  SECTION("no key file") {
+    TempDir tmp;
+    Status s = service::Engine::InitReplica(tmp.sub("r"), *seed, nullptr);
+    CHECK(s.code() == StatusCode::kNotFound);
+    CHECK(s.message().find("master.key") != std::string::npos);
+  }
+  SECTION("a data directory that holds a ledger") {
+    Status s = service::Engine::InitReplica(other.f.dir, *seed, nullptr);
+    CHECK(s.code() == StatusCode::kAlreadyExists);
+  }
+  SECTION("pointed at another ledger: its genesis is refused") {
+    Replica r(primary);
+    auto replica = MustOpen(r.dir);
+    Page page = PageOf(other.store(), 0, other.head());
+    Status s = replica->ApplyReplicated(page.records, page.keys);
+    CHECK(s.code() == StatusCode::kFailedPrecondition);
+    CHECK(s.message().find("seeded for ledger") != std::string::npos);
+    CHECK(replica->ledger().durable_head().next_seq == 0);
+  }
+}
+
+}  // namespace cairn::testing
