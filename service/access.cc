@@ -18,7 +18,8 @@ constexpr std::string_view kCairnActions[] = {
     "DeletePrincipal", "CreatePolicy",          "GetPolicy",             "ListPolicies",
     "DeletePolicy",    "AttachPrincipalPolicy", "DetachPrincipalPolicy", "SimulatePrincipalPolicy",
     "CreateAccessKey", "ListAccessKeys",        "UpdateAccessKey",       "DeleteAccessKey",
-    "ReportRotationStep", "GetRotationStatus",  "ListRotations",         "PutSecretExpiry"};
+    "ReportRotationStep", "GetRotationStatus",  "ListRotations",         "PutSecretExpiry",
+    "ReadReplicaPage", "GetReplicaSeed"};
 
 // The policy administrators have attached implicitly.
 const iam::CompiledPolicy& AdministratorPolicy() {

@@ -110,6 +110,8 @@ const OpSpec* FindOp(std::string_view name) {
       {"ReportRotationStep", &ReportRotationStep, false, {"SecretId", "ClientRequestToken", "Step", "Status"}},
       {"GetRotationStatus", &GetRotationStatus, true, {"SecretId"}},
       {"ListRotations", &ListRotations, true, {"Handler"}},
+      {"ReadReplicaPage", &ReadReplicaPage, true, {"FromSeq", "MaxRecords"}},
+      {"GetReplicaSeed", &GetReplicaSeed, true, {}},
       {"PutSecretExpiry",
        &PutSecretExpiry,
        false,

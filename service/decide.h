@@ -84,6 +84,8 @@ struct Decision {
   std::optional<crypto::SecureBuffer> generated_password;
   std::optional<RecordRange> records_to_read;              // ReadRecords
   std::optional<AuditRead> audit_read;                     // GetCheckpoint, Get*Proof, ...
+  bool with_data_keys = false;  // ReadReplicaPage: the records' `keys` entries too
+  bool replica_seed = false;    // GetReplicaSeed: the engine answers from `meta`
 };
 
 Decision Decide(const Request& request, const projections::SecretsView& state, DecideEnv& env);

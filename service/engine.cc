@@ -358,6 +358,24 @@ Response Engine::Finish(Pending pending) {
       response.error = ApiError{kInternalServiceError, "reading the log failed: " + read.message()};
     }
   }
+  if (decision.with_data_keys && response.ok()) {
+    Status keyed = AddDataKeys(response);
+    if (!keyed.ok()) {
+      response.records.clear();
+      response.body = Json::object();
+      response.error = ApiError{kInternalServiceError, "reading the data keys failed: " + keyed.message()};
+    }
+  }
+  if (decision.replica_seed) {
+    Result<ReplicaSeed> seed = Seed();
+    if (seed.ok()) {
+      response.body = {{"LedgerId", seed->ledger_id},
+                       {"MasterKeyId", seed->master_key_id},
+                       {"Keyring", crypto::Base64Encode(crypto::AsBytes(seed->keyring))}};
+    } else {
+      response.error = ApiError{kInternalServiceError, "reading the replica seed failed: " + seed.status().message()};
+    }
+  }
   if (decision.audit_read) {
     // Outside the lock too: durable tree nodes and stored checkpoints never
     // change; SignCheckpoint takes the lock itself.

@@ -213,6 +213,9 @@ class Engine {
                                bool strict);
   Result<crypto::SecureBuffer> OpenAccessKeySecret(const projections::AccessKey& key) const;
   Status ReadRecords(const RecordRange& range, Response& response) const;
+  // ReadReplicaPage: body["DataKeys"], the `keys` entries response.records
+  // put (KeyEffectsOf), as {Key, Entry (base64)} or {Key, Destroyed: true}.
+  Status AddDataKeys(Response& response) const;
   Status OpenValues(const Decision& decision, Response& response);
   Result<SecretValue> OpenValue(const std::string& arn, const std::string& version_id,
                                          uint64_t value_seq);

@@ -5,6 +5,7 @@
 #include <set>
 #include <system_error>
 
+#include "crypto/hash.h"
 #include "crypto/master_key.h"
 #include "ledger/record.h"
 #include "service/engine.h"
@@ -76,6 +77,24 @@ Status Engine::InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
   meta.Put(ledger::Family::kMeta, internal::kMetaMasterKeyId, seed.master_key_id);
   meta.Put(ledger::Family::kMeta, internal::kMetaLedgerId, seed.ledger_id);
   return store->Write(meta, /*sync=*/true);
+}
+
+Status Engine::AddDataKeys(Response& response) const {
+  Json keys = Json::array();
+  for (const auto& [seq, bytes] : response.records) {
+    ASSIGN_OR_RETURN(ledger::RecordFields fields, ledger::DecodeRecord(bytes));
+    ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(fields.payload));
+    for (const std::string& key : KeyEffectsOf(*event).puts) {
+      ASSIGN_OR_RETURN(std::optional<std::string> entry, ledger_->store().Get(ledger::Family::kKeys, key));
+      if (entry) {
+        keys.push_back({{"Key", key}, {"Entry", crypto::Base64Encode(crypto::AsBytes(*entry))}});
+      } else {
+        keys.push_back({{"Key", key}, {"Destroyed", true}});
+      }
+    }
+  }
+  response.body["DataKeys"] = std::move(keys);
+  return Status::Ok();
 }
 
 Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys) {

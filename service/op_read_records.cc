@@ -1,6 +1,8 @@
 // ReadRecords (service/principals.h): a page of the log for a follower. The
 // decision fixes the range against the durable head; the engine reads the
-// stored bytes once this call's own event is durable.
+// stored bytes once this call's own event is durable. ReadReplicaPage is the
+// same page with the data keys its records put, and GetReplicaSeed what a
+// replica bootstraps from (service/replica.h).
 #include <algorithm>
 #include <optional>
 
@@ -9,6 +11,19 @@
 namespace cairn::service::internal {
 
 Result<Outcome> ReadRecords(OpContext& ctx) {
+  return ReadRecordPage(ctx, /*with_data_keys=*/false);
+}
+
+Result<Outcome> ReadReplicaPage(OpContext& ctx) { return ReadRecordPage(ctx, /*with_data_keys=*/true); }
+
+Result<Outcome> GetReplicaSeed(OpContext& ctx) {
+  Outcome out;
+  out.replica_seed = true;
+  out.SetBody(schema::CreateReplicaSeedRead(out.fbb, out.fbb.CreateString(ctx.state.info().ledger_id)));
+  return out;
+}
+
+Result<Outcome> ReadRecordPage(OpContext& ctx, bool with_data_keys) {
   const Params& p = ctx.params;
   ASSIGN_OR_RETURN(std::optional<int64_t> from_seq, p.Int("FromSeq", 0, INT64_MAX));
   if (!from_seq.has_value()) return InvalidArgumentError("Missing required parameter FromSeq");
@@ -19,6 +34,7 @@ Result<Outcome> ReadRecords(OpContext& ctx) {
   const uint64_t end = from >= head ? from : std::min<uint64_t>(head, from + max_records.value_or(100));
   Outcome out;
   out.records_to_read = RecordRange{from, end};
+  out.with_data_keys = with_data_keys;
   out.SetBody(schema::CreateAuditRecordsRead(out.fbb, from, static_cast<uint32_t>(end - from)));
   out.response = {{"FromSeq", from}, {"NextSeq", end}, {"RecordCount", end - from}, {"HeadSeq", head}};
   return out;

@@ -198,6 +198,7 @@ Status Evolver::Dispatch(const schema::Event& event) {
     case Body::PrincipalCreated:  // PrincipalsView's (projections/principals.h)
     case Body::PrincipalsListed:
     case Body::AuditRecordsRead:
+    case Body::ReplicaSeedRead:
     case Body::UnauthenticatedAttempts:
     case Body::CheckpointRead:
     case Body::ProofRead:

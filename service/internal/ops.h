@@ -67,6 +67,11 @@ Result<Outcome> GetRotationStatus(OpContext& ctx);
 Result<Outcome> ListRotations(OpContext& ctx);
 // Expiry (internal/expiry.h; op_expiry.cc), Cairn's own (cairn:PutSecretExpiry).
 Result<Outcome> PutSecretExpiry(OpContext& ctx);
+// DR replicas (service/replica.h; op_read_records.cc), Cairn's own.
+Result<Outcome> ReadReplicaPage(OpContext& ctx);
+Result<Outcome> GetReplicaSeed(OpContext& ctx);
+// ReadRecords and ReadReplicaPage: a page of records from FromSeq.
+Result<Outcome> ReadRecordPage(OpContext& ctx, bool with_data_keys);
 // Replication to other regions (op_replication.cc): checked, then refused.
 Result<Outcome> ReplicateSecretToRegions(OpContext& ctx);
 Result<Outcome> RemoveRegionsFromReplication(OpContext& ctx);

@@ -41,6 +41,8 @@ Decision SuccessDecision(Outcome outcome, const AuditFields& audit) {
   d.generated_password = std::move(outcome.generated_password);
   d.records_to_read = outcome.records_to_read;
   d.audit_read = outcome.audit_read;
+  d.with_data_keys = outcome.with_data_keys;
+  d.replica_seed = outcome.replica_seed;
   return d;
 }
 

@@ -28,6 +28,8 @@ struct Outcome {
   std::optional<crypto::SecureBuffer> generated_password;
   std::optional<RecordRange> records_to_read;
   std::optional<AuditRead> audit_read;
+  bool with_data_keys = false;
+  bool replica_seed = false;
 
   template <typename T>
   void SetBody(flatbuffers::Offset<T> offset) {

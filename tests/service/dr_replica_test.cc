@@ -86,6 +86,13 @@ struct Primary {
     MustCall(*e, "CancelRotateSecret", {{"SecretId", "app/db"}});
   }
   const ledger::Store& store() { return e->ledger().store(); }
+  ledger::RecordFields Record(uint64_t seq) {
+    auto bytes = ledger::ReadRecord(store(), seq);
+    REQUIRE(bytes.ok());
+    auto record = ledger::DecodeRecord(*bytes);
+    REQUIRE(record.ok());
+    return std::move(record).value();
+  }
   uint64_t head() { return e->ledger().durable_head().next_seq; }
 };
 
@@ -228,6 +235,55 @@ TEST_CASE("a replica is refused another ledger's key, genesis or data directory"
     CHECK(s.code() == StatusCode::kFailedPrecondition);
     CHECK(s.message().find("seeded for ledger") != std::string::npos);
     CHECK(replica->ledger().durable_head().next_seq == 0);
+  }
+}
+
+TEST_CASE("GetReplicaSeed and ReadReplicaPage serve what a replica needs, as audited calls", "[service][replication]") {
+  Primary primary;
+  primary.Workload();
+  service::Response seed = primary.e->Execute(MakeRequest("GetReplicaSeed", Json::object()), TestActor());
+  INFO((seed.error ? seed.error->code + " " + seed.error->message : ""));
+  REQUIRE(seed.ok());
+  auto expected = primary.e->Seed();
+  REQUIRE(expected.ok());
+  CHECK(seed.body["LedgerId"] == expected->ledger_id);
+  CHECK(seed.body["MasterKeyId"] == expected->master_key_id);
+  auto keyring = crypto::Base64Decode(seed.body["Keyring"].get<std::string>());
+  REQUIRE(keyring.ok());
+  CHECK(keyring->as_string_view() == expected->keyring);
+
+  // The page of the first records: SecretCreated and the puts, with their keys.
+  service::Response page =
+      primary.e->Execute(MakeRequest("ReadReplicaPage", {{"FromSeq", 0}, {"MaxRecords", 1000}}), TestActor());
+  REQUIRE(page.ok());
+  const Page direct = PageOf(primary.store(), 0, page.records.size());
+  REQUIRE(page.records.size() == direct.records.size());
+  const Json& keys = page.body["DataKeys"];
+  REQUIRE(keys.size() == direct.keys.size());
+  size_t destroyed = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    CHECK(keys[i]["Key"] == direct.keys[i].key);
+    if (direct.keys[i].entry) {
+      auto entry = crypto::Base64Decode(keys[i]["Entry"].get<std::string>());
+      REQUIRE(entry.ok());
+      CHECK(entry->as_string_view() == *direct.keys[i].entry);
+    } else {
+      CHECK(keys[i]["Destroyed"] == true);
+      ++destroyed;
+    }
+  }
+  CHECK(destroyed > 0);  // pruned versions and the purged secret
+  CHECK(primary.Record(page.seq).event_type == "AuditRecordsRead");
+  CHECK(primary.Record(seed.seq).event_type == "ReplicaSeedRead");
+
+  // Neither is for an ordinary principal.
+  MustCall(*primary.e, "CreatePrincipal", {{"Name", "root"}, {"PublicKey", std::string(40, 'r')}, {"Admin", true}});
+  MustCall(*primary.e, "CreatePrincipal", {{"Name", "app"}, {"PublicKey", std::string(40, 'a')}});
+  const ledger::Actor app{"app", "Principal", "127.0.0.1", "req", "tests"};
+  for (const char* op : {"GetReplicaSeed", "ReadReplicaPage"}) {
+    service::Response denied = primary.e->Execute(MakeRequest(op, {{"FromSeq", 0}}), app);
+    CHECK((denied.error ? denied.error->code : "") == "AccessDeniedException");
+    CHECK(denied.records.empty());
   }
 }
 

@@ -56,6 +56,8 @@ constexpr std::string_view kActions[] = {
     "cairn:GetRotationStatus",
     "cairn:ListRotations",
     "cairn:PutSecretExpiry",
+    "cairn:ReadReplicaPage",
+    "cairn:GetReplicaSeed",
 };
 static_assert(std::size(kActions) <= 64, "a compiled Action list is a 64-bit mask");
 
