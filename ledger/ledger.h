@@ -75,7 +75,7 @@ class Ledger {
                                               SideWrites side_writes = nullptr);
   // The staged records once durable; the batch's write error otherwise.
   Result<std::vector<Appended>> Await(const std::shared_ptr<CommitTicket>& ticket);
-  // Replication (a DR replica, service/replication.h): stages records another
+  // Replication (a DR replica, service/replica.h): stages records another
   // ledger encoded, byte for byte, in order. Each must decode (DecodeRecord's
   // checks) and link: its seq is the next one here and its prev the leaf hash
   // of the record before it. DataLoss naming the seq otherwise, and nothing of

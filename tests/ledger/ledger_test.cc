@@ -452,7 +452,7 @@ TEST_CASE("StageVerbatim refuses a record that does not decode or link, and stag
   // A byte flipped in record 2's prev link, and one flipped in its payload:
   // the latter links (prev is intact), so only the next record exposes it (or
   // a signed checkpoint over record 2, which is why a replica applies only
-  // records a verified checkpoint covers; service/replication.h).
+  // records a verified checkpoint covers; service/replica.h).
   const crypto::Digest leaf1 = RecordLeafHash(records[1]);
   const size_t prev_at = records[2].find(std::string(reinterpret_cast<const char*>(leaf1.data()), leaf1.size()));
   REQUIRE(prev_at != std::string::npos);
