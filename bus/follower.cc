@@ -146,6 +146,10 @@ Result<FollowedRecord> Follower::Next(int timeout_ms) {
 
 uint64_t Follower::next_seq() const { return impl_->core.next_seq(); }
 
+std::optional<std::pair<uint64_t, std::string>> Follower::TakeCheckpoint() { return impl_->core.TakeCheckpoint(); }
+
+uint64_t Follower::known_head() const { return impl_->core.known_head(); }
+
 FollowerStats Follower::stats() const {
   FollowerStats stats = impl_->core.stats();
   stats.malformed = impl_->malformed;

@@ -89,6 +89,11 @@ class Follower {
   Result<FollowedRecord> Next(int timeout_ms);
   uint64_t next_seq() const;
   FollowerStats stats() const;
+  // The largest signed checkpoint (tree size, note) the stream has shown since
+  // the last call, unverified; nullopt if none. Messages are read by Next.
+  std::optional<std::pair<uint64_t, std::string>> TakeCheckpoint();
+  // The head the stream has shown (heartbeats, records): the next seq.
+  uint64_t known_head() const;
 
  private:
   struct Impl;

@@ -39,7 +39,10 @@ FollowerCore::FollowerCore(FollowerCoreOptions options, FetchRecords fetch)
 
 Status FollowerCore::Offer(RecordMessage message) {
   if (!failed_.ok()) return failed_;
-  if (message.checkpoint()) return Status::Ok();  // not a record; auditors read it elsewhere
+  if (message.checkpoint()) {  // not a record: kept for TakeCheckpoint (a replica verifies it)
+    if (!checkpoint_ || message.seq > checkpoint_->first) checkpoint_.emplace(message.seq, std::move(message.record));
+    return Status::Ok();
+  }
   if (message.heartbeat()) {
     ++stats_.heartbeats;
     known_head_ = std::max(known_head_, message.seq);

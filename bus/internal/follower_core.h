@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "bus/follower.h"
 #include "bus/publisher.h"
@@ -66,6 +67,12 @@ class FollowerCore {
   std::optional<SteadyTime> RetryAt() const;
 
   uint64_t next_seq() const { return next_seq_; }
+  // The largest signed checkpoint the stream has shown since the last call
+  // (tree size, note), unverified: a DR replica checks it against its pinned
+  // key. nullopt if none arrived.
+  std::optional<std::pair<uint64_t, std::string>> TakeCheckpoint() { return std::exchange(checkpoint_, std::nullopt); }
+  // The head the stream has shown (heartbeats and records): next seq.
+  uint64_t known_head() const { return known_head_; }
   const FollowerStats& stats() const { return stats_; }
   // The last fetch failure ("" if the last fetch succeeded), for messages.
   const std::string& last_fetch_error() const { return last_fetch_error_; }
@@ -87,6 +94,7 @@ class FollowerCore {
   uint64_t next_seq_;
   crypto::Digest prev_leaf_;
   uint64_t known_head_;  // every seq below it exists in the log
+  std::optional<std::pair<uint64_t, std::string>> checkpoint_;  // the largest since TakeCheckpoint
   bool catching_up_;
   std::map<uint64_t, Held> held_;  // keys >= next_seq_
   SteadyTime retry_at_{};

@@ -205,6 +205,20 @@ TEST_CASE("the core passes over checkpoint messages: they are not records", "[bu
   CHECK(core.stats().duplicates == 0);
 }
 
+TEST_CASE("the core keeps the largest checkpoint since it was last taken", "[bus][follower]") {
+  FakeLog log;
+  FollowerCore core(NoCatchUp(), log.Fetcher());
+  CHECK_FALSE(core.TakeCheckpoint().has_value());
+  REQUIRE(core.Offer(RecordMessage{kCheckpointTopic, 5, "note-5"}).ok());
+  REQUIRE(core.Offer(RecordMessage{kCheckpointTopic, 9, "note-9"}).ok());
+  REQUIRE(core.Offer(RecordMessage{kCheckpointTopic, 7, "note-7"}).ok());  // late: older
+  auto taken = core.TakeCheckpoint();
+  REQUIRE(taken.has_value());
+  CHECK(taken->first == 9);
+  CHECK(taken->second == "note-9");
+  CHECK_FALSE(core.TakeCheckpoint().has_value());
+}
+
 TEST_CASE("the core refuses a fetch that returns records out of place", "[bus][follower]") {
   FakeLog log;
   log.AppendN(3);
