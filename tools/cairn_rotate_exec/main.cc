@@ -6,7 +6,8 @@
 //
 // What the program gets and how its outcome is read: run_program.h.
 // SIGTERM or SIGINT stop it cleanly (a step in flight is killed and not
-// reported; the service retries it after its timeout).
+// reported: a restarted handler finds it still requested and runs it again,
+// or the service retries it after its timeout).
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -97,9 +98,16 @@ int main(int argc, char** argv) {
     log.Error("cannot read the profile", {{"profile", profile_path}, {"error", profile.status().message()}});
     return kExitUsage;
   }
+  // Before any thread (the guard is a fork that runs on) and before our
+  // signal handlers (it sets its own).
+  auto guard = GroupGuard::Start();
+  if (!guard.ok()) {
+    log.Error("cannot start the process group guard", {{"error", guard.status().message()}});
+    return kExitFailure;
+  }
   InstallSignalHandlers();
 
-  ProgramSpec spec{*resolved, program, profile_path, step_timeout_ms};
+  ProgramSpec spec{*resolved, program, profile_path, step_timeout_ms, guard->get()};
   RotationHandlerOptions options;
   options.handler_name = handler_name;
   options.profile = std::move(profile).value();

@@ -121,6 +121,12 @@ Status RunProgram(const ProgramSpec& program, const RotationStep& step, const st
   }
   if (pid == 0) ExecChild(pipe_fds[0], program.path.c_str(), argv.data(), envp.data(), parent);
   ::setpgid(pid, pid);  // also here, so the kill below finds the group whichever runs first
+  if (program.guard != nullptr) program.guard->Running(pid);
+  // What the program left running in its group goes with it, however it ends.
+  const auto end_group = [&program, pid] {
+    ::kill(-pid, SIGKILL);
+    if (program.guard != nullptr) program.guard->Finished();
+  };
   ::close(pipe_fds[0]);
   // The event is far below the pipe's buffer: this never blocks. A program
   // that does not read stdin just never sees it (EPIPE is ignored).
@@ -132,17 +138,21 @@ Status RunProgram(const ProgramSpec& program, const RotationStep& step, const st
   while (true) {
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
-    if (done < 0 && errno != EINTR) return InternalError(std::string("waitpid: ") + std::strerror(errno));
+    if (done < 0 && errno != EINTR) {
+      const int error = errno;
+      end_group();
+      return InternalError(std::string("waitpid: ") + std::strerror(error));
+    }
     const bool stopping = stop.load();
     if (stopping || Clock::now() >= deadline) {
-      ::kill(-pid, SIGKILL);
+      end_group();
       ::waitpid(pid, &status, 0);
       if (stopping) return UnavailableError("stopped while the program ran");
       return FailedPreconditionError("timed out after " + std::to_string(timeout_ms) + " ms");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(kWaitSliceMs));
   }
-  ::kill(-pid, SIGKILL);  // what the program left running in its group goes with it
+  end_group();
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::Ok();
   return FailedPreconditionError(Reason(status));
 }

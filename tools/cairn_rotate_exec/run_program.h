@@ -10,8 +10,10 @@
 // The program's stdout and stderr go to our stderr; its text never reaches
 // the ledger (it could hold a secret): a failure's reason is only "exit status
 // N", "killed by signal S" or "timed out after N ms". The program runs in a
-// process group of its own, killed (SIGKILL) at the deadline, when *stop is
-// set, or when cairn-rotate-exec dies.
+// process group of its own, killed (SIGKILL) when the program exits (what it
+// left in the background), at the deadline, when *stop is set, or when
+// cairn-rotate-exec dies (the program by PR_SET_PDEATHSIG, the rest of its
+// group by the GroupGuard, group_guard.h).
 #ifndef CAIRN_TOOLS_CAIRN_ROTATE_EXEC_RUN_PROGRAM_H_
 #define CAIRN_TOOLS_CAIRN_ROTATE_EXEC_RUN_PROGRAM_H_
 
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "crypto/status.h"
+#include "tools/cairn_rotate_exec/group_guard.h"
 #include "tools/common/rotation_handler.h"
 
 namespace cairn::tools {
@@ -30,6 +33,7 @@ struct ProgramSpec {
   std::vector<std::string> argv;  // argv[0] as given, then the arguments
   std::string profile_path;       // for CAIRN_PROFILE
   int64_t step_timeout_ms = 300000;
+  GroupGuard* guard = nullptr;    // told of each program's group; borrowed, outlives the runs
 };
 
 // `name` as execve wants it: itself if it holds a '/', else the first
