@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "tests/daemon/daemon_fixture.h"
-#include "tests/postgres/handler_process.h"
+#include "tests/testing/tool_process.h"
 #include "tests/postgres/pg_server.h"
 
 namespace cairn::testing {

@@ -1,7 +1,8 @@
-// Test helper: a real cairn-rotate-postgres process, started, SIGKILLed and
-// restarted as an operator would. Its log goes to a file per start.
-#ifndef CAIRN_TESTS_POSTGRES_HANDLER_PROCESS_H_
-#define CAIRN_TESTS_POSTGRES_HANDLER_PROCESS_H_
+// Test helper: a real Cairn tool process (cairn-rotate-postgres, cairn-replica, ...),
+// started, SIGTERMed or SIGKILLed and restarted as an operator would. Its log
+// (stderr) goes to a file per start.
+#ifndef CAIRN_TESTS_TESTING_TOOL_PROCESS_H_
+#define CAIRN_TESTS_TESTING_TOOL_PROCESS_H_
 
 #include <fcntl.h>
 #include <signal.h>
@@ -16,17 +17,17 @@
 
 namespace cairn::testing {
 
-class HandlerProcess {
+class ToolProcess {
  public:
-  HandlerProcess(std::string log_prefix, std::vector<std::string> args)
-      : log_prefix_(std::move(log_prefix)), args_(std::move(args)) {}
-  ~HandlerProcess() { Kill(); }
-  HandlerProcess(const HandlerProcess&) = delete;
-  HandlerProcess& operator=(const HandlerProcess&) = delete;
+  ToolProcess(std::string tool, std::string log_prefix, std::vector<std::string> args)
+      : tool_(std::move(tool)), log_prefix_(std::move(log_prefix)), args_(std::move(args)) {}
+  ~ToolProcess() { Kill(); }
+  ToolProcess(const ToolProcess&) = delete;
+  ToolProcess& operator=(const ToolProcess&) = delete;
 
   void Start() {
     ++starts_;
-    std::vector<std::string> argv = {ToolPath("cairn-rotate-postgres")};
+    std::vector<std::string> argv = {ToolPath(tool_)};
     argv.insert(argv.end(), args_.begin(), args_.end());
     const std::string log_path = log_prefix_ + "." + std::to_string(starts_);
     std::vector<std::string> env_strings = ChildEnvironment({{"CAIRN_PROFILE", ""}});
@@ -66,12 +67,20 @@ class HandlerProcess {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 
+  std::string tool_;
   std::string log_prefix_;
   std::vector<std::string> args_;
   pid_t pid_ = -1;
   int starts_ = 0;
 };
 
+// A real cairn-rotate-postgres process.
+class HandlerProcess : public ToolProcess {
+ public:
+  HandlerProcess(std::string log_prefix, std::vector<std::string> args)
+      : ToolProcess("cairn-rotate-postgres", std::move(log_prefix), std::move(args)) {}
+};
+
 }  // namespace cairn::testing
 
-#endif  // CAIRN_TESTS_POSTGRES_HANDLER_PROCESS_H_
+#endif  // CAIRN_TESTS_TESTING_TOOL_PROCESS_H_

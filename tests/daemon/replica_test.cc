@@ -1,0 +1,159 @@
+// cairn-replica against a real cairnd: init refuses what it must, follow
+// keeps a ledger byte-identical to the primary's (log, tree, state, data
+// keys), and the replica opens the primary's secrets.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "ledger/ledger.h"
+#include "ledger/store.h"
+#include "service/engine.h"
+#include "tests/daemon/daemon_fixture.h"
+#include "tests/testing/tool_process.h"
+
+namespace cairn::testing {
+namespace {
+
+using nlohmann::json;
+
+// A replica directory holding a copy of the primary's master key file.
+std::string ReplicaDir(const RunningDaemon& d, const std::string& name = "r") {
+  const std::string dir = d.tmp.sub(name);
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(service::KeyFilePath(d.daemon.data_dir()), service::KeyFilePath(dir));
+  return dir;
+}
+
+RunResult Replica(std::vector<std::string> args) {
+  args.insert(args.begin(), ToolPath("cairn-replica"));
+  return Run(args, {{"CAIRN_PASSPHRASE", ""}});
+}
+
+json Status(const std::string& dir) {
+  const std::string text = ReadFile(dir + "/replica-status.json");
+  return text.empty() ? json::object() : json::parse(text, nullptr, false);
+}
+
+// Status until the replica has applied everything the primary's stream shows
+// (and that for a second), or 60 s pass; the last status.
+json WaitCaughtUp(const std::string& dir) {
+  json status;
+  int stable = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline && stable < 5) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    status = Status(dir);
+    const bool caught_up = status.is_object() && status.value("PendingRecords", 1) == 0 &&
+                           status.value("HeadSeq", 0) > 0 &&
+                           status.value("HeadSeq", 0) == status.value("PrimaryHeadSeq", 1);
+    stable = caught_up ? stable + 1 : 0;
+  }
+  return status;
+}
+
+std::map<std::string, std::string> FamilyContents(const ledger::Store& store, ledger::Family f) {
+  std::map<std::string, std::string> out;
+  auto it = store.NewIterator(f);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out[std::string(it->key())] = std::string(it->value());
+  return out;
+}
+
+std::unique_ptr<ledger::Store> OpenReadOnly(const std::string& data_dir) {
+  auto store = ledger::OpenRocksStore(service::LedgerDir(data_dir), ledger::OpenMode::kReadOnly);
+  INFO(store.status().ToString());
+  REQUIRE(store.ok());
+  return std::move(store).value();
+}
+
+}  // namespace
+
+TEST_CASE("a replica follows a primary and ends byte-identical to it", "[daemon][replica]") {
+  RunningDaemon d({"--checkpoint-ms", "200", "--maintenance-ms", "200"});
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  d.Call({"create-secret", "--name", "prod/api", "--secret-string", "api-key-1"});
+  d.Call({"put-secret-value", "--secret-id", "prod/db", "--secret-string", "db-pass-2"});
+  d.Call({"get-secret-value", "--secret-id", "prod/db"});
+
+  const std::string dir = ReplicaDir(d);
+  RunResult init = Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()});
+  INFO(init.err);
+  REQUIRE(init.exit_code == 0);
+
+  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir, "--log-level", "debug"});
+  follower.Start();
+  // Writes while it follows, a crypto-shred among them.
+  d.Call({"create-secret", "--name", "prod/old", "--secret-string", "old-value"});
+  d.Call({"delete-secret", "--secret-id", "prod/old", "--force-delete-without-recovery"});
+  for (int i = 0; i < 5; ++i) {
+    d.Call({"put-secret-value", "--secret-id", "prod/api", "--secret-string", "api-key-" + std::to_string(i + 2)});
+  }
+  json status = WaitCaughtUp(dir);
+  INFO(status.dump() << "\nreplica log:\n" << follower.log() << "\ncairnd log:\n" << d.daemon.log());
+  REQUIRE(status.value("PendingRecords", 1) == 0);
+  CHECK(status["LastVerifiedCheckpoint"]["TreeSize"].get<uint64_t>() >= status["HeadSeq"].get<uint64_t>());
+  CHECK(status["LagRecords"] == 0);
+  REQUIRE(follower.Terminate() == 0);
+  REQUIRE(d.daemon.Terminate() == 0);
+
+  auto primary = OpenReadOnly(d.daemon.data_dir());
+  auto replica = OpenReadOnly(dir);
+  auto head = ledger::ReadHead(*primary);
+  REQUIRE(head.ok());
+  auto replica_head = ledger::ReadHead(*replica);
+  REQUIRE(replica_head.ok());
+  CHECK(replica_head->next_seq == head->next_seq);
+  CHECK(replica_head->last_leaf == head->last_leaf);
+  for (ledger::Family f : {ledger::Family::kLog, ledger::Family::kTree, ledger::Family::kState, ledger::Family::kKeys}) {
+    INFO(ledger::FamilyName(f));
+    CHECK(FamilyContents(*replica, f) == FamilyContents(*primary, f));
+  }
+  replica.reset();
+
+  // The replica's data directory opens the primary's secrets (as after promotion).
+  RunResult read = Run({ToolPath("cairn"), "--data-dir", dir, "get-secret-value", "--secret-id", "prod/api"},
+                       {{"CAIRN_PROFILE", ""}, {"CAIRN_PASSPHRASE", ""}});
+  INFO(read.err);
+  REQUIRE(read.exit_code == 0);
+  CHECK(json::parse(read.out)["SecretString"] == "api-key-6");
+}
+
+TEST_CASE("cairn-replica init refuses a primary signing with another key, and a directory without its key file",
+          "[daemon][replica]") {
+  RunningDaemon d;
+  RunningDaemon other;
+  const std::string other_key = tools::ReadProfile(other.daemon.profile())->checkpoint_key;
+  const std::string own_key = tools::ReadProfile(d.daemon.profile())->checkpoint_key;
+  REQUIRE(other_key != own_key);
+
+  SECTION("a pinned key that is not the primary's") {
+    const std::string dir = ReplicaDir(d);
+    RunResult r = Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile(), "--pin-key", other_key});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("not the pinned key") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(service::LedgerDir(dir)));
+  }
+  SECTION("another ledger's master key file") {
+    const std::string dir = d.tmp.sub("r2");
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(service::KeyFilePath(other.daemon.data_dir()), service::KeyFilePath(dir));
+    RunResult r = Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("holds master key") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(service::LedgerDir(dir)));
+  }
+  SECTION("no key file") {
+    RunResult r = Replica({"init", "--data-dir", d.tmp.sub("r3"), "--primary-profile", d.daemon.profile()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("master.key") != std::string::npos);
+  }
+  SECTION("follow in a directory that is not a replica's") {
+    RunResult r = Replica({"follow", "--data-dir", d.tmp.sub("nothing")});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("cairn-replica init") != std::string::npos);
+  }
+}
+
+}  // namespace cairn::testing

@@ -1,0 +1,161 @@
+// cairn-replica: a disaster-recovery replica of a cairnd primary
+// (tools/cairn_replica/replicator.h, service/replica.h).
+//
+//   cairn-replica init   --data-dir D --primary-profile P --pin-key VKEY
+//   cairn-replica follow --data-dir D          (until SIGTERM/SIGINT)
+//   cairn-replica status --data-dir D          (what follow last wrote)
+//
+// Exit codes: 0 ok, 1 failure (a record or checkpoint that does not verify
+// among them), 2 usage.
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "tools/cairn_replica/replicator.h"
+#include "tools/common/passphrase.h"
+
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+std::atomic<bool> g_stop{false};  // lock-free: set from the signal handler
+void OnSignal(int) { g_stop.store(true); }
+
+void InstallSignalHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  ::sigaction(SIGTERM, &action, nullptr);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace cairn;
+  using namespace cairn::tools;
+  const rlimit no_core{0, 0};  // the replica holds the same keys as the primary
+  ::setrlimit(RLIMIT_CORE, &no_core);
+
+  CLI::App app{"cairn-replica: a disaster-recovery replica of a Cairn primary. It follows the primary's\n"
+               "events, verifies every record against checkpoints signed by the pinned key before it\n"
+               "applies them, and keeps a byte-identical ledger (records, tree, state, data keys)."};
+  app.require_subcommand(1);
+  std::string data_dir, profile_path, pin_key, passphrase_file, log_level = "info";
+  size_t max_pending = 10000;
+  int verify_after_ms = 15000;
+
+  CLI::App* init = app.add_subcommand(
+      "init",
+      "Creates the replica's data directory from the primary. Copy the primary's master.key into\n"
+      "the directory first (a replica must open the same secrets to take over).");
+  init->add_option("--data-dir", data_dir, "The replica's data directory (holding only master.key)")->required();
+  init->add_option("--primary-profile", profile_path,
+                   "The replica principal's profile on the primary. Its policy needs cairn:GetReplicaSeed,\n"
+                   "cairn:ReadReplicaPage, cairn:ReadAuditLog and cairn:SubscribeEvents")
+      ->required();
+  init->add_option("--pin-key", pin_key,
+                   "The primary's checkpoint verifier key (cairn-audit checkpoint, or its profile's\n"
+                   "CheckpointKey): only checkpoints it signs are trusted. Default: the profile's")
+      ;
+  init->add_option("--passphrase-file", passphrase_file, "The master key's passphrase (or env CAIRN_PASSPHRASE)");
+
+  CLI::App* follow = app.add_subcommand("follow", "Follows the primary until SIGTERM or SIGINT");
+  follow->add_option("--data-dir", data_dir, "The replica's data directory")->required();
+  follow->add_option("--passphrase-file", passphrase_file, "The master key's passphrase (or env CAIRN_PASSPHRASE)");
+  follow->add_option("--max-pending", max_pending, "Ask for a checkpoint once this many records wait")
+      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{1000000}));
+  follow->add_option("--verify-after-ms", verify_after_ms,
+                     "... or once the oldest has waited this long without a published checkpoint")
+      ->capture_default_str()->check(CLI::Range(10, 3600000));
+  follow->add_option("--log-level", log_level, "debug, info, warn or error (JSON lines on stderr)")
+      ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+
+  CLI::App* status = app.add_subcommand("status", "Shows what follow last recorded: head, lag, last verified checkpoint");
+  status->add_option("--data-dir", data_dir, "The replica's data directory")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  Logger log(*ParseLogLevel(log_level));
+
+  if (status->parsed()) {
+    const std::string text = ReadText(ReplicaStatusPath(data_dir));
+    if (text.empty()) {
+      std::cerr << "cairn-replica: no status in " << data_dir << " (has 'cairn-replica follow' run?)\n";
+      return kExitFailure;
+    }
+    std::cout << text;
+    return 0;
+  }
+
+  auto passphrase = PassphraseFromFileOrEnv(passphrase_file);
+  if (!passphrase.ok()) {
+    log.Error("cannot read the passphrase", {{"error", passphrase.status().message()}});
+    return kExitUsage;
+  }
+  const crypto::SecureBuffer* pass = passphrase->has_value() ? &**passphrase : nullptr;
+
+  if (init->parsed()) {
+    if (pin_key.empty()) {
+      auto profile = ReadProfile(profile_path);
+      if (!profile.ok() || profile->checkpoint_key.empty()) {
+        log.Error("no key to pin: give --pin-key, or a profile with a CheckpointKey");
+        return kExitUsage;
+      }
+      pin_key = profile->checkpoint_key;
+    }
+    Status s = InitReplicaDir(data_dir, profile_path, pin_key, pass);
+    if (!s.ok()) {
+      log.Error("cannot create the replica", {{"error", s.message()}});
+      return kExitFailure;
+    }
+    log.Info("replica created; run: cairn-replica follow --data-dir " + data_dir);
+    return 0;
+  }
+
+  service::Json config = service::Json::parse(ReadText(ReplicaConfigPath(data_dir)), nullptr, false);
+  if (!config.is_object() || !config.contains("PrimaryProfile") || !config.contains("PinnedKey")) {
+    log.Error("not a replica data directory (no replica.json): run cairn-replica init first", {{"data_dir", data_dir}});
+    return kExitUsage;
+  }
+  auto profile = ReadProfile(config["PrimaryProfile"].get<std::string>());
+  if (!profile.ok()) {
+    log.Error("cannot read the primary profile", {{"error", profile.status().message()}});
+    return kExitUsage;
+  }
+  InstallSignalHandlers();
+  ReplicatorOptions options;
+  options.data_dir = data_dir;
+  options.primary = std::move(profile).value();
+  options.pinned_key = config["PinnedKey"].get<std::string>();
+  options.passphrase = pass;
+  options.max_pending = max_pending;
+  options.verify_after_ms = verify_after_ms;
+  options.stop = &g_stop;
+  options.log = &log;
+  Status s = RunReplica(options);
+  if (!s.ok()) {
+    log.Error("replication stopped", {{"error", s.message()}});
+    return kExitFailure;
+  }
+  return 0;
+}

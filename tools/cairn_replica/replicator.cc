@@ -1,0 +1,351 @@
+#include "tools/cairn_replica/replicator.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "bus/context.h"
+#include "bus/follower.h"
+#include "crypto/hash.h"
+#include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+#include "ledger/record.h"
+#include "ledger/tree.h"
+#include "service/engine.h"
+#include "service/internal/event_reader.h"
+#include "service/replica.h"
+#include "tools/common/remote.h"
+
+namespace cairn::tools {
+namespace {
+
+using service::Json;
+using Clock = std::chrono::steady_clock;
+
+constexpr char kUserAgent[] = "cairn-replica/0.1.0";
+constexpr uint32_t kPageRecords = 1000;  // ReadReplicaPage's largest page
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<service::Response> Call(Remote& remote, const std::string& operation, Json params) {
+  service::Request request;
+  request.operation = operation;
+  request.params = std::move(params);
+  ASSIGN_OR_RETURN(service::Response response, remote.Execute(request));
+  if (response.ok()) return response;
+  const std::string refused =
+      "the primary refused " + operation + " (" + response.error->code + ": " + response.error->message + ")";
+  if (response.error->code == service::kAccessDenied) {
+    return PermissionDeniedError(refused + "; the replica's principal needs cairn:GetReplicaSeed, "
+                                 "cairn:ReadReplicaPage, cairn:ReadAuditLog and cairn:SubscribeEvents");
+  }
+  return UnavailableError(refused);
+}
+
+Result<std::string> StringMember(const Json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_string()) return DataLossError(std::string("the primary's reply has no ") + name);
+  return it->get<std::string>();
+}
+
+Result<uint64_t> SizeMember(const Json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_number_unsigned()) {
+    return DataLossError(std::string("the primary's reply has no count ") + name);
+  }
+  return it->get<uint64_t>();
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out) return InternalError("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return InternalError("cannot rename " + tmp + ": " + ec.message());
+  return Status::Ok();
+}
+
+struct Pending {
+  uint64_t seq = 0;
+  std::string bytes;
+  crypto::Digest leaf{};
+  int64_t time_ms = 0;  // the record's own time
+};
+
+class Replicator {
+ public:
+  explicit Replicator(const ReplicatorOptions& options) : o_(options) {}
+
+  Status Run() {
+    ASSIGN_OR_RETURN(verifier_, ledger::ParseVerifierKey(o_.pinned_key));
+    service::OpenOptions open;
+    open.data_dir = o_.data_dir;
+    open.passphrase = o_.passphrase;
+    ASSIGN_OR_RETURN(engine_, service::Engine::Open(open));
+    const ledger::Head head = engine_->ledger().durable_head();
+    ASSIGN_OR_RETURN(tree_, ledger::TreeReader(engine_->ledger().store()).Frontier(head.next_seq));
+    ASSIGN_OR_RETURN(remote_, Remote::Connect(o_.primary, kUserAgent));
+    ASSIGN_OR_RETURN(context_, bus::BusContext::Create(nullptr));
+    bus::FollowerOptions follow;
+    follow.events_endpoint = o_.primary.events_endpoint;
+    follow.server_public_z85 = o_.primary.server_public_key;
+    follow.client_key = bus::CurveKeyPair{o_.primary.key.public_z85, o_.primary.key.secret_z85.Clone()};
+    follow.from_seq = head.next_seq;
+    follow.prev_leaf = head.last_leaf;
+    Remote* remote = remote_.get();
+    ASSIGN_OR_RETURN(follower_, bus::Follower::Start(*context_, std::move(follow), [remote](uint64_t seq, uint32_t max) {
+                       return remote->ReadRecords(seq, max);
+                     }));
+    Info("following the primary", {{"from_seq", head.next_seq}, {"api", o_.primary.api_endpoint}});
+    last_status_ = Clock::now();
+    while (!o_.stop->load()) {
+      RETURN_IF_ERROR(Receive());
+      RETURN_IF_ERROR(VerifyAndApplyDue());
+      if (Clock::now() - last_status_ >= std::chrono::milliseconds(o_.status_every_ms)) RETURN_IF_ERROR(WriteStatus());
+    }
+    Info("stopped", {{"head", engine_->ledger().durable_head().next_seq}, {"pending", pending_.size()}});
+    return WriteStatus();
+  }
+
+  Status WriteStatus() {
+    const auto now = Clock::now();
+    const double seconds = std::chrono::duration<double>(now - last_status_).count();
+    const ledger::Head head = engine_ ? engine_->ledger().durable_head() : ledger::Head{};
+    status_.head = head.next_seq;
+    status_.head_leaf_hex = crypto::ToHex(head.last_leaf);
+    status_.primary_head = follower_ ? std::max(follower_->known_head(), head.next_seq + pending_.size()) : 0;
+    status_.pending = pending_.size();
+    status_.lag_ms = pending_.empty() ? 0 : std::max<int64_t>(0, NowMs() - pending_.front().time_ms);
+    status_.bytes_per_s = seconds > 0 ? static_cast<double>(bytes_since_status_) / seconds : 0;
+    bytes_since_status_ = 0;
+    last_status_ = now;
+    return WriteFileAtomically(ReplicaStatusPath(o_.data_dir), status_.ToJson().dump(2) + "\n");
+  }
+
+ private:
+  void Info(std::string_view msg, nlohmann::ordered_json fields) {
+    if (o_.log) o_.log->Info(msg, std::move(fields));
+  }
+
+  // Takes what the follower has, waiting up to 100 ms for the first record.
+  Status Receive() {
+    int wait_ms = 100;
+    while (pending_.size() < o_.max_pending) {
+      Result<bus::FollowedRecord> r = follower_->Next(wait_ms);
+      if (!r.ok()) {
+        if (r.status().code() == StatusCode::kUnavailable) break;
+        return r.status().WithContext("following the primary");
+      }
+      ASSIGN_OR_RETURN(ledger::RecordFields fields, ledger::DecodeRecord(r->bytes));
+      if (pending_.empty()) oldest_since_ = Clock::now();
+      pending_.push_back({r->seq, std::move(r->bytes), r->leaf_hash, fields.time_unix_ms});
+      wait_ms = 0;
+    }
+    if (auto cp = follower_->TakeCheckpoint(); cp && (!stream_checkpoint_ || cp->first > stream_checkpoint_->first)) {
+      stream_checkpoint_ = std::move(cp);
+    }
+    return Status::Ok();
+  }
+
+  Status VerifyAndApplyDue() {
+    if (pending_.empty()) return Status::Ok();
+    const uint64_t applied = tree_.size();
+    const uint64_t held = applied + pending_.size();
+    // A published checkpoint within the records held: its root, reproduced.
+    if (stream_checkpoint_ && stream_checkpoint_->first > applied && stream_checkpoint_->first <= held) {
+      auto [size, note] = *std::exchange(stream_checkpoint_, std::nullopt);
+      return VerifyAndApply(note, size, std::nullopt);
+    }
+    const bool full = pending_.size() >= o_.max_pending;
+    const bool stale = Clock::now() - oldest_since_ >= std::chrono::milliseconds(o_.verify_after_ms);
+    if (!full && !stale) return Status::Ok();
+    // Ask for a checkpoint of at least the records held, and a proof to it.
+    ASSIGN_OR_RETURN(service::Response cp, Call(*remote_, "GetCheckpoint", {{"MinTreeSize", held}}));
+    ASSIGN_OR_RETURN(std::string note, StringMember(cp.body, "Note"));
+    ASSIGN_OR_RETURN(uint64_t size, SizeMember(cp.body, "TreeSize"));
+    if (size == held) return VerifyAndApply(note, held, std::nullopt);
+    ASSIGN_OR_RETURN(service::Response proof,
+                     Call(*remote_, "GetConsistencyProof", {{"FirstTreeSize", held}, {"SecondTreeSize", size}}));
+    auto list = proof.body.find("Proof");
+    if (list == proof.body.end() || !list->is_array()) return DataLossError("the primary's proof reply has no Proof");
+    std::vector<crypto::Digest> path;
+    for (const Json& h : *list) {
+      if (!h.is_string()) return DataLossError("the primary's proof holds a non-string hash");
+      ASSIGN_OR_RETURN(crypto::Digest d, crypto::DigestFromHex(h.get<std::string>()));
+      path.push_back(d);
+    }
+    return VerifyAndApply(note, held, std::move(path));
+  }
+
+  // Verifies the first `upto` - applied pending records against the signed
+  // `note` (exactly, or through `proof` from `upto` to the note's size),
+  // then applies them.
+  Status VerifyAndApply(const std::string& note, uint64_t upto, std::optional<std::vector<crypto::Digest>> proof) {
+    Result<ledger::Checkpoint> checkpoint = ledger::OpenSignedCheckpoint(note, verifier_);
+    if (!checkpoint.ok()) {
+      return DataLossError("a checkpoint from the primary does not verify against the pinned key: " +
+                           checkpoint.status().message());
+    }
+    const uint64_t applied = tree_.size();
+    ledger::CompactRange tree = tree_;
+    for (uint64_t i = 0; i < upto - applied; ++i) tree.Append(pending_[i].leaf);
+    const crypto::Digest root = tree.Root();
+    if (!proof) {
+      if (checkpoint->size != upto || checkpoint->root != root) {
+        return DataLossError("the primary's records 0.." + std::to_string(upto - 1) + " do not reproduce the root of " +
+                             "its checkpoint of size " + std::to_string(checkpoint->size) +
+                             " (ours " + crypto::ToHex(root) + ", signed " + crypto::ToHex(checkpoint->root) +
+                             "): a fork or tampering; nothing of them was applied");
+      }
+    } else {
+      Status consistent = ledger::VerifyConsistency(upto, checkpoint->size, root, checkpoint->root, *proof);
+      if (!consistent.ok()) {
+        return DataLossError("the primary's records up to " + std::to_string(upto) +
+                             " are not a prefix of its checkpoint of size " + std::to_string(checkpoint->size) +
+                             ": " + consistent.message() + "; nothing of them was applied");
+      }
+    }
+    RETURN_IF_ERROR(Apply(upto - applied));
+    tree_ = std::move(tree);
+    status_.verified_size = checkpoint->size;
+    status_.verified_root_hex = crypto::ToHex(checkpoint->root);
+    status_.verified_at_ms = NowMs();
+    return Status::Ok();
+  }
+
+  // Applies the first `count` pending records with the data keys they put.
+  Status Apply(uint64_t count) {
+    std::vector<std::string> records;
+    std::vector<std::string> needed;
+    uint64_t first_needing = UINT64_MAX, last_needing = 0;
+    size_t bytes = 0;
+    for (uint64_t i = 0; i < count; ++i) {
+      ASSIGN_OR_RETURN(ledger::RecordFields fields, ledger::DecodeRecord(pending_[i].bytes));
+      ASSIGN_OR_RETURN(const schema::Event* event, service::internal::ReadEvent(fields.payload));
+      for (std::string& key : service::KeyEffectsOf(*event).puts) {
+        needed.push_back(std::move(key));
+        first_needing = std::min(first_needing, pending_[i].seq);
+        last_needing = pending_[i].seq;
+      }
+      records.push_back(pending_[i].bytes);
+      bytes += pending_[i].bytes.size();
+    }
+    std::map<std::string, std::optional<std::string>> fetched;
+    for (uint64_t from = first_needing; !needed.empty() && from <= last_needing;) {
+      const uint64_t max = std::min<uint64_t>(kPageRecords, last_needing + 1 - from);
+      ASSIGN_OR_RETURN(service::Response page,
+                       Call(*remote_, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", max}}));
+      if (page.records.empty()) return DataLossError("ReadReplicaPage from " + std::to_string(from) + " returned nothing");
+      for (const auto& [seq, bytes_there] : page.records) {
+        const uint64_t index = seq - pending_.front().seq;
+        if (seq < pending_.front().seq || index >= count || pending_[index].bytes != bytes_there) {
+          return DataLossError("ReadReplicaPage sent other bytes for record " + std::to_string(seq) +
+                               " than the events stream: nothing was applied");
+        }
+      }
+      for (const Json& k : page.body.value("DataKeys", Json::array())) {
+        const std::string key = k.value("Key", "");
+        if (k.value("Destroyed", false)) {
+          fetched[key] = std::nullopt;
+        } else {
+          ASSIGN_OR_RETURN(crypto::SecureBuffer entry, crypto::Base64Decode(k.value("Entry", "")));
+          fetched[key] = std::string(entry.as_string_view());
+        }
+      }
+      from = page.records.back().first + 1;
+    }
+    std::vector<service::ReplicatedKey> keys;
+    for (const std::string& key : needed) {
+      auto it = fetched.find(key);
+      if (it == fetched.end()) return DataLossError("the primary sent no data key " + key);
+      keys.push_back({key, it->second});
+    }
+    RETURN_IF_ERROR(engine_->ApplyReplicated(std::move(records), keys));
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
+    if (!pending_.empty()) oldest_since_ = Clock::now();
+    bytes_since_status_ += bytes;
+    status_.applied_since_start += count;
+    return Status::Ok();
+  }
+
+  const ReplicatorOptions& o_;
+  ledger::NoteVerifier verifier_;
+  std::unique_ptr<service::Engine> engine_;
+  ledger::CompactRange tree_;  // the applied records' tree
+  std::unique_ptr<Remote> remote_;
+  std::unique_ptr<bus::BusContext> context_;
+  std::unique_ptr<bus::Follower> follower_;
+  std::deque<Pending> pending_;
+  Clock::time_point oldest_since_{};
+  std::optional<std::pair<uint64_t, std::string>> stream_checkpoint_;
+  ReplicaStatus status_;
+  Clock::time_point last_status_{};
+  uint64_t bytes_since_status_ = 0;
+};
+
+}  // namespace
+
+service::Json ReplicaStatus::ToJson() const {
+  return {{"HeadSeq", head},
+          {"HeadLeafHash", head_leaf_hex},
+          {"PrimaryHeadSeq", primary_head},
+          {"LagRecords", primary_head > head ? primary_head - head : 0},
+          {"LagMs", lag_ms},
+          {"PendingRecords", pending},
+          {"BytesPerSecond", bytes_per_s},
+          {"LastVerifiedCheckpoint", {{"TreeSize", verified_size}, {"Root", verified_root_hex}, {"VerifiedAtMs", verified_at_ms}}},
+          {"AppliedSinceStart", applied_since_start}};
+}
+
+std::string ReplicaConfigPath(const std::string& data_dir) { return data_dir + "/replica.json"; }
+std::string ReplicaStatusPath(const std::string& data_dir) { return data_dir + "/replica-status.json"; }
+
+Status InitReplicaDir(const std::string& data_dir, const std::string& primary_profile_path,
+                      const std::string& pinned_key, const crypto::SecureBuffer* passphrase) {
+  ASSIGN_OR_RETURN(ledger::NoteVerifier pinned, ledger::ParseVerifierKey(pinned_key));
+  ASSIGN_OR_RETURN(Profile profile, ReadProfile(primary_profile_path));
+  ASSIGN_OR_RETURN(std::unique_ptr<Remote> remote, Remote::Connect(profile, kUserAgent));
+  ASSIGN_OR_RETURN(service::Response cp, Call(*remote, "GetCheckpoint", Json::object()));
+  ASSIGN_OR_RETURN(std::string theirs, StringMember(cp.body, "VerifierKey"));
+  if (theirs != ledger::FormatVerifierKey(pinned)) {
+    return PermissionDeniedError("the primary signs its checkpoints with " + theirs + ", not the pinned key " +
+                                 pinned_key + ": refusing to replicate it");
+  }
+  ASSIGN_OR_RETURN(service::Response seed_reply, Call(*remote, "GetReplicaSeed", Json::object()));
+  service::ReplicaSeed seed;
+  ASSIGN_OR_RETURN(seed.ledger_id, StringMember(seed_reply.body, "LedgerId"));
+  ASSIGN_OR_RETURN(seed.master_key_id, StringMember(seed_reply.body, "MasterKeyId"));
+  ASSIGN_OR_RETURN(std::string keyring_b64, StringMember(seed_reply.body, "Keyring"));
+  ASSIGN_OR_RETURN(crypto::SecureBuffer keyring, crypto::Base64Decode(keyring_b64));
+  seed.keyring = std::string(keyring.as_string_view());
+  RETURN_IF_ERROR(service::Engine::InitReplica(data_dir, seed, passphrase));
+  std::error_code ec;
+  const std::string profile_abs = std::filesystem::absolute(primary_profile_path, ec).string();
+  Json config = {{"PrimaryProfile", profile_abs}, {"PinnedKey", pinned_key}, {"LedgerId", seed.ledger_id}};
+  RETURN_IF_ERROR(WriteFileAtomically(ReplicaConfigPath(data_dir), config.dump(2) + "\n"));
+  ::chmod(ReplicaConfigPath(data_dir).c_str(), 0600);
+  return Status::Ok();
+}
+
+Status RunReplica(const ReplicatorOptions& options) {
+  if (options.stop == nullptr) return InvalidArgumentError("RunReplica needs a stop flag");
+  Replicator replicator(options);
+  Status s = replicator.Run();
+  if (!s.ok()) (void)replicator.WriteStatus();
+  return s;
+}
+
+}  // namespace cairn::tools

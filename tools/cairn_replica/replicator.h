@@ -1,0 +1,87 @@
+// cairn-replica's follow loop: a DR replica of a primary cairnd
+// (service/replica.h), verifying before it applies.
+//
+// Records come from the primary's events socket through a bus::Follower
+// (ordered, prev-linked, gaps filled through ReadRecords). They wait in a
+// pending queue until a checkpoint signed by the pinned key covers them:
+//  - a checkpoint the primary publishes on the stream (every
+//    --checkpoint-records / --checkpoint-ms of cairnd) whose size falls within
+//    the records held: the replica's tree (its frontier plus the pending leaf
+//    hashes) must reproduce its root exactly;
+//  - or, when the queue is full or its oldest record has waited
+//    verify_after_ms (catch-up, a quiet primary), GetCheckpoint for at least
+//    the records held, and if the signed tree is larger a consistency proof
+//    (GetConsistencyProof) from the replica's size to it.
+// A signature that does not verify, a root that differs, a proof that fails:
+// replication stops with DataLoss and nothing of the pending records is
+// applied. The verified records go to Engine::ApplyReplicated with the data
+// keys they put, read with ReadReplicaPage (one call per verified batch that
+// writes secrets); the record bytes that call returns must be the ones held.
+//
+// The replica's own calls are records on the primary too (ReadRecords, the
+// checkpoint and page reads): they are applied with the rest, once a
+// checkpoint covers them, so a replica at rest lags by those few records.
+// Replication is asynchronous: what the primary acknowledged and published
+// but the replica had not applied is lost if the primary is lost.
+#ifndef CAIRN_TOOLS_CAIRN_REPLICA_REPLICATOR_H_
+#define CAIRN_TOOLS_CAIRN_REPLICA_REPLICATOR_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "crypto/secure_buffer.h"
+#include "crypto/status.h"
+#include "service/api.h"
+#include "tools/common/log.h"
+#include "tools/common/profile.h"
+
+namespace cairn::tools {
+
+// What `cairn-replica status` shows (and follow writes to <data-dir>/replica-status.json).
+struct ReplicaStatus {
+  uint64_t head = 0;             // records applied (next seq)
+  std::string head_leaf_hex;     // leaf hash of the last applied record
+  uint64_t primary_head = 0;     // the primary's head as the stream shows it
+  uint64_t pending = 0;          // received, waiting for a checkpoint
+  uint64_t verified_size = 0;    // size of the last checkpoint verified
+  std::string verified_root_hex;
+  int64_t verified_at_ms = 0;
+  int64_t lag_ms = 0;            // now - time of the oldest record not applied (0 if none)
+  double bytes_per_s = 0;        // record bytes applied per second, over the last interval
+  uint64_t applied_since_start = 0;
+  service::Json ToJson() const;
+};
+
+struct ReplicatorOptions {
+  std::string data_dir;
+  Profile primary;                     // the replica's principal on the primary
+  std::string pinned_key;              // the primary's checkpoint verifier key
+  const crypto::SecureBuffer* passphrase = nullptr;  // of the master key file
+  size_t max_pending = 10000;          // verify by GetCheckpoint once this many wait
+  int verify_after_ms = 15000;         // ... or once the oldest has waited this long
+  int status_every_ms = 1000;
+  const std::atomic<bool>* stop = nullptr;
+  Logger* log = nullptr;
+};
+
+// Creates the replica's data directory: reads the seed (GetReplicaSeed) and
+// the primary's verifier key (GetCheckpoint), refuses a primary whose key is
+// not `pinned_key`, checks <data-dir>/master.key is the primary's and writes
+// <data-dir>/replica.json (primary profile path and pinned key).
+Status InitReplicaDir(const std::string& data_dir, const std::string& primary_profile_path,
+                      const std::string& pinned_key, const crypto::SecureBuffer* passphrase);
+
+// Follows the primary until *stop (Ok) or a failure: DataLoss for anything
+// that does not verify (nothing of it applied), the transport's or the
+// engine's errors otherwise. Writes the status file every status_every_ms.
+Status RunReplica(const ReplicatorOptions& options);
+
+// <data-dir>/replica.json and <data-dir>/replica-status.json.
+std::string ReplicaConfigPath(const std::string& data_dir);
+std::string ReplicaStatusPath(const std::string& data_dir);
+
+}  // namespace cairn::tools
+
+#endif  // CAIRN_TOOLS_CAIRN_REPLICA_REPLICATOR_H_
