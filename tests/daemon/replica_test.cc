@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -66,6 +67,44 @@ std::unique_ptr<ledger::Store> OpenReadOnly(const std::string& data_dir) {
   INFO(store.status().ToString());
   REQUIRE(store.ok());
   return std::move(store).value();
+}
+
+// Reads as an application would, through the API: `n` audited records.
+void Reads(const RunningDaemon& d, int n) {
+  auto remote = d.Connect();
+  for (int i = 0; i < n; ++i) {
+    auto r = remote->Execute(MakeRequest("GetSecretValue", {{"SecretId", "prod/db"}}));
+    REQUIRE(r.ok());
+    REQUIRE(r->ok());
+  }
+}
+
+// The replica's and the primary's ledgers, both stopped: the same records,
+// tree, state and data keys.
+void CheckIdentical(const std::string& primary_dir, const std::string& replica_dir) {
+  auto primary = OpenReadOnly(primary_dir);
+  auto replica = OpenReadOnly(replica_dir);
+  auto head = ledger::ReadHead(*primary);
+  auto replica_head = ledger::ReadHead(*replica);
+  REQUIRE(head.ok());
+  REQUIRE(replica_head.ok());
+  CHECK(replica_head->next_seq == head->next_seq);
+  CHECK(replica_head->last_leaf == head->last_leaf);
+  for (ledger::Family f : {ledger::Family::kLog, ledger::Family::kTree, ledger::Family::kState, ledger::Family::kKeys}) {
+    const auto theirs = FamilyContents(*primary, f);
+    const auto ours = FamilyContents(*replica, f);
+    std::string differ;  // the first key that differs, for the message
+    for (const auto& [key, value] : theirs) {
+      auto it = ours.find(key);
+      if (it == ours.end() || it->second != value) {
+        differ = crypto::ToHex(crypto::AsBytes(key)) + (it == ours.end() ? " missing on the replica" : " differs");
+        break;
+      }
+    }
+    INFO(ledger::FamilyName(f) << ": " << theirs.size() << " entries on the primary, " << ours.size()
+                               << " on the replica; " << differ);
+    CHECK(ours == theirs);
+  }
 }
 
 }  // namespace
@@ -154,6 +193,68 @@ TEST_CASE("cairn-replica init refuses a primary signing with another key, and a 
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("cairn-replica init") != std::string::npos);
   }
+}
+
+TEST_CASE("a replica restarted mid-catch-up, and a primary SIGKILLed and restarted mid-stream, end identical",
+          "[daemon][replica][chaos]") {
+  RunningDaemon d({"--checkpoint-ms", "200", "--checkpoint-records", "100"});
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  Reads(d, 1500);
+  const std::string dir = ReplicaDir(d);
+  REQUIRE(Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()}).exit_code == 0);
+
+  // The replica SIGKILLed while it catches up (small verified batches), then restarted.
+  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"),
+                       {"follow", "--data-dir", dir, "--max-pending", "50", "--verify-after-ms", "100"});
+  follower.Start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (Status(dir).value("HeadSeq", 0) < 300 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(Status(dir).value("HeadSeq", 0) >= 300);
+  follower.Kill();
+  std::filesystem::remove(dir + "/replica-status.json");  // only the restarted follower's status counts
+  follower.Start();
+
+  // The primary SIGKILLed while writes go on, then restarted on the same endpoints.
+  Reads(d, 200);
+  d.daemon.Kill();
+  REQUIRE(d.daemon.Start());
+  d.Call({"put-secret-value", "--secret-id", "prod/db", "--secret-string", "db-pass-2"});
+  Reads(d, 200);
+
+  json status = WaitCaughtUp(dir);
+  INFO(status.dump() << "\nreplica log:\n" << follower.log());
+  REQUIRE(status.value("PendingRecords", 1) == 0);
+  const int exit_code = follower.Terminate();
+  INFO(follower.log());
+  REQUIRE(exit_code == 0);
+  REQUIRE(d.daemon.Terminate() == 0);
+  CheckIdentical(d.daemon.data_dir(), dir);
+}
+
+TEST_CASE("a replica whose pinned key does not sign the primary's checkpoints applies nothing and stops",
+          "[daemon][replica]") {
+  RunningDaemon d({"--checkpoint-ms", "200"});
+  RunningDaemon other;
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  const std::string dir = ReplicaDir(d);
+  REQUIRE(Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()}).exit_code == 0);
+  // The pin changed behind its back (or the primary's key did): no checkpoint verifies.
+  json config = json::parse(ReadFile(dir + "/replica.json"));
+  config["PinnedKey"] = tools::ReadProfile(other.daemon.profile())->checkpoint_key;
+  {
+    std::ofstream out(dir + "/replica.json", std::ios::trunc);
+    out << config.dump();
+  }
+  RunResult r = Replica({"follow", "--data-dir", dir, "--verify-after-ms", "100"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("does not verify against the pinned key") != std::string::npos);
+  auto replica = OpenReadOnly(dir);
+  auto head = ledger::ReadHead(*replica);
+  REQUIRE(head.ok());
+  CHECK(head->next_seq == 0);  // nothing applied
+  CHECK(Status(dir).value("HeadSeq", 1) == 0);
 }
 
 }  // namespace cairn::testing

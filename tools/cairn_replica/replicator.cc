@@ -83,6 +83,7 @@ struct Pending {
   std::string bytes;
   crypto::Digest leaf{};
   int64_t time_ms = 0;  // the record's own time
+  bool own = false;      // a call of the replica's own principal
 };
 
 class Replicator {
@@ -151,7 +152,9 @@ class Replicator {
       }
       ASSIGN_OR_RETURN(ledger::RecordFields fields, ledger::DecodeRecord(r->bytes));
       if (pending_.empty()) oldest_since_ = Clock::now();
-      pending_.push_back({r->seq, std::move(r->bytes), r->leaf_hash, fields.time_unix_ms});
+      const bool own = fields.actor.principal == o_.primary.principal;
+      if (!own) ++foreign_pending_;
+      pending_.push_back({r->seq, std::move(r->bytes), r->leaf_hash, fields.time_unix_ms, own});
       wait_ms = 0;
     }
     if (auto cp = follower_->TakeCheckpoint(); cp && (!stream_checkpoint_ || cp->first > stream_checkpoint_->first)) {
@@ -169,8 +172,11 @@ class Replicator {
       auto [size, note] = *std::exchange(stream_checkpoint_, std::nullopt);
       return VerifyAndApply(note, size, std::nullopt);
     }
+    // Asking is a call, and a call is a record: records of our own calls
+    // alone wait for a published checkpoint, or the asking would never end.
     const bool full = pending_.size() >= o_.max_pending;
-    const bool stale = Clock::now() - oldest_since_ >= std::chrono::milliseconds(o_.verify_after_ms);
+    const bool stale = foreign_pending_ > 0 &&
+                       Clock::now() - oldest_since_ >= std::chrono::milliseconds(o_.verify_after_ms);
     if (!full && !stale) return Status::Ok();
     // Ask for a checkpoint of at least the records held, and a proof to it.
     ASSIGN_OR_RETURN(service::Response cp, Call(*remote_, "GetCheckpoint", {{"MinTreeSize", held}}));
@@ -274,6 +280,7 @@ class Replicator {
       keys.push_back({key, it->second});
     }
     RETURN_IF_ERROR(engine_->ApplyReplicated(std::move(records), keys));
+    for (uint64_t i = 0; i < count; ++i) foreign_pending_ -= pending_[i].own ? 0 : 1;
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
     if (!pending_.empty()) oldest_since_ = Clock::now();
     bytes_since_status_ += bytes;
@@ -289,6 +296,7 @@ class Replicator {
   std::unique_ptr<bus::BusContext> context_;
   std::unique_ptr<bus::Follower> follower_;
   std::deque<Pending> pending_;
+  uint64_t foreign_pending_ = 0;  // pending records not of our own calls
   Clock::time_point oldest_since_{};
   std::optional<std::pair<uint64_t, std::string>> stream_checkpoint_;
   ReplicaStatus status_;

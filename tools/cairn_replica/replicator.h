@@ -19,8 +19,10 @@
 // writes secrets); the record bytes that call returns must be the ones held.
 //
 // The replica's own calls are records on the primary too (ReadRecords, the
-// checkpoint and page reads): they are applied with the rest, once a
-// checkpoint covers them, so a replica at rest lags by those few records.
+// checkpoint and page reads): they are applied with the rest once a
+// checkpoint covers them, and records of its own calls alone never make it
+// ask for one (that would be a call, a record, and so on for ever): they
+// wait for the next checkpoint the primary publishes.
 // Replication is asynchronous: what the primary acknowledged and published
 // but the replica had not applied is lost if the primary is lost.
 #ifndef CAIRN_TOOLS_CAIRN_REPLICA_REPLICATOR_H_
