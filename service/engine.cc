@@ -215,13 +215,18 @@ Result<std::shared_ptr<ledger::CommitTicket>> Engine::StageDecision(Decision& de
   return ticket;
 }
 
-Status Engine::AppendServiceDecisionLocked(Decision& decision, int64_t now, bool* shreds) {
-  for (const ledger::WriteOp& op : decision.key_writes.ops()) *shreds |= op.is_delete;
+Status Engine::StageServiceDecisionLocked(Decision& decision, int64_t now, ServiceBatch& batch) {
+  for (const ledger::WriteOp& op : decision.key_writes.ops()) batch.shreds |= op.is_delete;
   ledger::Actor actor{"system:cairn", "Service", "cairn", crypto::NewUuidV4(*rng_), "cairn"};
   ASSIGN_OR_RETURN(auto ticket, StageDecision(decision, actor, now));
-  auto done = ledger_->Await(ticket);
-  if (!done.ok()) poisoned_ = done.status();
-  return done.status();
+  batch.tickets.push_back(std::move(ticket));
+  return Status::Ok();
+}
+
+Status Engine::FinishServiceBatch(ServiceBatch& batch) {
+  // Outside the lock, as an API call's Finish: calls and reads go on meanwhile.
+  for (const auto& ticket : batch.tickets) RETURN_IF_ERROR(AwaitStaged(ticket).status());
+  return CompactShreddedKeys(batch.shreds);
 }
 
 Status Engine::CompactShreddedKeys(bool shreds) {
@@ -231,25 +236,27 @@ Status Engine::CompactShreddedKeys(bool shreds) {
 }
 
 Status Engine::RunMaintenance() {
-  bool shreds = false;
-  {
+  ServiceBatch batch;
+  Status staged = [&]() -> Status {
     std::lock_guard<std::mutex> lock(mu_);
     if (!poisoned_.ok()) return poisoned_;
     const int64_t now = clock_->NowMs();
     DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &views_.principals,
                   ledger_->durable_head().next_seq};
     for (Decision& d : DecideMaintenance(views_.secrets, env)) {
-      RETURN_IF_ERROR(AppendServiceDecisionLocked(d, now, &shreds));
+      RETURN_IF_ERROR(StageServiceDecisionLocked(d, now, batch));
     }
-  }
-  return CompactShreddedKeys(shreds);
+    return Status::Ok();
+  }();
+  Status finished = FinishServiceBatch(batch);  // what was staged, even after a failure
+  return staged.ok() ? finished : staged;
 }
 
 Result<size_t> Engine::RunRotations(const RotationPolicy& policy) {
   // A bound on one pass, so a decision that changes nothing cannot spin.
   constexpr size_t kMaxRotationEventsPerCall = 1000;
   size_t appended = 0;
-  bool shreds = false;  // a placeholder pruned old versions: their keys were deleted
+  ServiceBatch batch;  // a placeholder may prune old versions: their keys are deleted
   auto run_locked = [&]() -> Status {
     RotationPolicy p = policy;
     while (appended < kMaxRotationEventsPerCall) {
@@ -260,7 +267,7 @@ Result<size_t> Engine::RunRotations(const RotationPolicy& policy) {
       if (decisions.empty()) break;
       for (Decision& d : decisions) {
         if (appended == kMaxRotationEventsPerCall) break;
-        RETURN_IF_ERROR(AppendServiceDecisionLocked(d, now, &shreds));
+        RETURN_IF_ERROR(StageServiceDecisionLocked(d, now, batch));
         ++appended;
       }
       // The runs just started get their first step at once; further scheduled
@@ -269,12 +276,14 @@ Result<size_t> Engine::RunRotations(const RotationPolicy& policy) {
     }
     return Status::Ok();
   };
-  {
+  Status staged = [&]() -> Status {
     std::lock_guard<std::mutex> lock(mu_);
     if (!poisoned_.ok()) return poisoned_;
-    RETURN_IF_ERROR(run_locked());
-  }
-  RETURN_IF_ERROR(CompactShreddedKeys(shreds));
+    return run_locked();
+  }();
+  Status finished = FinishServiceBatch(batch);
+  RETURN_IF_ERROR(staged);
+  RETURN_IF_ERROR(finished);
   return appended;
 }
 

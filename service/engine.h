@@ -184,10 +184,17 @@ class Engine {
   Result<std::shared_ptr<ledger::CommitTicket>> StageDecision(Decision& decision,
                                                              const ledger::Actor& actor,
                                                              int64_t now);
-  // Appends a service event (actor system:cairn) and awaits it, under mu_
-  // (caller holds it; a failed commit poisons the engine). Sets *shreds if the
-  // decision deletes wrapped DEKs.
-  Status AppendServiceDecisionLocked(Decision& decision, int64_t now, bool* shreds);
+  // Service events (actor system:cairn) staged under mu_ and awaited after
+  // it is released, so API calls are not held up by their commits.
+  struct ServiceBatch {
+    std::vector<std::shared_ptr<ledger::CommitTicket>> tickets;
+    bool shreds = false;  // a decision deletes wrapped DEKs
+  };
+  // Stages `decision` into `batch`. Caller holds mu_.
+  Status StageServiceDecisionLocked(Decision& decision, int64_t now, ServiceBatch& batch);
+  // Awaits the batch (a failed commit poisons the engine), then compacts the
+  // `keys` family if it shredded. Caller does not hold mu_.
+  Status FinishServiceBatch(ServiceBatch& batch);
   // After deleting wrapped DEKs (`shreds`), compacts the `keys` family so they
   // leave the files (crypto-shredding). Called without mu_.
   Status CompactShreddedKeys(bool shreds);
