@@ -7,9 +7,6 @@
 //
 // Exit codes: 0 ok, 1 failure (a record or checkpoint that does not verify
 // among them), 2 usage.
-#include <signal.h>
-#include <sys/resource.h>
-
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <fstream>
@@ -18,24 +15,12 @@
 
 #include "tools/cairn_replica/replicator.h"
 #include "tools/common/passphrase.h"
+#include "tools/common/process.h"
 
 namespace {
 
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
-
-std::atomic<bool> g_stop{false};  // lock-free: set from the signal handler
-void OnSignal(int) { g_stop.store(true); }
-
-void InstallSignalHandlers() {
-  struct sigaction action {};
-  action.sa_handler = OnSignal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESTART;
-  ::sigaction(SIGTERM, &action, nullptr);
-  ::sigaction(SIGINT, &action, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-}
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path);
@@ -49,8 +34,7 @@ std::string ReadText(const std::string& path) {
 int main(int argc, char** argv) {
   using namespace cairn;
   using namespace cairn::tools;
-  const rlimit no_core{0, 0};  // the replica holds the same keys as the primary
-  ::setrlimit(RLIMIT_CORE, &no_core);
+  HardenProcess();  // the replica holds the same keys as the primary
 
   CLI::App app{"cairn-replica: a disaster-recovery replica of a Cairn primary. It follows the primary's\n"
                "events, verifies every record against checkpoints signed by the pinned key before it\n"
@@ -142,7 +126,7 @@ int main(int argc, char** argv) {
     log.Error("cannot read the primary profile", {{"error", profile.status().message()}});
     return kExitUsage;
   }
-  InstallSignalHandlers();
+  const std::atomic<bool>& stop = StopOnSignals();
   ReplicatorOptions options;
   options.data_dir = data_dir;
   options.primary = std::move(profile).value();
@@ -150,7 +134,7 @@ int main(int argc, char** argv) {
   options.passphrase = pass;
   options.max_pending = max_pending;
   options.verify_after_ms = verify_after_ms;
-  options.stop = &g_stop;
+  options.stop = &stop;
   options.log = &log;
   Status s = RunReplica(options);
   if (!s.ok()) {

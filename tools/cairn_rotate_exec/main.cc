@@ -8,8 +8,6 @@
 // SIGTERM or SIGINT stop it cleanly (a step in flight is killed and not
 // reported: a restarted handler finds it still requested and runs it again,
 // or the service retries it after its timeout).
-#include <signal.h>
-#include <sys/resource.h>
 
 #include <atomic>
 #include <cstdio>
@@ -20,6 +18,7 @@
 
 #include "tools/cairn_rotate_exec/run_program.h"
 #include "tools/common/log.h"
+#include "tools/common/process.h"
 #include "tools/common/profile.h"
 #include "tools/common/rotation_handler.h"
 
@@ -28,27 +27,12 @@ namespace {
 constexpr int kExitUsage = 2;
 constexpr int kExitFailure = 1;
 
-std::atomic<bool> g_stop{false};  // lock-free: set from the signal handler
-
-void OnSignal(int) { g_stop.store(true); }
-
-void InstallSignalHandlers() {
-  struct sigaction action {};
-  action.sa_handler = OnSignal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESTART;
-  ::sigaction(SIGTERM, &action, nullptr);
-  ::sigaction(SIGINT, &action, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace cairn::tools;
   // The steps' secrets pass through the program, not us; still: no core dumps.
-  const rlimit no_core{0, 0};
-  ::setrlimit(RLIMIT_CORE, &no_core);
+  HardenProcess();
 
   CLI::App app{"cairn-rotate-exec: a Cairn rotation handler that runs PROGRAM for each rotation step\n"
                "(createSecret, setSecret, testSecret, finishSecret), as AWS runs a Lambda rotation\n"
@@ -105,19 +89,19 @@ int main(int argc, char** argv) {
     log.Error("cannot start the process group guard", {{"error", guard.status().message()}});
     return kExitFailure;
   }
-  InstallSignalHandlers();
+  const std::atomic<bool>& stop = StopOnSignals();
 
   ProgramSpec spec{*resolved, program, profile_path, step_timeout_ms, guard->get()};
   RotationHandlerOptions options;
   options.handler_name = handler_name;
   options.profile = std::move(profile).value();
-  options.stop = &g_stop;
+  options.stop = &stop;
   options.poll_ms = poll_ms;
   options.log = &log;
   log.Info("serving", {{"handler", handler_name}, {"principal", options.profile.principal},
                        {"program", *resolved}});
-  cairn::Status served = ServeRotationHandler(options, [&spec](const RotationStep& step, Remote&) {
-    return RunProgram(spec, step, g_stop);
+  cairn::Status served = ServeRotationHandler(options, [&spec, &stop](const RotationStep& step, Remote&) {
+    return RunProgram(spec, step, stop);
   });
   if (!served.ok()) {
     log.Error("stopped", {{"error", served.message()}});

@@ -3,8 +3,6 @@
 // alternating-users strategies (tools/cairn_rotate_postgres/strategy.h).
 // Serves until SIGTERM or SIGINT.
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 
 #include <atomic>
 #include <string>
@@ -15,6 +13,7 @@
 #include "tools/cairn_rotate_postgres/secret_store.h"
 #include "tools/cairn_rotate_postgres/strategy.h"
 #include "tools/common/log.h"
+#include "tools/common/process.h"
 #include "tools/common/profile.h"
 #include "tools/common/rotation_handler.h"
 
@@ -28,9 +27,7 @@ constexpr int kExitFailure = 1;
 int main(int argc, char** argv) {
   using namespace cairn::tools;
   // Passwords pass through this process's memory: no core dumps, no ptrace.
-  const rlimit no_core{0, 0};
-  ::setrlimit(RLIMIT_CORE, &no_core);
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  HardenProcess();
 
   CLI::App app{"cairn-rotate-postgres: rotates PostgreSQL credentials for Cairn (AWS's single-user and\n"
                "alternating-users strategies). Secrets hold AWS's RDS JSON: {\"engine\":\"postgres\",\n"
@@ -69,7 +66,6 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
   std::atomic<bool> stop{false};
   std::thread([&signals, &stop, &log] {
     int received = 0;

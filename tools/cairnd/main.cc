@@ -1,8 +1,6 @@
 // cairnd: the Cairn daemon. Serves the API over ZeroMQ (ROUTER, CURVE) and
 // publishes every committed record (PUB, CURVE). See tools/cairnd/daemon.h.
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +10,7 @@
 
 #include "tools/cairnd/daemon.h"
 #include "tools/common/log.h"
+#include "tools/common/process.h"
 
 namespace {
 
@@ -29,9 +28,7 @@ bool IsLoopback(const std::string& endpoint) {
 int main(int argc, char** argv) {
   using namespace cairn::tools;
   // Plaintext secrets pass through this process's memory: no core dumps, no ptrace.
-  const rlimit no_core{0, 0};
-  ::setrlimit(RLIMIT_CORE, &no_core);
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  HardenProcess();
 
   CLI::App app{"cairnd: the Cairn daemon. Serves AWS Secrets Manager's API over ZeroMQ with CURVE\n"
                "(and over HTTP with SigV4 for the AWS clients, --http-endpoint) and publishes every\n"
@@ -105,7 +102,6 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
 
   auto daemon = Daemon::Start(o, log);
   if (!daemon.ok()) {
