@@ -55,6 +55,16 @@ struct OpenOptions {
   const crypto::SecureBuffer* passphrase = nullptr;
   Clock* clock = nullptr;                       // default: SystemClock()
   crypto::RandomSource* rng = nullptr;          // default: SystemRandom()
+  // Open a DR replica's data directory (cairn-replica follow). Without it, a
+  // replica's directory is refused: serving calls there would fork it.
+  bool replica = false;
+};
+
+// What cairn-replica promote records (schema ReplicaPromoted).
+struct Promotion {
+  uint64_t verified_checkpoint_size = 0;
+  std::string verified_checkpoint_root_hex;
+  uint64_t primary_head_seen = 0;
 };
 
 std::string LedgerDir(const std::string& data_dir);     // <dir>/ledger
@@ -94,6 +104,13 @@ class Engine {
   // The access-key and principal indexes are not refreshed: a replica serves
   // no calls until it is promoted, which opens it again.
   Status ApplyReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys);
+  // Whether this is a DR replica's data directory (not promoted).
+  bool is_replica() const { return is_replica_; }
+  // Makes a replica a primary: a ReplicaPromoted record (a service event),
+  // the replica mark deleted in its batch. FailedPrecondition if this is not
+  // a replica or it holds no records yet. The engine must then be reopened
+  // without OpenOptions::replica to serve.
+  Status Promote(const Promotion& promotion);
 
   // Runs one API call for `actor`. Besides the Secrets Manager operations,
   // Cairn's own (service/principals.h, service/access.h): principals,
@@ -257,6 +274,7 @@ class Engine {
   crypto::RandomSource* rng_ = nullptr;
   CheckpointListener checkpoint_listener_;
   projections::LedgerInfo ledger_info_;  // copied at Open; never changes
+  bool is_replica_ = false;
   std::mutex mu_;        // the sequencer lock: decide + stage + evolve
   Status poisoned_;      // set once a commit failed; every later call refuses
 };

@@ -11,6 +11,7 @@
 #include "service/engine.h"
 #include "service/internal/event_reader.h"
 #include "service/internal/meta_keys.h"
+#include "service/internal/outcome.h"
 
 namespace cairn::service {
 namespace {
@@ -76,6 +77,7 @@ Status Engine::InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
   meta.Put(ledger::Family::kMeta, internal::kMetaKeyring, seed.keyring);
   meta.Put(ledger::Family::kMeta, internal::kMetaMasterKeyId, seed.master_key_id);
   meta.Put(ledger::Family::kMeta, internal::kMetaLedgerId, seed.ledger_id);
+  meta.Put(ledger::Family::kMeta, internal::kMetaReplicaOf, seed.ledger_id);
   return store->Write(meta, /*sync=*/true);
 }
 
@@ -99,6 +101,7 @@ Status Engine::AddDataKeys(Response& response) const {
 
 Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys) {
   if (records.empty()) return InvalidArgumentError("a replicated page holds at least one record");
+  if (!is_replica_) return FailedPreconditionError("this data directory is not a DR replica (or was promoted)");
   std::lock_guard<std::mutex> lock(mu_);
   if (!poisoned_.ok()) return poisoned_;
 
@@ -161,6 +164,26 @@ Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vect
     return done.status();
   }
   if (ledger_info_.ledger_id.empty()) ledger_info_ = views_.secrets.info();  // the genesis arrived
+  return Status::Ok();
+}
+
+Status Engine::Promote(const Promotion& promotion) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!poisoned_.ok()) return poisoned_;
+  if (!is_replica_) return FailedPreconditionError("this data directory is not a DR replica (or was promoted already)");
+  const uint64_t head = ledger_->durable_head().next_seq;
+  if (head == 0) return FailedPreconditionError("the replica holds no records yet: nothing to take over");
+  internal::Outcome out;
+  auto root = out.fbb.CreateString(promotion.verified_checkpoint_root_hex);
+  out.SetBody(schema::CreateReplicaPromoted(out.fbb, head, promotion.verified_checkpoint_size, root,
+                                            promotion.primary_head_seen));
+  Decision decision = internal::ServiceEventDecision(std::move(out), "");
+  decision.key_writes.Delete(ledger::Family::kMeta, internal::kMetaReplicaOf);  // in the record's batch
+  ServiceBatch batch;
+  RETURN_IF_ERROR(StageServiceDecisionLocked(decision, clock_->NowMs(), batch));
+  lock.unlock();
+  RETURN_IF_ERROR(FinishServiceBatch(batch));
+  is_replica_ = false;
   return Status::Ok();
 }
 

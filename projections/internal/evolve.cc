@@ -199,6 +199,7 @@ Status Evolver::Dispatch(const schema::Event& event) {
     case Body::PrincipalsListed:
     case Body::AuditRecordsRead:
     case Body::ReplicaSeedRead:
+    case Body::ReplicaPromoted:
     case Body::UnauthenticatedAttempts:
     case Body::CheckpointRead:
     case Body::ProofRead:

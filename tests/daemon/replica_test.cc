@@ -151,12 +151,25 @@ TEST_CASE("a replica follows a primary and ends byte-identical to it", "[daemon]
   }
   replica.reset();
 
-  // The replica's data directory opens the primary's secrets (as after promotion).
-  RunResult read = Run({ToolPath("cairn"), "--data-dir", dir, "get-secret-value", "--secret-id", "prod/api"},
-                       {{"CAIRN_PROFILE", ""}, {"CAIRN_PASSPHRASE", ""}});
+  // A replica serves nothing (a call would fork it) until it is promoted.
+  const std::vector<std::string> read_args = {ToolPath("cairn"), "--data-dir", dir, "get-secret-value", "--secret-id",
+                                              "prod/api"};
+  RunResult refused = Run(read_args, {{"CAIRN_PROFILE", ""}, {"CAIRN_PASSPHRASE", ""}});
+  CHECK(refused.exit_code != 0);
+  CHECK(refused.err.find("cairn-replica promote") != std::string::npos);
+  RunResult promoted = Replica({"promote", "--data-dir", dir});
+  INFO(promoted.err);
+  REQUIRE(promoted.exit_code == 0);
+  const json report = json::parse(promoted.out);
+  CHECK(report["PromotedAtSeq"] == head->next_seq);
+  CHECK(report["RecordsLostAtLeast"] == 0);
+  RunResult read = Run(read_args, {{"CAIRN_PROFILE", ""}, {"CAIRN_PASSPHRASE", ""}});
   INFO(read.err);
   REQUIRE(read.exit_code == 0);
   CHECK(json::parse(read.out)["SecretString"] == "api-key-6");
+  // Promoted, it follows no primary.
+  CHECK(Replica({"follow", "--data-dir", dir}).exit_code == 2);
+  CHECK(Replica({"promote", "--data-dir", dir}).exit_code == 1);
 }
 
 TEST_CASE("cairn-replica init refuses a primary signing with another key, and a directory without its key file",

@@ -18,10 +18,12 @@ namespace {
 using service::Json;
 constexpr int64_t kDayMs = 24LL * 60 * 60 * 1000;
 
-std::unique_ptr<service::Engine> MustOpen(const std::string& dir, service::Clock* clock = nullptr) {
+std::unique_ptr<service::Engine> MustOpen(const std::string& dir, service::Clock* clock = nullptr,
+                                          bool replica = false) {
   service::OpenOptions o;
   o.data_dir = dir;
   o.clock = clock;
+  o.replica = replica;
   auto opened = service::Engine::Open(o);
   INFO(opened.status().ToString());
   REQUIRE(opened.ok());
@@ -128,7 +130,7 @@ TEST_CASE("a replica fed the primary's pages is byte-identical to it: log, tree,
   Primary primary;
   primary.Workload();
   Replica r(primary);
-  auto replica = MustOpen(r.dir);
+  auto replica = MustOpen(r.dir, nullptr, /*replica=*/true);
   ApplyAll(*replica, primary, 17);
 
   CHECK(replica->ledger().durable_head().next_seq == primary.head());
@@ -143,7 +145,10 @@ TEST_CASE("a replica fed the primary's pages is byte-identical to it: log, tree,
   CHECK(keys.size() < 100);  // pruned versions, the purged secret and the deleted access key are gone
   CHECK(keys.size() > 40);
 
-  // Reopened (as promotion does), the replica opens the primary's secrets.
+  // Promoted and reopened, the replica opens the primary's secrets.
+  service::Promotion promotion;
+  promotion.primary_head_seen = primary.head();
+  REQUIRE(replica->Promote(promotion).ok());
   replica.reset();
   auto promoted = MustOpen(r.dir);
   service::Response read = promoted->Execute(MakeRequest("GetSecretValue", {{"SecretId", "app/db"}}), TestActor());
@@ -156,7 +161,7 @@ TEST_CASE("a replica refuses pages that do not fit and applies nothing of them",
   Primary primary;
   primary.Workload();
   Replica r(primary);
-  auto replica = MustOpen(r.dir);
+  auto replica = MustOpen(r.dir, nullptr, /*replica=*/true);
   ApplyAll(*replica, primary, 40);
   REQUIRE(replica->ledger().durable_head().next_seq == primary.head());
 
@@ -229,7 +234,7 @@ TEST_CASE("a replica is refused another ledger's key, genesis or data directory"
   }
   SECTION("pointed at another ledger: its genesis is refused") {
     Replica r(primary);
-    auto replica = MustOpen(r.dir);
+    auto replica = MustOpen(r.dir, nullptr, /*replica=*/true);
     Page page = PageOf(other.store(), 0, other.head());
     Status s = replica->ApplyReplicated(page.records, page.keys);
     CHECK(s.code() == StatusCode::kFailedPrecondition);
@@ -285,6 +290,53 @@ TEST_CASE("GetReplicaSeed and ReadReplicaPage serve what a replica needs, as aud
     CHECK((denied.error ? denied.error->code : "") == "AccessDeniedException");
     CHECK(denied.records.empty());
   }
+}
+
+TEST_CASE("a replica's directory serves nothing until promoted, and follows nothing after", "[service][replication]") {
+  Primary primary;
+  primary.Workload();
+  Replica r(primary);
+  service::OpenOptions plain;
+  plain.data_dir = r.dir;
+  auto refused = service::Engine::Open(plain);
+  CHECK(refused.status().code() == StatusCode::kFailedPrecondition);
+  CHECK(refused.status().message().find("cairn-replica promote") != std::string::npos);
+
+  auto replica = MustOpen(r.dir, nullptr, /*replica=*/true);
+  CHECK(replica->is_replica());
+  service::Promotion nothing;
+  CHECK(replica->Promote(nothing).code() == StatusCode::kFailedPrecondition);  // no records yet
+  ApplyAll(*replica, primary, 50);
+  const uint64_t head = replica->ledger().durable_head().next_seq;
+  service::Promotion promotion;
+  promotion.verified_checkpoint_size = head;
+  promotion.verified_checkpoint_root_hex = "ab";
+  promotion.primary_head_seen = head + 3;
+  REQUIRE(replica->Promote(promotion).ok());
+  CHECK_FALSE(replica->is_replica());
+  CHECK(replica->Promote(promotion).code() == StatusCode::kFailedPrecondition);
+  Page more = PageOf(primary.store(), 0, 1);
+  CHECK(replica->ApplyReplicated(more.records, more.keys).code() == StatusCode::kFailedPrecondition);
+  replica.reset();
+
+  // The promotion is the first record of its own: the fork point is its seq.
+  service::OpenOptions as_replica;
+  as_replica.data_dir = r.dir;
+  as_replica.replica = true;
+  CHECK(service::Engine::Open(as_replica).status().code() == StatusCode::kFailedPrecondition);
+  auto promoted = MustOpen(r.dir);
+  auto bytes = ledger::ReadRecord(promoted->ledger().store(), head);
+  REQUIRE(bytes.ok());
+  auto record = ledger::DecodeRecord(*bytes);
+  REQUIRE(record.ok());
+  CHECK(record->event_type == "ReplicaPromoted");
+  auto event = service::internal::ReadEvent(record->payload);
+  REQUIRE(event.ok());
+  const auto* body = (*event)->body_as_ReplicaPromoted();
+  REQUIRE(body != nullptr);
+  CHECK(body->replica_head() == head);
+  CHECK(body->primary_head_seen() == head + 3);
+  CHECK(promoted->Execute(MakeRequest("DescribeSecret", {{"SecretId", "app/db"}}), TestActor()).ok());
 }
 
 }  // namespace cairn::testing

@@ -4,6 +4,7 @@
 //   cairn-replica init   --data-dir D --primary-profile P --pin-key VKEY
 //   cairn-replica follow --data-dir D          (until SIGTERM/SIGINT)
 //   cairn-replica status --data-dir D          (what follow last wrote)
+//   cairn-replica promote --data-dir D         (becomes a primary; follow stopped)
 //
 // Exit codes: 0 ok, 1 failure (a record or checkpoint that does not verify
 // among them), 2 usage.
@@ -70,6 +71,14 @@ int main(int argc, char** argv) {
   follow->add_option("--log-level", log_level, "debug, info, warn or error (JSON lines on stderr)")
       ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
 
+  CLI::App* promote = app.add_subcommand(
+      "promote",
+      "Makes this replica a primary after the primary is lost: stop follow first, then run\n"
+      "cairnd --data-dir D. Replication is asynchronous: records the primary had and the\n"
+      "replica had not applied are lost; promote prints how many it knows of.");
+  promote->add_option("--data-dir", data_dir, "The replica's data directory")->required();
+  promote->add_option("--passphrase-file", passphrase_file, "The master key's passphrase (or env CAIRN_PASSPHRASE)");
+
   CLI::App* status = app.add_subcommand("status", "Shows what follow last recorded: head, lag, last verified checkpoint");
   status->add_option("--data-dir", data_dir, "The replica's data directory")->required();
 
@@ -97,6 +106,17 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   const crypto::SecureBuffer* pass = passphrase->has_value() ? &**passphrase : nullptr;
+
+  if (promote->parsed()) {
+    auto promoted = PromoteReplica(data_dir, pass);
+    if (!promoted.ok()) {
+      log.Error("cannot promote the replica", {{"error", promoted.status().message()}});
+      return kExitFailure;
+    }
+    std::cout << promoted->dump(2) << "\n";
+    log.Info("promoted; serve it with: cairnd --data-dir " + data_dir);
+    return 0;
+  }
 
   if (init->parsed()) {
     if (pin_key.empty()) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "bus/context.h"
@@ -95,6 +96,7 @@ class Replicator {
     service::OpenOptions open;
     open.data_dir = o_.data_dir;
     open.passphrase = o_.passphrase;
+    open.replica = true;
     ASSIGN_OR_RETURN(engine_, service::Engine::Open(open));
     const ledger::Head head = engine_->ledger().durable_head();
     ASSIGN_OR_RETURN(tree_, ledger::TreeReader(engine_->ledger().store()).Frontier(head.next_seq));
@@ -321,6 +323,13 @@ service::Json ReplicaStatus::ToJson() const {
 std::string ReplicaConfigPath(const std::string& data_dir) { return data_dir + "/replica.json"; }
 std::string ReplicaStatusPath(const std::string& data_dir) { return data_dir + "/replica-status.json"; }
 
+std::string ReadStatusText(const std::string& data_dir) {
+  std::ifstream in(ReplicaStatusPath(data_dir));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 Status InitReplicaDir(const std::string& data_dir, const std::string& primary_profile_path,
                       const std::string& pinned_key, const crypto::SecureBuffer* passphrase) {
   ASSIGN_OR_RETURN(ledger::NoteVerifier pinned, ledger::ParseVerifierKey(pinned_key));
@@ -346,6 +355,31 @@ Status InitReplicaDir(const std::string& data_dir, const std::string& primary_pr
   RETURN_IF_ERROR(WriteFileAtomically(ReplicaConfigPath(data_dir), config.dump(2) + "\n"));
   ::chmod(ReplicaConfigPath(data_dir).c_str(), 0600);
   return Status::Ok();
+}
+
+Result<service::Json> PromoteReplica(const std::string& data_dir, const crypto::SecureBuffer* passphrase) {
+  service::Json status = service::Json::parse(ReadStatusText(data_dir), nullptr, false);
+  if (!status.is_object()) status = service::Json::object();
+  service::OpenOptions open;
+  open.data_dir = data_dir;
+  open.passphrase = passphrase;
+  open.replica = true;
+  ASSIGN_OR_RETURN(std::unique_ptr<service::Engine> engine, service::Engine::Open(open));
+  const uint64_t head = engine->ledger().durable_head().next_seq;
+  service::Promotion promotion;
+  const service::Json verified = status.value("LastVerifiedCheckpoint", service::Json::object());
+  promotion.verified_checkpoint_size = verified.value("TreeSize", uint64_t{0});
+  promotion.verified_checkpoint_root_hex = verified.value("Root", "");
+  promotion.primary_head_seen = std::max(status.value("PrimaryHeadSeq", uint64_t{0}), head);
+  RETURN_IF_ERROR(engine->Promote(promotion));
+  engine.reset();
+  std::error_code ec;
+  std::filesystem::rename(ReplicaConfigPath(data_dir), ReplicaConfigPath(data_dir) + ".promoted", ec);
+  return service::Json{{"PromotedAtSeq", head},
+                       {"ReplicaHeadSeq", head},
+                       {"PrimaryHeadSeqSeen", promotion.primary_head_seen},
+                       {"RecordsLostAtLeast", promotion.primary_head_seen - head},
+                       {"LastVerifiedCheckpoint", verified}};
 }
 
 Status RunReplica(const ReplicatorOptions& options) {

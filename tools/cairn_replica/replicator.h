@@ -80,9 +80,19 @@ Status InitReplicaDir(const std::string& data_dir, const std::string& primary_pr
 // engine's errors otherwise. Writes the status file every status_every_ms.
 Status RunReplica(const ReplicatorOptions& options);
 
-// <data-dir>/replica.json and <data-dir>/replica-status.json.
+// Makes the replica in `data_dir` a primary (service::Engine::Promote): a
+// ReplicaPromoted record naming the replica's head, the last checkpoint it
+// verified and the primary head it had seen (from the status follow wrote);
+// replica.json becomes replica.json.promoted. Returns what to tell the
+// operator: {PromotedAtSeq, ReplicaHeadSeq, PrimaryHeadSeqSeen,
+// RecordsLostAtLeast, LastVerifiedCheckpoint}. Unavailable while follow runs
+// (the ledger lock); FailedPrecondition if it is no replica.
+Result<service::Json> PromoteReplica(const std::string& data_dir, const crypto::SecureBuffer* passphrase);
+
+// <data-dir>/replica.json and <data-dir>/replica-status.json (and its text, "" if none).
 std::string ReplicaConfigPath(const std::string& data_dir);
 std::string ReplicaStatusPath(const std::string& data_dir);
+std::string ReadStatusText(const std::string& data_dir);
 
 }  // namespace cairn::tools
 
