@@ -246,6 +246,44 @@ TEST_CASE("a replica restarted mid-catch-up, and a primary SIGKILLed and restart
   CheckIdentical(d.daemon.data_dir(), dir);
 }
 
+TEST_CASE("a replica principal needs exactly its four rights, and with them replicates", "[daemon][replica][access]") {
+  RunningDaemon d({"--checkpoint-ms", "200"});
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  const std::string dr = d.tmp.sub("dr.profile");
+  d.Call({"principal", "create", "--name", "dr", "--type", "Service", "--profile-out", dr});
+  const std::string pin = tools::ReadProfile(d.daemon.profile())->checkpoint_key;
+
+  // Without a policy: refused, naming what it needs; nothing created.
+  const std::string bare = ReplicaDir(d, "bare");
+  RunResult refused = Replica({"init", "--data-dir", bare, "--primary-profile", dr, "--pin-key", pin});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("cairn:GetReplicaSeed") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(service::LedgerDir(bare)));
+
+  d.Call({"policy", "create", "--name", "dr", "--document",
+          R"({"Statement":{"Effect":"Allow","Action":["cairn:GetReplicaSeed","cairn:ReadReplicaPage",)"
+          R"("cairn:ReadAuditLog","cairn:SubscribeEvents"],"Resource":"*"}})"});
+  d.Call({"principal", "attach-policy", "--name", "dr", "--policy", "dr"});
+  const std::string dir = ReplicaDir(d);
+  RunResult init = Replica({"init", "--data-dir", dir, "--primary-profile", dr, "--pin-key", pin});
+  INFO(init.err);
+  REQUIRE(init.exit_code == 0);
+  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir});
+  follower.Start();
+  d.Call({"put-secret-value", "--secret-id", "prod/db", "--secret-string", "db-pass-2"});
+  json status = WaitCaughtUp(dir);
+  INFO(status.dump() << "\nreplica log:\n" << follower.log());
+  REQUIRE(status.value("PendingRecords", 1) == 0);
+  REQUIRE(follower.Terminate() == 0);
+  REQUIRE(d.daemon.Terminate() == 0);
+  CheckIdentical(d.daemon.data_dir(), dir);
+  // And it may not read secrets on the primary: its rights are the log's.
+  REQUIRE(d.daemon.Start());
+  RunResult read = d.Cairn({"get-secret-value", "--secret-id", "prod/db"}, dr);
+  CHECK(read.exit_code != 0);
+  CHECK(read.err.find("AccessDenied") != std::string::npos);
+}
+
 TEST_CASE("a replica whose pinned key does not sign the primary's checkpoints applies nothing and stops",
           "[daemon][replica]") {
   RunningDaemon d({"--checkpoint-ms", "200"});
