@@ -143,9 +143,11 @@ class Replicator {
     if (o_.log) o_.log->Info(msg, std::move(fields));
   }
 
-  // Takes what the follower has, waiting up to 100 ms for the first record.
+  // Takes what the follower has, waiting up to 5 ms for the first record: a
+  // checkpoint arriving alone (its records are held already) does not end
+  // Next's wait, so a long wait would be the replica's lag.
   Status Receive() {
-    int wait_ms = 100;
+    int wait_ms = 5;
     while (pending_.size() < o_.max_pending) {
       Result<bus::FollowedRecord> r = follower_->Next(wait_ms);
       if (!r.ok()) {
@@ -154,7 +156,8 @@ class Replicator {
       }
       ASSIGN_OR_RETURN(ledger::RecordFields fields, ledger::DecodeRecord(r->bytes));
       if (pending_.empty()) oldest_since_ = Clock::now();
-      const bool own = fields.actor.principal == o_.primary.principal;
+      // Our calls: our principal and our user agent (an operator may share the principal).
+      const bool own = fields.actor.principal == o_.primary.principal && fields.actor.user_agent == kUserAgent;
       if (!own) ++foreign_pending_;
       pending_.push_back({r->seq, std::move(r->bytes), r->leaf_hash, fields.time_unix_ms, own});
       wait_ms = 0;

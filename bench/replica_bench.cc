@@ -1,0 +1,415 @@
+// replica_bench: issue 7 part 8. Against real processes (cairnd --dev and
+// cairn-replica init/follow, found next to this binary in <build>/tools/):
+//
+//  1. Catch-up from zero: a primary ledger of --records records written by a
+//     real service::Engine (bench/internal/replay_ledger.h); records/s from
+//     `cairn-replica follow` start until the replica's head reaches that many
+//     records, verified and applied. Beside it, a raw copy of the same log
+//     records (plain RocksDB scan of the primary's log family, written to a
+//     fresh RocksDB in sync batches of 1000), and the ratio.
+//  2. Lag at a sustained write rate: with the replica following, GetSecretValue
+//     calls (one audited record each) paced at --rate/s for --seconds over
+//     --threads tools::Remote connections. Each call's receipt names its seq;
+//     lag(seq) = (first time the replica's head was seen past seq) - (time the
+//     call returned). Lag in records = seq + 1 - the replica's head when the
+//     call returned. The calls are synchronous, so --threads caps the rate
+//     reached (threads / call latency); the achieved rate is printed.
+//
+// The replica's head is read by polling its ledger as a RocksDB secondary
+// instance (TryCatchUpWithPrimary every --poll-ms), not replica-status.json,
+// which follow writes once a second. cairnd runs with --checkpoint-ms and
+// --checkpoint-records (default 20 and 100): the replica applies only what a
+// signed checkpoint covers, so these bound the lag. Figures are printed,
+// never asserted.
+//
+//   replica_bench [--records=1000000] [--rate=5000] [--seconds=10] [--threads=8]
+//                 [--checkpoint-ms=20] [--checkpoint-records=100] [--poll-ms=2]
+//                 [--dir=/tmp] [--tools=<dir of cairnd and cairn-replica>]
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/internal/api_bench.h"
+#include "bench/internal/bench_util.h"
+#include "bench/internal/replay_ledger.h"
+#include "ledger/store.h"
+#include "service/engine.h"
+#include "tools/common/profile.h"
+#include "tools/common/remote.h"
+
+namespace cairn::bench {
+namespace {
+
+struct Flags {
+  uint64_t records = 1000000;
+  double rate = 5000;
+  double seconds = 10;
+  size_t threads = 8;
+  int checkpoint_ms = 20;
+  int checkpoint_records = 100;
+  int poll_ms = 2;
+  std::string dir = "/tmp";
+  std::string tools;
+};
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "replica_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags f;
+  f.tools = (std::filesystem::absolute(argv[0]).parent_path().parent_path() / "tools").string();
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const size_t eq = arg.find('=');
+    if (arg.rfind("--", 0) != 0 || eq == std::string::npos) Die("flags are --name=value: " + arg);
+    const std::string name = arg.substr(0, eq), value = arg.substr(eq + 1);
+    if (name == "--records") f.records = std::stoull(value);
+    else if (name == "--rate") f.rate = std::stod(value);
+    else if (name == "--seconds") f.seconds = std::stod(value);
+    else if (name == "--threads") f.threads = std::stoul(value);
+    else if (name == "--checkpoint-ms") f.checkpoint_ms = std::stoi(value);
+    else if (name == "--checkpoint-records") f.checkpoint_records = std::stoi(value);
+    else if (name == "--poll-ms") f.poll_ms = std::stoi(value);
+    else if (name == "--dir") f.dir = value;
+    else if (name == "--tools") f.tools = value;
+    else Die("unknown flag " + name);
+  }
+  if (f.records < ReplayLedgerBuilder::kSecrets + 2) Die("need --records > 1001");
+  if (f.threads < 1 || f.rate <= 0 || f.seconds <= 0 || f.poll_ms < 0) Die("bad --threads/--rate/--seconds/--poll-ms");
+  return f;
+}
+
+double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+
+double LoadAverage() {
+  double one = 0;
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (f != nullptr) {
+    if (std::fscanf(f, "%lf", &one) != 1) one = 0;
+    std::fclose(f);
+  }
+  return one;
+}
+
+// A child process (argv[0] a path), stdout and stderr to `log`; SIGTERMed on destruction.
+class Child {
+ public:
+  Child(std::vector<std::string> argv, std::string log) : argv_(std::move(argv)), log_(std::move(log)) {}
+  ~Child() { Terminate(); }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  void Start() {
+    pid_ = fork();
+    if (pid_ == 0) {
+      const int devnull = open("/dev/null", O_RDWR);
+      const int log_fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(devnull, 0);
+      dup2(log_fd, 1);
+      dup2(log_fd, 2);
+      setsid();
+      unsetenv("CAIRN_PASSPHRASE");
+      std::vector<char*> args;
+      for (const auto& a : argv_) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+  }
+  int Wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  bool Exited() {
+    int status = 0;
+    if (pid_ <= 0 || waitpid(pid_, &status, WNOHANG) != pid_) return false;
+    pid_ = -1;
+    return true;
+  }
+  int Terminate() {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    return Wait();
+  }
+  pid_t pid() const { return pid_; }
+  std::string log() const { return ReadWholeFile(log_); }
+
+ private:
+  std::vector<std::string> argv_;
+  std::string log_;
+  pid_t pid_ = -1;
+};
+
+// The replica's head (records applied), read from its ledger as a RocksDB
+// secondary instance while cairn-replica holds it.
+class HeadWatcher {
+ public:
+  HeadWatcher(const std::string& ledger_dir, const std::string& secondary_dir) {
+    rocksdb::Options options;
+    options.max_open_files = -1;  // required for a secondary instance
+    std::vector<std::string> names;
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(options, ledger_dir, &names);
+    if (!s.ok()) Die("listing the replica's column families: " + s.ToString());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    rocksdb::DB* db = nullptr;
+    s = rocksdb::DB::OpenAsSecondary(options, ledger_dir, secondary_dir, families, &handles_, &db);
+    if (!s.ok()) Die("opening the replica's ledger as a secondary: " + s.ToString());
+    db_.reset(db);
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == ledger::FamilyName(ledger::Family::kLog)) log_ = handles_[i];
+    }
+    if (log_ == nullptr) Die("the replica's ledger has no log family");
+  }
+  ~HeadWatcher() {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  }
+  HeadWatcher(const HeadWatcher&) = delete;
+  HeadWatcher& operator=(const HeadWatcher&) = delete;
+
+  // The next seq the replica will apply (0 for an empty log).
+  uint64_t Head() {
+    rocksdb::Status s = db_->TryCatchUpWithPrimary();
+    if (!s.ok()) Die("catching up with the replica's ledger: " + s.ToString());
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
+    it->SeekToLast();
+    if (!it->Valid()) return 0;
+    auto seq = ledger::ParseSeqKey(std::string_view(it->key().data(), it->key().size()));
+    if (!seq.ok()) Die("a log key that is no seq in the replica's ledger");
+    return *seq + 1;
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* log_ = nullptr;
+};
+
+// ---- setup -------------------------------------------------------------------
+
+uint64_t BuildPrimary(const std::string& data_dir, uint64_t records) {
+  service::InitOptions init;
+  init.data_dir = data_dir;
+  init.actor = {"user:admin", "LocalUser", "embedded:pid=4242", crypto::NewUuidV4(crypto::SystemRandom()),
+                "cairn-cli/0.1"};
+  if (Status s = service::Engine::Init(init); !s.ok()) Die("engine init: " + s.ToString());
+  service::OpenOptions open;
+  open.data_dir = data_dir;
+  auto engine = service::Engine::Open(open);
+  if (!engine.ok()) Die("engine open: " + engine.status().ToString());
+  const auto start = Clock::now();
+  ReplayLedgerBuilder(**engine).Run(records);
+  const uint64_t head = (*engine)->ledger().durable_head().next_seq;
+  std::printf("primary ledger: %" PRIu64 " records written by service::Engine in %.1f s\n", head, Seconds(start));
+  return head;
+}
+
+// The raw side: the primary's log records, scanned and written to a fresh
+// RocksDB in sync batches of 1000. Returns records/s.
+double RawCopy(const std::string& ledger_dir, const std::string& out_dir) {
+  auto store = ledger::OpenRocksStore(ledger_dir, ledger::OpenMode::kReadOnly);
+  if (!store.ok()) Die("opening the primary read-only: " + store.status().ToString());
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(options, out_dir, &raw).ok()) Die("cannot open RocksDB in " + out_dir);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  const auto start = Clock::now();
+  uint64_t n = 0, bytes = 0;
+  rocksdb::WriteBatch batch;
+  auto it = (*store)->NewScanIterator(ledger::Family::kLog);
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++n) {
+    bytes += it->value().size();
+    if (!batch.Put(rocksdb::Slice(it->key().data(), it->key().size()),
+                   rocksdb::Slice(it->value().data(), it->value().size())).ok()) Die("WriteBatch::Put");
+    if (batch.Count() == 1000) {
+      if (!db->Write(sync, &batch).ok()) Die("raw write");
+      batch.Clear();
+    }
+  }
+  if (batch.Count() > 0 && !db->Write(sync, &batch).ok()) Die("raw write");
+  const double s = Seconds(start);
+  std::printf("raw copy: %" PRIu64 " log records (%.1f MB) in %.2f s = %.0f records/s\n", n, bytes / 1e6, s, n / s);
+  return n / s;
+}
+
+// ---- part 2: lag at a paced write rate ---------------------------------------
+
+struct Sample {
+  Clock::time_point at;
+  uint64_t head;
+};
+struct Call {
+  uint64_t seq;
+  Clock::time_point returned;
+};
+
+std::vector<Call> Drive(const Flags& f, const tools::Profile& profile, uint64_t* errors) {
+  const uint64_t total = static_cast<uint64_t>(f.rate * f.seconds);
+  std::atomic<uint64_t> next{0}, failed{0};
+  std::vector<std::vector<Call>> calls(f.threads);
+  std::vector<std::unique_ptr<tools::Remote>> remotes;
+  for (size_t t = 0; t < f.threads; ++t) {
+    auto r = tools::Remote::Connect(profile, "replica-bench/0.1");
+    if (!r.ok()) Die("connecting to cairnd: " + r.status().ToString());
+    remotes.push_back(std::move(r).value());
+  }
+  const auto start = Clock::now() + std::chrono::milliseconds(100);
+  std::vector<std::thread> workers;
+  for (size_t t = 0; t < f.threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::mt19937_64 rng(t);
+      for (uint64_t i = next++; i < total; i = next++) {
+        std::this_thread::sleep_until(start + Secs(i / f.rate));
+        char name[32];
+        std::snprintf(name, sizeof name, "prod/app-%04d/db", static_cast<int>(rng() % ReplayLedgerBuilder::kSecrets));
+        service::Request req;
+        req.operation = "GetSecretValue";
+        req.params = {{"SecretId", name}};
+        auto r = remotes[t]->Execute(req);
+        const auto now = Clock::now();
+        if (!r.ok() || !r->ok()) {
+          ++failed;
+          continue;
+        }
+        calls[t].push_back({r->seq, now});
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  const double s = Seconds(start);
+  std::vector<Call> all;
+  for (auto& c : calls) all.insert(all.end(), c.begin(), c.end());
+  *errors = failed;
+  std::printf("driven: %zu GetSecretValue calls ok, %" PRIu64 " failed, in %.2f s = %.0f/s (target %.0f/s)\n",
+              all.size(), *errors, s, all.size() / s, f.rate);
+  return all;
+}
+
+void ReportLag(const std::vector<Call>& calls, const std::vector<Sample>& samples) {
+  std::vector<double> lag_ms, lag_records;
+  uint64_t never = 0;
+  for (const Call& c : calls) {
+    // First sample whose head is past c.seq.
+    auto past = std::partition_point(samples.begin(), samples.end(), [&](const Sample& s) { return s.head <= c.seq; });
+    if (past == samples.end()) {
+      ++never;
+      continue;
+    }
+    lag_ms.push_back(std::max(0.0, Ms(past->at - c.returned)));
+    // The replica's head when the call returned: the last sample at or before it.
+    auto before = std::partition_point(samples.begin(), samples.end(), [&](const Sample& s) { return s.at <= c.returned; });
+    const uint64_t head = before == samples.begin() ? 0 : std::prev(before)->head;
+    lag_records.push_back(c.seq + 1 > head ? double(c.seq + 1 - head) : 0.0);
+  }
+  std::printf("lag per record (%zu records; %" PRIu64 " never seen applied):\n", lag_ms.size(), never);
+  std::printf("  ms:      p50 %.1f  p90 %.1f  p99 %.1f  max %.1f   (goal p99 <= 50 ms)\n", Percentile(lag_ms, 0.5),
+              Percentile(lag_ms, 0.9), Percentile(lag_ms, 0.99), Percentile(lag_ms, 1.0));
+  std::printf("  records: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", Percentile(lag_records, 0.5),
+              Percentile(lag_records, 0.9), Percentile(lag_records, 0.99), Percentile(lag_records, 1.0));
+}
+
+// ---- main --------------------------------------------------------------------
+
+// A member of replica-status.json as text, "?" if absent.
+std::string Field(const service::Json& status, const char* key) {
+  return status.is_object() && status.contains(key) ? status[key].dump() : "?";
+}
+
+int Main(const Flags& f) {
+  std::printf("replica_bench: --records=%" PRIu64 " --rate=%.0f --seconds=%.0f --threads=%zu; cairnd --checkpoint-ms %d "
+              "--checkpoint-records %d; load average %.2f at start\n",
+              f.records, f.rate, f.seconds, f.threads, f.checkpoint_ms, f.checkpoint_records, LoadAverage());
+  ScratchDir scratch(f.dir, "replica-bench");
+  const std::string primary_dir = scratch.Sub("primary"), replica_dir = scratch.Sub("replica");
+  const uint64_t n = BuildPrimary(primary_dir, f.records);
+  const double raw = RawCopy(service::LedgerDir(primary_dir), scratch.Sub("raw"));
+
+  CairndProcess cairnd(f.tools + "/cairnd", primary_dir,
+                       {"--checkpoint-ms", std::to_string(f.checkpoint_ms), "--checkpoint-records",
+                        std::to_string(f.checkpoint_records)});
+  if (!cairnd.Start()) Die("cairnd did not start; its log:\n" + ReadWholeFile(cairnd.log_path()));
+  std::filesystem::create_directories(replica_dir);
+  std::filesystem::copy_file(service::KeyFilePath(primary_dir), service::KeyFilePath(replica_dir));
+  const std::string replica = f.tools + "/cairn-replica";
+  Child init({replica, "init", "--data-dir", replica_dir, "--primary-profile", cairnd.profile_path()},
+             scratch.Sub("init.log"));
+  init.Start();
+  if (init.Wait() != 0) Die("cairn-replica init failed:\n" + init.log());
+
+  // Part 1: catch-up from zero.
+  HeadWatcher watcher(service::LedgerDir(replica_dir), scratch.Sub("secondary"));
+  const uint64_t head0 = watcher.Head();
+  Child follow({replica, "follow", "--data-dir", replica_dir}, scratch.Sub("follow.log"));
+  const auto start = Clock::now();
+  follow.Start();
+  uint64_t head = head0;
+  while (head < n) {
+    if (follow.Exited()) Die("cairn-replica follow exited:\n" + follow.log());
+    std::this_thread::sleep_for(std::chrono::milliseconds(f.poll_ms));
+    head = watcher.Head();
+  }
+  const double s = Seconds(start);
+  const double rate = (head - head0) / s;
+  std::printf("catch-up from zero: %" PRIu64 " records verified and applied in %.2f s = %.0f records/s "
+              "(goal >= 200000); raw copy %.0f records/s; replica/raw = %.0f%%\n",
+              head - head0, s, rate, raw, 100 * rate / raw);
+
+  // Part 2: lag at a paced write rate, the replica following.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto profile = tools::ReadProfile(cairnd.profile_path());
+  if (!profile.ok()) Die("reading the dev profile: " + profile.status().ToString());
+  std::vector<Sample> samples;
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> latest{0};
+  std::thread poller([&] {
+    while (!stop) {
+      samples.push_back({Clock::now(), watcher.Head()});
+      latest = samples.back().head;
+      std::this_thread::sleep_for(std::chrono::milliseconds(f.poll_ms));
+    }
+  });
+  uint64_t errors = 0;
+  const double load0 = LoadAverage();
+  std::vector<Call> calls = Drive(f, *profile, &errors);
+  uint64_t last = 0;
+  for (const Call& c : calls) last = std::max(last, c.seq);
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline && latest.load() <= last) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop = true;
+  poller.join();
+  ReportLag(calls, samples);
+  const service::Json status = service::Json::parse(ReadWholeFile(replica_dir + "/replica-status.json"), nullptr, false);
+  std::printf("replica-status.json at the end: HeadSeq %s, PrimaryHeadSeq %s, LagRecords %s, LagMs %s\n",
+              Field(status, "HeadSeq").c_str(), Field(status, "PrimaryHeadSeq").c_str(),
+              Field(status, "LagRecords").c_str(), Field(status, "LagMs").c_str());
+  std::printf("load average: %.2f before the paced run, %.2f after\n", load0, LoadAverage());
+  if (follow.Exited()) Die("cairn-replica follow exited:\n" + follow.log());
+  follow.Terminate();
+  cairnd.Terminate();
+  return 0;
+}
+
+}  // namespace
+}  // namespace cairn::bench
+
+int main(int argc, char** argv) { return cairn::bench::Main(cairn::bench::ParseFlags(argc, argv)); }
