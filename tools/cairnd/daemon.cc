@@ -1,5 +1,6 @@
 #include "tools/cairnd/daemon.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -527,10 +528,13 @@ void Daemon::Impl::HousekeepingLoop() {
     report_since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
   };
+  // The loop's period: 100 ms, or the checkpoint period when that is shorter
+  // (a DR replica applies only what a checkpoint covers: this is its lag).
+  const auto period = std::chrono::milliseconds(std::min(100, std::max(1, options.checkpoint_ms)));
   while (true) {
     {
       std::unique_lock<std::mutex> lock(tick_mu);
-      tick.wait_for(lock, std::chrono::milliseconds(100),
+      tick.wait_for(lock, period,
                     [&] { return housekeeping_stop.load() || rotation_due.load(); });
       rotation_due = false;
     }
