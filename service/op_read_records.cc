@@ -27,10 +27,12 @@ Result<Outcome> ReadRecordPage(OpContext& ctx, bool with_data_keys) {
   const Params& p = ctx.params;
   ASSIGN_OR_RETURN(std::optional<int64_t> from_seq, p.Int("FromSeq", 0, INT64_MAX));
   if (!from_seq.has_value()) return InvalidArgumentError("Missing required parameter FromSeq");
-  ASSIGN_OR_RETURN(std::optional<int64_t> max_records, p.Int("MaxRecords", 1, 1000));
+  // A replica catching up takes larger pages than a follower (fewer calls, each a record).
+  ASSIGN_OR_RETURN(std::optional<int64_t> max_records,
+                   p.Int("MaxRecords", 1, with_data_keys ? kMaxReplicaPageRecords : 1000));
   const uint64_t from = static_cast<uint64_t>(*from_seq);
   const uint64_t head = ctx.env.durable_next_seq;
-  // No overflow: from < 2^63 and max_records <= 1000.
+  // No overflow: from < 2^63 and max_records <= 10000.
   const uint64_t end = from >= head ? from : std::min<uint64_t>(head, from + max_records.value_or(100));
   Outcome out;
   out.records_to_read = RecordRange{from, end};

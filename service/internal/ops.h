@@ -70,7 +70,9 @@ Result<Outcome> PutSecretExpiry(OpContext& ctx);
 // DR replicas (service/replica.h; op_read_records.cc), Cairn's own.
 Result<Outcome> ReadReplicaPage(OpContext& ctx);
 Result<Outcome> GetReplicaSeed(OpContext& ctx);
-// ReadRecords and ReadReplicaPage: a page of records from FromSeq.
+// ReadRecords and ReadReplicaPage: a page of records from FromSeq (MaxRecords
+// up to 1000, or kMaxReplicaPageRecords for ReadReplicaPage).
+inline constexpr int64_t kMaxReplicaPageRecords = 10000;
 Result<Outcome> ReadRecordPage(OpContext& ctx, bool with_data_keys);
 // Replication to other regions (op_replication.cc): checked, then refused.
 Result<Outcome> ReplicateSecretToRegions(OpContext& ctx);

@@ -30,7 +30,7 @@ using service::Json;
 using Clock = std::chrono::steady_clock;
 
 constexpr char kUserAgent[] = "cairn-replica/0.1.0";
-constexpr uint32_t kPageRecords = 1000;  // ReadReplicaPage's largest page
+constexpr uint32_t kPageRecords = 10000;  // ReadReplicaPage's largest page
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -108,9 +108,11 @@ class Replicator {
     follow.client_key = bus::CurveKeyPair{o_.primary.key.public_z85, o_.primary.key.secret_z85.Clone()};
     follow.from_seq = head.next_seq;
     follow.prev_leaf = head.last_leaf;
-    Remote* remote = remote_.get();
-    ASSIGN_OR_RETURN(follower_, bus::Follower::Start(*context_, std::move(follow), [remote](uint64_t seq, uint32_t max) {
-                       return remote->ReadRecords(seq, max);
+    follow.fetch_page = kPageRecords;
+    // Gaps and catch-up come through ReadReplicaPage: large pages, with the
+    // data keys their records put (kept for Apply, which then asks for none).
+    ASSIGN_OR_RETURN(follower_, bus::Follower::Start(*context_, std::move(follow), [this](uint64_t seq, uint32_t max) {
+                       return FetchPage(seq, max);
                      }));
     Info("following the primary", {{"from_seq", head.next_seq}, {"api", o_.primary.api_endpoint}});
     last_status_ = Clock::now();
@@ -141,6 +143,29 @@ class Replicator {
  private:
   void Info(std::string_view msg, nlohmann::ordered_json fields) {
     if (o_.log) o_.log->Info(msg, std::move(fields));
+  }
+
+  Result<std::vector<bus::StoredRecord>> FetchPage(uint64_t from, uint32_t max) {
+    ASSIGN_OR_RETURN(service::Response page,
+                     Call(*remote_, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", std::min(max, kPageRecords)}}));
+    RETURN_IF_ERROR(KeepDataKeys(page.body));
+    std::vector<bus::StoredRecord> records;
+    records.reserve(page.records.size());
+    for (auto& [seq, bytes] : page.records) records.push_back({seq, std::move(bytes)});
+    return records;
+  }
+
+  Status KeepDataKeys(const Json& body) {
+    for (const Json& k : body.value("DataKeys", Json::array())) {
+      const std::string key = k.value("Key", "");
+      if (k.value("Destroyed", false)) {
+        known_keys_[key] = std::nullopt;
+      } else {
+        ASSIGN_OR_RETURN(crypto::SecureBuffer entry, crypto::Base64Decode(k.value("Entry", "")));
+        known_keys_[key] = std::string(entry.as_string_view());
+      }
+    }
+    return Status::Ok();
   }
 
   // Takes what the follower has, waiting up to 5 ms for the first record: a
@@ -247,15 +272,16 @@ class Replicator {
       ASSIGN_OR_RETURN(ledger::RecordFields fields, ledger::DecodeRecord(pending_[i].bytes));
       ASSIGN_OR_RETURN(const schema::Event* event, service::internal::ReadEvent(fields.payload));
       for (std::string& key : service::KeyEffectsOf(*event).puts) {
+        if (!known_keys_.contains(key)) {  // not brought by a fetched page
+          first_needing = std::min(first_needing, pending_[i].seq);
+          last_needing = pending_[i].seq;
+        }
         needed.push_back(std::move(key));
-        first_needing = std::min(first_needing, pending_[i].seq);
-        last_needing = pending_[i].seq;
       }
       records.push_back(pending_[i].bytes);
       bytes += pending_[i].bytes.size();
     }
-    std::map<std::string, std::optional<std::string>> fetched;
-    for (uint64_t from = first_needing; !needed.empty() && from <= last_needing;) {
+    for (uint64_t from = first_needing; first_needing != UINT64_MAX && from <= last_needing;) {
       const uint64_t max = std::min<uint64_t>(kPageRecords, last_needing + 1 - from);
       ASSIGN_OR_RETURN(service::Response page,
                        Call(*remote_, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", max}}));
@@ -267,24 +293,17 @@ class Replicator {
                                " than the events stream: nothing was applied");
         }
       }
-      for (const Json& k : page.body.value("DataKeys", Json::array())) {
-        const std::string key = k.value("Key", "");
-        if (k.value("Destroyed", false)) {
-          fetched[key] = std::nullopt;
-        } else {
-          ASSIGN_OR_RETURN(crypto::SecureBuffer entry, crypto::Base64Decode(k.value("Entry", "")));
-          fetched[key] = std::string(entry.as_string_view());
-        }
-      }
+      RETURN_IF_ERROR(KeepDataKeys(page.body));
       from = page.records.back().first + 1;
     }
     std::vector<service::ReplicatedKey> keys;
     for (const std::string& key : needed) {
-      auto it = fetched.find(key);
-      if (it == fetched.end()) return DataLossError("the primary sent no data key " + key);
+      auto it = known_keys_.find(key);
+      if (it == known_keys_.end()) return DataLossError("the primary sent no data key " + key);
       keys.push_back({key, it->second});
     }
     RETURN_IF_ERROR(engine_->ApplyReplicated(std::move(records), keys));
+    for (const std::string& key : needed) known_keys_.erase(key);
     for (uint64_t i = 0; i < count; ++i) foreign_pending_ -= pending_[i].own ? 0 : 1;
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
     if (!pending_.empty()) oldest_since_ = Clock::now();
@@ -302,6 +321,9 @@ class Replicator {
   std::unique_ptr<bus::Follower> follower_;
   std::deque<Pending> pending_;
   uint64_t foreign_pending_ = 0;  // pending records not of our own calls
+  // Data keys fetched pages brought, until their records are applied. Wrapped
+  // under the KEK (never a key in clear); a map of the few not yet applied.
+  std::map<std::string, std::optional<std::string>> known_keys_;
   Clock::time_point oldest_since_{};
   std::optional<std::pair<uint64_t, std::string>> stream_checkpoint_;
   ReplicaStatus status_;
