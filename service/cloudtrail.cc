@@ -137,6 +137,12 @@ void AddBodyDetails(const schema::Event& event, Json& j) {
                                 {"expirationDate", IsoTime(x->expires_unix_ms())}};
   } else if (const auto* r = event.body_as_AuditRecordsRead()) {
     j["additionalEventData"] = {{"fromSeq", r->from_seq()}, {"recordCount", r->record_count()}};
+  } else if (const auto* p = event.body_as_ReplicaPromoted()) {
+    j["additionalEventData"] = {{"replicaHead", p->replica_head()},
+                                {"verifiedCheckpointSize", p->verified_checkpoint_size()},
+                                {"verifiedCheckpointRoot", Str(p->verified_checkpoint_root())},
+                                {"primaryHeadSeen", p->primary_head_seen()},
+                                {"checkpointKey", Str(p->checkpoint_key())}};
   } else if (const auto* u = event.body_as_UnauthenticatedAttempts()) {
     j["additionalEventData"] = {{"attempts", u->attempts()},
                                 {"distinctKeys", u->distinct_keys()},

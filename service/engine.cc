@@ -176,12 +176,12 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
   if (!ledger_id) return DataLossError("ledger meta has no ledger id");
   ASSIGN_OR_RETURN(auto replica_of, store->Get(ledger::Family::kMeta, internal::kMetaReplicaOf));
   engine->is_replica_ = replica_of.has_value();
-  if (engine->is_replica_ && !options.replica) {
+  if (engine->is_replica_ && !options.replica && !options.any_role) {
     return FailedPreconditionError(options.data_dir + " is a DR replica of ledger " + *replica_of +
                                    ": it serves nothing until 'cairn-replica promote --data-dir " + options.data_dir +
                                    "' (calls here would fork it from its primary)");
   }
-  if (!engine->is_replica_ && options.replica) {
+  if (!engine->is_replica_ && options.replica && !options.any_role) {
     return FailedPreconditionError(options.data_dir + " is not a DR replica (or was promoted): it follows no primary");
   }
   ASSIGN_OR_RETURN(engine->ledger_, ledger::Ledger::Open(std::move(store)));

@@ -58,6 +58,9 @@ struct OpenOptions {
   // Open a DR replica's data directory (cairn-replica follow). Without it, a
   // replica's directory is refused: serving calls there would fork it.
   bool replica = false;
+  // Open the directory whichever it is, primary or replica (cairn-replica
+  // rejoin, which serves nothing from it either way).
+  bool any_role = false;
 };
 
 // What cairn-replica promote records (schema ReplicaPromoted).
@@ -111,6 +114,13 @@ class Engine {
   // a replica or it holds no records yet. The engine must then be reopened
   // without OpenOptions::replica to serve.
   Status Promote(const Promotion& promotion);
+  // Makes this ledger a DR replica of the primary `seed` came from (an old
+  // primary, or a replica of one, rejoining after a failover). The caller has
+  // verified that every record here is in the primary's signed tree: this
+  // only checks the seed is of the same ledger (id, master key, keyring) and
+  // marks the directory a replica. FailedPrecondition for another ledger's
+  // seed. Reopen with OpenOptions::replica to follow.
+  Status Rejoin(const ReplicaSeed& seed);
 
   // Runs one API call for `actor`. Besides the Secrets Manager operations,
   // Cairn's own (service/principals.h, service/access.h): principals,

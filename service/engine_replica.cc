@@ -7,6 +7,7 @@
 
 #include "crypto/hash.h"
 #include "crypto/master_key.h"
+#include "ledger/checkpoint.h"
 #include "ledger/record.h"
 #include "service/engine.h"
 #include "service/internal/event_reader.h"
@@ -175,8 +176,9 @@ Status Engine::Promote(const Promotion& promotion) {
   if (head == 0) return FailedPreconditionError("the replica holds no records yet: nothing to take over");
   internal::Outcome out;
   auto root = out.fbb.CreateString(promotion.verified_checkpoint_root_hex);
+  auto key = out.fbb.CreateString(ledger::FormatVerifierKey(checkpointer_->verifier()));
   out.SetBody(schema::CreateReplicaPromoted(out.fbb, head, promotion.verified_checkpoint_size, root,
-                                            promotion.primary_head_seen));
+                                            promotion.primary_head_seen, key));
   Decision decision = internal::ServiceEventDecision(std::move(out), "");
   decision.key_writes.Delete(ledger::Family::kMeta, internal::kMetaReplicaOf);  // in the record's batch
   ServiceBatch batch;
@@ -184,6 +186,27 @@ Status Engine::Promote(const Promotion& promotion) {
   lock.unlock();
   RETURN_IF_ERROR(FinishServiceBatch(batch));
   is_replica_ = false;
+  return Status::Ok();
+}
+
+Status Engine::Rejoin(const ReplicaSeed& seed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!poisoned_.ok()) return poisoned_;
+  const ledger::Store& store = ledger_->store();
+  ASSIGN_OR_RETURN(std::string ledger_id, MetaEntry(store, internal::kMetaLedgerId));
+  ASSIGN_OR_RETURN(std::string key_id, MetaEntry(store, internal::kMetaMasterKeyId));
+  ASSIGN_OR_RETURN(std::string keyring, MetaEntry(store, internal::kMetaKeyring));
+  if (seed.ledger_id != ledger_id) {
+    return FailedPreconditionError("this directory holds ledger " + ledger_id + ", but the primary serves ledger " +
+                                   seed.ledger_id + ": there is nothing to rejoin");
+  }
+  if (seed.master_key_id != key_id || seed.keyring != keyring) {
+    return FailedPreconditionError("the primary's master key or keyring is not this ledger's: it cannot be its primary");
+  }
+  ledger::WriteSet mark;
+  mark.Put(ledger::Family::kMeta, internal::kMetaReplicaOf, ledger_id);
+  RETURN_IF_ERROR(ledger_->WriteUnchained(mark).WithContext("marking the directory a replica"));
+  is_replica_ = true;
   return Status::Ok();
 }
 

@@ -18,11 +18,16 @@
 //    derives them from the records (a purge, a pruned version, a deleted
 //    access key), so a crypto-shred on the primary is one on the replica.
 //
-// Verification before apply is the caller's (tools/cairn_replica, to come):
+// Verification before apply is the caller's (tools/cairn_replica):
 // a page is applied only once a checkpoint signed by the pinned key covers
 // it and the page's records reproduce the checkpoint's root from the
 // replica's own tree; StageVerbatim then checks each record's seq and prev
 // link again, and nothing of a page that fails is applied.
+//
+// After a failover, Engine::Promote appends the epoch record (ReplicaPromoted,
+// naming the new checkpoint key), and Engine::Rejoin makes an old primary
+// whose records are all in the new primary's signed tree its replica (the
+// check is cairn-replica rejoin's; records after a fork point are refused).
 //
 // Thread-compatible functions; Engine's replica methods are thread-safe.
 #ifndef CAIRN_SERVICE_REPLICA_H_

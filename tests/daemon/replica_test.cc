@@ -3,15 +3,18 @@
 // keys), and the replica opens the primary's secrets.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "ledger/ledger.h"
 #include "ledger/store.h"
 #include "service/engine.h"
+#include "service/internal/meta_keys.h"
 #include "tests/daemon/daemon_fixture.h"
 #include "tests/testing/tool_process.h"
 
@@ -105,6 +108,44 @@ void CheckIdentical(const std::string& primary_dir, const std::string& replica_d
                                << " on the replica; " << differ);
     CHECK(ours == theirs);
   }
+}
+
+// cairn <args...> against the daemon whose profile is `profile`.
+RunResult CairnAt(const std::string& profile, std::vector<std::string> args) {
+  args.insert(args.begin(), ToolPath("cairn"));
+  return Run(args, {{"CAIRN_PROFILE", profile}, {"CAIRN_DATA_DIR", ""}, {"CAIRN_PASSPHRASE", ""}});
+}
+
+uint64_t HeadOf(const std::string& data_dir) {
+  auto head = ledger::ReadHead(*OpenReadOnly(data_dir));
+  REQUIRE(head.ok());
+  return head->next_seq;
+}
+
+// A replica of `d` that has applied all of it, its follower stopped.
+std::string CaughtUpReplica(const RunningDaemon& d) {
+  const std::string dir = ReplicaDir(d);
+  REQUIRE(Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()}).exit_code == 0);
+  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir});
+  follower.Start();
+  json status = WaitCaughtUp(dir);
+  INFO(status.dump() << "\nreplica log:\n" << follower.log());
+  REQUIRE(status.value("PendingRecords", 1) == 0);
+  REQUIRE(follower.Terminate() == 0);
+  return dir;
+}
+
+// Promotes the replica in `dir` and starts cairnd on it with the old
+// primary's admin profile (the operator's copy: the same admin, new
+// endpoints, server key and checkpoint key written into it by cairnd).
+json PromoteAndServe(const RunningDaemon& old, const std::string& dir, DaemonProcess& promoted) {
+  RunResult r = Replica({"promote", "--data-dir", dir});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::filesystem::copy_file(old.daemon.profile(), dir + "/dev-profile");
+  INFO(promoted.log());
+  REQUIRE(promoted.Start());
+  return json::parse(r.out);
 }
 
 }  // namespace
@@ -306,6 +347,114 @@ TEST_CASE("a replica whose pinned key does not sign the primary's checkpoints ap
   REQUIRE(head.ok());
   CHECK(head->next_seq == 0);  // nothing applied
   CHECK(Status(dir).value("HeadSeq", 1) == 0);
+}
+
+}  // namespace cairn::testing
+
+namespace cairn::testing {
+
+TEST_CASE("after a failover the old primary's records after the fork point are refused, with both heads",
+          "[daemon][replica][chaos]") {
+  RunningDaemon d({"--checkpoint-ms", "200"});
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  const std::string dir = CaughtUpReplica(d);
+  const uint64_t replica_head = HeadOf(dir);
+  // Acknowledged by the primary, never seen by the replica, then the primary is lost.
+  d.Call({"put-secret-value", "--secret-id", "prod/db", "--secret-string", "lost-pass-2"});
+  d.Call({"create-secret", "--name", "prod/lost", "--secret-string", "lost-value"});
+  d.daemon.Kill();
+  const std::string old_dir = d.daemon.data_dir();
+  const uint64_t old_head = HeadOf(old_dir);
+  REQUIRE(old_head > replica_head);
+
+  DaemonProcess promoted(dir, {"--checkpoint-ms", "200"});
+  const json report = PromoteAndServe(d, dir, promoted);
+  CHECK(report["PromotedAtSeq"] == replica_head);
+  // It serves the API, and signs with its own key, named in its epoch record.
+  RunResult put = CairnAt(promoted.profile(), {"put-secret-value", "--secret-id", "prod/db", "--secret-string",
+                                               "db-pass-3"});
+  INFO(put.err << promoted.log());
+  REQUIRE(put.exit_code == 0);
+  RunResult read = CairnAt(promoted.profile(), {"get-secret-value", "--secret-id", "prod/db"});
+  REQUIRE(read.exit_code == 0);
+  CHECK(json::parse(read.out)["SecretString"] == "db-pass-3");
+  const std::string new_key = tools::ReadProfile(promoted.profile())->checkpoint_key;
+  const std::string old_key = tools::ReadProfile(d.daemon.profile())->checkpoint_key;
+  CHECK(new_key != old_key);
+  RunResult exported = Run({ToolPath("cairn-audit"), "export", "--data-dir", dir});
+  REQUIRE(exported.exit_code == 0);
+  std::istringstream lines(exported.out);
+  int epochs = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const json e = json::parse(line);
+    if (e["eventName"] != "ReplicaPromoted") continue;
+    ++epochs;
+    CHECK(e["additionalEventData"]["replicaHead"] == replica_head);
+    CHECK(e["additionalEventData"]["checkpointKey"] == new_key);
+  }
+  CHECK(epochs == 1);
+
+  // The old primary comes back: it may not rejoin, and nothing of it changes.
+  const std::string fork_file = d.tmp.sub("fork.jsonl");
+  RunResult rejoin = Replica({"rejoin", "--data-dir", old_dir, "--primary-profile", promoted.profile(),
+                              "--fork-out", fork_file});
+  INFO(rejoin.out << rejoin.err);
+  CHECK(rejoin.exit_code == 1);
+  const json fork = json::parse(rejoin.out);
+  CHECK(fork["Rejoined"] == false);
+  CHECK(fork["Fork"]["AtSeq"] == replica_head);
+  CHECK(fork["Fork"]["RecordsRefused"] == old_head - replica_head);
+  CHECK(fork["ThisLedger"]["HeadSeq"] == old_head);
+  CHECK(fork["Primary"]["TreeSize"].get<uint64_t>() > replica_head);
+  CHECK(fork["Primary"]["Root"] != fork["ThisLedger"]["Root"]);
+  CHECK(rejoin.err.find("forked") != std::string::npos);
+  const std::string refused = ReadFile(fork_file);
+  CHECK(std::count(refused.begin(), refused.end(), '\n') == static_cast<long>(old_head - replica_head));
+  CHECK(refused.find("PutSecretValue") != std::string::npos);
+  CHECK(refused.find("lost-pass") == std::string::npos);  // events, never values
+  CHECK(refused.find("lost-value") == std::string::npos);
+  CHECK(HeadOf(old_dir) == old_head);
+  CHECK_FALSE(std::filesystem::exists(old_dir + "/replica.json"));
+  CHECK(OpenReadOnly(old_dir)->Get(ledger::Family::kMeta, service::internal::kMetaReplicaOf).value() == std::nullopt);
+  REQUIRE(promoted.Terminate() == 0);
+}
+
+TEST_CASE("an old primary the replica had fully seen rejoins the promoted one and follows it to identity",
+          "[daemon][replica][chaos]") {
+  RunningDaemon d({"--checkpoint-ms", "200"});
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  Reads(d, 20);
+  const std::string dir = CaughtUpReplica(d);
+  REQUIRE(d.daemon.Terminate() == 0);
+  const std::string old_dir = d.daemon.data_dir();
+  REQUIRE(HeadOf(old_dir) == HeadOf(dir));
+
+  DaemonProcess promoted(dir, {"--checkpoint-ms", "200"});
+  PromoteAndServe(d, dir, promoted);
+  RunResult rejoin = Replica({"rejoin", "--data-dir", old_dir, "--primary-profile", promoted.profile()});
+  INFO(rejoin.out << rejoin.err);
+  REQUIRE(rejoin.exit_code == 0);
+  const json report = json::parse(rejoin.out);
+  CHECK(report["Rejoined"] == true);
+  CHECK(report["CommonRecords"] == HeadOf(old_dir));
+  CHECK_FALSE(report.contains("Fork"));
+  // Now a replica: cairnd refuses it, follow takes the new primary's records.
+  RunResult served = Run({ToolPath("cairn"), "--data-dir", old_dir, "list-secrets"},
+                         {{"CAIRN_PROFILE", ""}, {"CAIRN_PASSPHRASE", ""}});
+  CHECK(served.exit_code != 0);
+  ToolProcess follower("cairn-replica", d.tmp.sub("rejoined.log"), {"follow", "--data-dir", old_dir});
+  follower.Start();
+  for (int i = 0; i < 3; ++i) {
+    RunResult put = CairnAt(promoted.profile(), {"put-secret-value", "--secret-id", "prod/db", "--secret-string",
+                                                 "db-pass-" + std::to_string(i + 2)});
+    REQUIRE(put.exit_code == 0);
+  }
+  json status = WaitCaughtUp(old_dir);
+  INFO(status.dump() << "\nreplica log:\n" << follower.log());
+  REQUIRE(status.value("PendingRecords", 1) == 0);
+  REQUIRE(follower.Terminate() == 0);
+  REQUIRE(promoted.Terminate() == 0);
+  CheckIdentical(dir, old_dir);
 }
 
 }  // namespace cairn::testing

@@ -8,7 +8,9 @@
 
 #include <filesystem>
 
+#include "ledger/checkpoint.h"
 #include "ledger/record.h"
+#include "service/checkpointer.h"
 #include "service/internal/event_reader.h"
 #include "tests/service/engine_fixture.h"
 
@@ -336,7 +338,44 @@ TEST_CASE("a replica's directory serves nothing until promoted, and follows noth
   REQUIRE(body != nullptr);
   CHECK(body->replica_head() == head);
   CHECK(body->primary_head_seen() == head + 3);
+  // The new epoch's signing key: the promoted ledger's own, not the primary's.
+  REQUIRE(body->checkpoint_key() != nullptr);
+  auto own_key = service::ReadLedgerVerifier(promoted->ledger().store());
+  REQUIRE(own_key.ok());
+  CHECK(body->checkpoint_key()->str() == ledger::FormatVerifierKey(*own_key));
+  auto primary_key = service::ReadLedgerVerifier(primary.store());
+  REQUIRE(primary_key.ok());
+  CHECK(body->checkpoint_key()->str() != ledger::FormatVerifierKey(*primary_key));
   CHECK(promoted->Execute(MakeRequest("DescribeSecret", {{"SecretId", "app/db"}}), TestActor()).ok());
+}
+
+TEST_CASE("Rejoin marks a ledger a replica of its own ledger's primary, and refuses another's",
+          "[service][replication]") {
+  Primary primary;
+  primary.Workload();
+  Primary other;
+  auto seed = primary.e->Seed();
+  auto other_seed = other.e->Seed();
+  REQUIRE(seed.ok());
+  REQUIRE(other_seed.ok());
+  Status refused = primary.e->Rejoin(*other_seed);
+  CHECK(refused.code() == StatusCode::kFailedPrecondition);
+  CHECK(refused.message().find("nothing to rejoin") != std::string::npos);
+  CHECK_FALSE(primary.e->is_replica());
+  service::ReplicaSeed tampered = *seed;
+  tampered.keyring[tampered.keyring.size() / 2] ^= 1;
+  CHECK(primary.e->Rejoin(tampered).code() == StatusCode::kFailedPrecondition);
+  CHECK_FALSE(primary.e->is_replica());
+
+  REQUIRE(primary.e->Rejoin(*seed).ok());
+  CHECK(primary.e->is_replica());
+  const uint64_t head = primary.head();
+  primary.e.reset();
+  service::OpenOptions plain;
+  plain.data_dir = primary.f.dir;
+  CHECK(service::Engine::Open(plain).status().code() == StatusCode::kFailedPrecondition);
+  auto replica = MustOpen(primary.f.dir, nullptr, /*replica=*/true);
+  CHECK(replica->ledger().durable_head().next_seq == head);  // its records kept
 }
 
 }  // namespace cairn::testing

@@ -5,14 +5,14 @@
 //   cairn-replica follow --data-dir D          (until SIGTERM/SIGINT)
 //   cairn-replica status --data-dir D          (what follow last wrote)
 //   cairn-replica promote --data-dir D         (becomes a primary; follow stopped)
+//   cairn-replica rejoin --data-dir D --primary-profile P [--pin-key VKEY] [--fork-out F]
+//                                               (an old primary, or its replica, after a failover)
 //
 // Exit codes: 0 ok, 1 failure (a record or checkpoint that does not verify
 // among them), 2 usage.
 #include <CLI/CLI.hpp>
 #include <atomic>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "tools/cairn_replica/replicator.h"
 #include "tools/common/passphrase.h"
@@ -22,13 +22,6 @@ namespace {
 
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
@@ -41,7 +34,7 @@ int main(int argc, char** argv) {
                "events, verifies every record against checkpoints signed by the pinned key before it\n"
                "applies them, and keeps a byte-identical ledger (records, tree, state, data keys)."};
   app.require_subcommand(1);
-  std::string data_dir, profile_path, pin_key, passphrase_file, log_level = "info";
+  std::string data_dir, profile_path, pin_key, passphrase_file, fork_out, log_level = "info";
   size_t max_pending = 10000;
   int verify_after_ms = 15000;
 
@@ -79,6 +72,20 @@ int main(int argc, char** argv) {
   promote->add_option("--data-dir", data_dir, "The replica's data directory")->required();
   promote->add_option("--passphrase-file", passphrase_file, "The master key's passphrase (or env CAIRN_PASSPHRASE)");
 
+  CLI::App* rejoin = app.add_subcommand(
+      "rejoin",
+      "After a failover, makes an old primary (cairnd stopped) or a replica of it follow the promoted\n"
+      "primary. Only a ledger whose every record is in the new primary's signed tree rejoins; the\n"
+      "records of one that forked (writes the old primary took after the replica last saw it) are\n"
+      "refused: nothing changes, and the fork point and both heads are reported (exit 1).");
+  rejoin->add_option("--data-dir", data_dir, "The old primary's (or replica's) data directory")->required();
+  rejoin->add_option("--primary-profile", profile_path, "A profile on the new primary, with the rights init needs")
+      ->required();
+  rejoin->add_option("--pin-key", pin_key, "The new primary's checkpoint verifier key. Default: the profile's");
+  rejoin->add_option("--fork-out", fork_out,
+                     "On a fork, write the refused records here as cairn-audit export's JSON lines");
+  rejoin->add_option("--passphrase-file", passphrase_file, "The master key's passphrase (or env CAIRN_PASSPHRASE)");
+
   CLI::App* status = app.add_subcommand("status", "Shows what follow last recorded: head, lag, last verified checkpoint");
   status->add_option("--data-dir", data_dir, "The replica's data directory")->required();
 
@@ -91,7 +98,7 @@ int main(int argc, char** argv) {
   Logger log(*ParseLogLevel(log_level));
 
   if (status->parsed()) {
-    const std::string text = ReadText(ReplicaStatusPath(data_dir));
+    const std::string text = ReadTextFile(ReplicaStatusPath(data_dir));
     if (text.empty()) {
       std::cerr << "cairn-replica: no status in " << data_dir << " (has 'cairn-replica follow' run?)\n";
       return kExitFailure;
@@ -118,15 +125,38 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  if (init->parsed()) {
-    if (pin_key.empty()) {
-      auto profile = ReadProfile(profile_path);
-      if (!profile.ok() || profile->checkpoint_key.empty()) {
-        log.Error("no key to pin: give --pin-key, or a profile with a CheckpointKey");
-        return kExitUsage;
-      }
-      pin_key = profile->checkpoint_key;
+  if ((init->parsed() || rejoin->parsed()) && pin_key.empty()) {
+    auto profile = ReadProfile(profile_path);
+    if (!profile.ok() || profile->checkpoint_key.empty()) {
+      log.Error("no key to pin: give --pin-key, or a profile with a CheckpointKey");
+      return kExitUsage;
     }
+    pin_key = profile->checkpoint_key;
+  }
+  if (rejoin->parsed()) {
+    RejoinOptions options{data_dir, profile_path, pin_key, fork_out, pass};
+    auto report = RejoinReplicaDir(options);
+    if (!report.ok()) {
+      log.Error("cannot rejoin", {{"error", report.status().message()}});
+      return kExitFailure;
+    }
+    std::cout << report->dump(2) << "\n";
+    if (!report->value("Rejoined", false)) {
+      const service::Json& fork = (*report)["Fork"];
+      log.Error("refused: this ledger forked from the primary's; its records after the fork point are not the "
+                "primary's and were not applied (nothing changed)",
+                {{"fork_at_seq", fork["AtSeq"]}, {"records_refused", fork["RecordsRefused"]},
+                 {"this_head_seq", (*report)["ThisLedger"]["HeadSeq"]},
+                 {"this_head_leaf", (*report)["ThisLedger"]["HeadLeafHash"]},
+                 {"primary_tree_size", (*report)["Primary"]["TreeSize"]},
+                 {"primary_root", (*report)["Primary"]["Root"]}});
+      return kExitFailure;
+    }
+    log.Info("rejoined as a replica; run: cairn-replica follow --data-dir " + data_dir);
+    return 0;
+  }
+
+  if (init->parsed()) {
     Status s = InitReplicaDir(data_dir, profile_path, pin_key, pass);
     if (!s.ok()) {
       log.Error("cannot create the replica", {{"error", s.message()}});
@@ -136,7 +166,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  service::Json config = service::Json::parse(ReadText(ReplicaConfigPath(data_dir)), nullptr, false);
+  service::Json config = service::Json::parse(ReadTextFile(ReplicaConfigPath(data_dir)), nullptr, false);
   if (!config.is_object() || !config.contains("PrimaryProfile") || !config.contains("PinnedKey")) {
     log.Error("not a replica data directory (no replica.json): run cairn-replica init first", {{"data_dir", data_dir}});
     return kExitUsage;

@@ -18,6 +18,7 @@
 #include "ledger/merkle.h"
 #include "ledger/record.h"
 #include "ledger/tree.h"
+#include "service/cloudtrail.h"
 #include "service/engine.h"
 #include "service/internal/event_reader.h"
 #include "service/replica.h"
@@ -64,6 +65,33 @@ Result<uint64_t> SizeMember(const Json& body, const char* name) {
     return DataLossError(std::string("the primary's reply has no count ") + name);
   }
   return it->get<uint64_t>();
+}
+
+// GetConsistencyProof from `first` to `second`, its hashes parsed.
+Result<std::vector<crypto::Digest>> FetchConsistencyProof(Remote& remote, uint64_t first, uint64_t second) {
+  ASSIGN_OR_RETURN(service::Response reply,
+                   Call(remote, "GetConsistencyProof", {{"FirstTreeSize", first}, {"SecondTreeSize", second}}));
+  auto list = reply.body.find("Proof");
+  if (list == reply.body.end() || !list->is_array()) return DataLossError("the primary's proof reply has no Proof");
+  std::vector<crypto::Digest> proof;
+  for (const Json& h : *list) {
+    if (!h.is_string()) return DataLossError("the primary's proof holds a non-string hash");
+    ASSIGN_OR_RETURN(crypto::Digest d, crypto::DigestFromHex(h.get<std::string>()));
+    proof.push_back(d);
+  }
+  return proof;
+}
+
+// GetReplicaSeed, decoded.
+Result<service::ReplicaSeed> FetchSeed(Remote& remote) {
+  ASSIGN_OR_RETURN(service::Response reply, Call(remote, "GetReplicaSeed", Json::object()));
+  service::ReplicaSeed seed;
+  ASSIGN_OR_RETURN(seed.ledger_id, StringMember(reply.body, "LedgerId"));
+  ASSIGN_OR_RETURN(seed.master_key_id, StringMember(reply.body, "MasterKeyId"));
+  ASSIGN_OR_RETURN(std::string keyring_b64, StringMember(reply.body, "Keyring"));
+  ASSIGN_OR_RETURN(crypto::SecureBuffer keyring, crypto::Base64Decode(keyring_b64));
+  seed.keyring = std::string(keyring.as_string_view());
+  return seed;
 }
 
 Status WriteFileAtomically(const std::string& path, const std::string& text) {
@@ -213,17 +241,8 @@ class Replicator {
     ASSIGN_OR_RETURN(std::string note, StringMember(cp.body, "Note"));
     ASSIGN_OR_RETURN(uint64_t size, SizeMember(cp.body, "TreeSize"));
     if (size == held) return VerifyAndApply(note, held, std::nullopt);
-    ASSIGN_OR_RETURN(service::Response proof,
-                     Call(*remote_, "GetConsistencyProof", {{"FirstTreeSize", held}, {"SecondTreeSize", size}}));
-    auto list = proof.body.find("Proof");
-    if (list == proof.body.end() || !list->is_array()) return DataLossError("the primary's proof reply has no Proof");
-    std::vector<crypto::Digest> path;
-    for (const Json& h : *list) {
-      if (!h.is_string()) return DataLossError("the primary's proof holds a non-string hash");
-      ASSIGN_OR_RETURN(crypto::Digest d, crypto::DigestFromHex(h.get<std::string>()));
-      path.push_back(d);
-    }
-    return VerifyAndApply(note, held, std::move(path));
+    ASSIGN_OR_RETURN(std::vector<crypto::Digest> proof, FetchConsistencyProof(*remote_, held, size));
+    return VerifyAndApply(note, held, std::move(proof));
   }
 
   // Verifies the first `upto` - applied pending records against the signed
@@ -348,12 +367,14 @@ service::Json ReplicaStatus::ToJson() const {
 std::string ReplicaConfigPath(const std::string& data_dir) { return data_dir + "/replica.json"; }
 std::string ReplicaStatusPath(const std::string& data_dir) { return data_dir + "/replica-status.json"; }
 
-std::string ReadStatusText(const std::string& data_dir) {
-  std::ifstream in(ReplicaStatusPath(data_dir));
+std::string ReadTextFile(const std::string& path) {
+  std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
+
+std::string ReadStatusText(const std::string& data_dir) { return ReadTextFile(ReplicaStatusPath(data_dir)); }
 
 Status InitReplicaDir(const std::string& data_dir, const std::string& primary_profile_path,
                       const std::string& pinned_key, const crypto::SecureBuffer* passphrase) {
@@ -366,13 +387,7 @@ Status InitReplicaDir(const std::string& data_dir, const std::string& primary_pr
     return PermissionDeniedError("the primary signs its checkpoints with " + theirs + ", not the pinned key " +
                                  pinned_key + ": refusing to replicate it");
   }
-  ASSIGN_OR_RETURN(service::Response seed_reply, Call(*remote, "GetReplicaSeed", Json::object()));
-  service::ReplicaSeed seed;
-  ASSIGN_OR_RETURN(seed.ledger_id, StringMember(seed_reply.body, "LedgerId"));
-  ASSIGN_OR_RETURN(seed.master_key_id, StringMember(seed_reply.body, "MasterKeyId"));
-  ASSIGN_OR_RETURN(std::string keyring_b64, StringMember(seed_reply.body, "Keyring"));
-  ASSIGN_OR_RETURN(crypto::SecureBuffer keyring, crypto::Base64Decode(keyring_b64));
-  seed.keyring = std::string(keyring.as_string_view());
+  ASSIGN_OR_RETURN(service::ReplicaSeed seed, FetchSeed(*remote));
   RETURN_IF_ERROR(service::Engine::InitReplica(data_dir, seed, passphrase));
   std::error_code ec;
   const std::string profile_abs = std::filesystem::absolute(primary_profile_path, ec).string();
@@ -405,6 +420,121 @@ Result<service::Json> PromoteReplica(const std::string& data_dir, const crypto::
                        {"PrimaryHeadSeqSeen", promotion.primary_head_seen},
                        {"RecordsLostAtLeast", promotion.primary_head_seen - head},
                        {"LastVerifiedCheckpoint", verified}};
+}
+
+namespace {
+
+// Whether this ledger's first `size` records are the first `size` of the
+// primary's signed tree `checkpoint`: a consistency proof from our root at
+// `size` to the signed root (the roots themselves when the sizes are equal).
+Result<bool> IsPrefixOfPrimary(Remote& remote, const ledger::TreeReader& tree, uint64_t size,
+                               const ledger::Checkpoint& checkpoint) {
+  if (size == 0) return true;
+  if (size > checkpoint.size) return false;
+  ASSIGN_OR_RETURN(crypto::Digest ours, tree.Root(size));
+  if (size == checkpoint.size) return ours == checkpoint.root;
+  ASSIGN_OR_RETURN(std::vector<crypto::Digest> proof, FetchConsistencyProof(remote, size, checkpoint.size));
+  return ledger::VerifyConsistency(size, checkpoint.size, ours, checkpoint.root, proof).ok();
+}
+
+// Writes records [from, to) of `store` to `path` as cairn-audit export's JSON
+// lines (events: what was done, by whom; never a secret value).
+Status WriteRecordsAsTrail(const ledger::Store& store, uint64_t from, uint64_t to, const std::string& path) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) return InternalError("cannot write " + path);
+  service::TrailContext context;
+  ASSIGN_OR_RETURN(std::string genesis, ledger::ReadRecord(store, 0));
+  ASSIGN_OR_RETURN(Json first, service::CloudTrailRecord(0, genesis, context));  // fills the account
+  if (from == 0) out << first.dump() << "\n";
+  for (uint64_t seq = std::max<uint64_t>(from, 1); seq < to; ++seq) {
+    ASSIGN_OR_RETURN(std::string bytes, ledger::ReadRecord(store, seq));
+    ASSIGN_OR_RETURN(Json line, service::CloudTrailRecord(seq, bytes, context));
+    out << line.dump() << "\n";
+  }
+  out.flush();
+  if (!out) return InternalError("cannot write " + path);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<service::Json> RejoinReplicaDir(const RejoinOptions& options) {
+  ASSIGN_OR_RETURN(ledger::NoteVerifier pinned, ledger::ParseVerifierKey(options.pinned_key));
+  ASSIGN_OR_RETURN(Profile profile, ReadProfile(options.primary_profile_path));
+  service::OpenOptions open;
+  open.data_dir = options.data_dir;
+  open.passphrase = options.passphrase;
+  open.any_role = true;
+  ASSIGN_OR_RETURN(std::unique_ptr<service::Engine> engine, service::Engine::Open(open));
+  ASSIGN_OR_RETURN(std::unique_ptr<Remote> remote, Remote::Connect(profile, kUserAgent));
+  ASSIGN_OR_RETURN(service::ReplicaSeed seed, FetchSeed(*remote));
+  ASSIGN_OR_RETURN(service::ReplicaSeed ours, engine->Seed());
+  if (ours.ledger_id != seed.ledger_id) {
+    return FailedPreconditionError(options.data_dir + " holds ledger " + ours.ledger_id + ", but the primary serves " +
+                                   seed.ledger_id + ": there is nothing to rejoin");
+  }
+
+  // The primary's signed tree, by the pinned key.
+  ASSIGN_OR_RETURN(service::Response cp, Call(*remote, "GetCheckpoint", Json::object()));
+  ASSIGN_OR_RETURN(std::string theirs, StringMember(cp.body, "VerifierKey"));
+  if (theirs != ledger::FormatVerifierKey(pinned)) {
+    return PermissionDeniedError("the primary signs its checkpoints with " + theirs + ", not the pinned key " +
+                                 options.pinned_key + ": refusing to rejoin it");
+  }
+  ASSIGN_OR_RETURN(std::string note, StringMember(cp.body, "Note"));
+  Result<ledger::Checkpoint> checkpoint = ledger::OpenSignedCheckpoint(note, pinned);
+  if (!checkpoint.ok()) {
+    return DataLossError("the primary's checkpoint does not verify against the pinned key: " +
+                         checkpoint.status().message());
+  }
+
+  // The fork point: the longest prefix of ours in the primary's signed tree.
+  // Each record links to the one before, so being a prefix is monotone: a
+  // binary search over sizes, one consistency proof each.
+  const ledger::Head head = engine->ledger().durable_head();
+  const ledger::TreeReader tree(engine->ledger().store());
+  const uint64_t most = std::min(head.next_seq, checkpoint->size);
+  uint64_t common = most;
+  ASSIGN_OR_RETURN(bool whole, IsPrefixOfPrimary(*remote, tree, most, *checkpoint));
+  if (!whole) {
+    uint64_t lo = 0, hi = most;  // prefix at lo, not at hi
+    while (hi - lo > 1) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      ASSIGN_OR_RETURN(bool prefix, IsPrefixOfPrimary(*remote, tree, mid, *checkpoint));
+      (prefix ? lo : hi) = mid;
+    }
+    common = lo;
+  }
+  ASSIGN_OR_RETURN(crypto::Digest our_root, tree.Root(head.next_seq));
+  Json report = {{"DataDir", options.data_dir},
+                 {"ThisLedger", {{"HeadSeq", head.next_seq},
+                                 {"HeadLeafHash", crypto::ToHex(head.last_leaf)},
+                                 {"Root", crypto::ToHex(our_root)}}},
+                 {"Primary", {{"TreeSize", checkpoint->size},
+                              {"Root", crypto::ToHex(checkpoint->root)},
+                              {"VerifierKey", theirs}}},
+                 {"CommonRecords", common}};
+  if (common < head.next_seq) {
+    // Records here the primary never had: the old primary's writes after the
+    // replica last saw it (or, with a primary behind us, not yet there).
+    report["Fork"] = {{"AtSeq", common}, {"RecordsRefused", head.next_seq - common}};
+    if (!options.fork_out.empty()) {
+      RETURN_IF_ERROR(WriteRecordsAsTrail(engine->ledger().store(), common, head.next_seq, options.fork_out));
+      report["Fork"]["RecordsWrittenTo"] = options.fork_out;
+    }
+    report["Rejoined"] = false;
+    return report;
+  }
+  RETURN_IF_ERROR(engine->Rejoin(seed));
+  engine.reset();
+  std::error_code ec;
+  const std::string profile_abs = std::filesystem::absolute(options.primary_profile_path, ec).string();
+  Json config = {{"PrimaryProfile", profile_abs}, {"PinnedKey", options.pinned_key}, {"LedgerId", seed.ledger_id}};
+  RETURN_IF_ERROR(WriteFileAtomically(ReplicaConfigPath(options.data_dir), config.dump(2) + "\n"));
+  ::chmod(ReplicaConfigPath(options.data_dir).c_str(), 0600);
+  std::filesystem::remove(ReplicaStatusPath(options.data_dir), ec);  // a stale one would mislead promote
+  report["Rejoined"] = true;
+  return report;
 }
 
 Status RunReplica(const ReplicatorOptions& options) {

@@ -89,10 +89,33 @@ Status RunReplica(const ReplicatorOptions& options);
 // (the ledger lock); FailedPrecondition if it is no replica.
 Result<service::Json> PromoteReplica(const std::string& data_dir, const crypto::SecureBuffer* passphrase);
 
+// Rejoins a ledger to the primary after a failover: an old primary (cairnd
+// stopped), or a replica of it, against the promoted one. Verifies the
+// primary's checkpoint by `pinned_key`, then finds by consistency proofs the
+// longest prefix of this ledger in the primary's signed tree. If that is the
+// whole ledger, the directory becomes the primary's replica (replica.json,
+// Engine::Rejoin) and `follow` goes on from its head. Otherwise the records
+// after the fork point are refused: nothing changes, and the report names the
+// fork (AtSeq, RecordsRefused) and both heads; with `fork_out` those records
+// are written there as cairn-audit export's JSON lines. The report:
+// {Rejoined, CommonRecords, ThisLedger{HeadSeq, HeadLeafHash, Root},
+//  Primary{TreeSize, Root, VerifierKey}, Fork{AtSeq, RecordsRefused,
+//  RecordsWrittenTo}?}. FailedPrecondition for another ledger's primary,
+// PermissionDenied for a primary signing with another key.
+struct RejoinOptions {
+  std::string data_dir;
+  std::string primary_profile_path;
+  std::string pinned_key;
+  std::string fork_out;
+  const crypto::SecureBuffer* passphrase = nullptr;
+};
+Result<service::Json> RejoinReplicaDir(const RejoinOptions& options);
+
 // <data-dir>/replica.json and <data-dir>/replica-status.json (and its text, "" if none).
 std::string ReplicaConfigPath(const std::string& data_dir);
 std::string ReplicaStatusPath(const std::string& data_dir);
 std::string ReadStatusText(const std::string& data_dir);
+std::string ReadTextFile(const std::string& path);  // "" if it cannot be read
 
 }  // namespace cairn::tools
 
