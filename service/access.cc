@@ -19,7 +19,7 @@ constexpr std::string_view kCairnActions[] = {
     "DeletePolicy",    "AttachPrincipalPolicy", "DetachPrincipalPolicy", "SimulatePrincipalPolicy",
     "CreateAccessKey", "ListAccessKeys",        "UpdateAccessKey",       "DeleteAccessKey",
     "ReportRotationStep", "GetRotationStatus",  "ListRotations",         "PutSecretExpiry",
-    "ReadReplicaPage", "GetReplicaSeed"};
+    "ReadReplicaPage", "GetReplicaSeed",        "ReportReplicaStatus",   "GetReplicaStatus"};
 
 // The policy administrators have attached implicitly.
 const iam::CompiledPolicy& AdministratorPolicy() {

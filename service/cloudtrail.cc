@@ -137,6 +137,13 @@ void AddBodyDetails(const schema::Event& event, Json& j) {
                                 {"expirationDate", IsoTime(x->expires_unix_ms())}};
   } else if (const auto* r = event.body_as_AuditRecordsRead()) {
     j["additionalEventData"] = {{"fromSeq", r->from_seq()}, {"recordCount", r->record_count()}};
+  } else if (const auto* s = event.body_as_ReplicaStatusReported()) {
+    j["additionalEventData"] = {{"replicaId", Str(s->replica_id())},
+                                {"headSeq", s->head_seq()},
+                                {"headLeafHash", Str(s->head_leaf_hash())},
+                                {"lagMs", s->lag_ms()},
+                                {"pendingRecords", s->pending_records()},
+                                {"verifiedTreeSize", s->verified_tree_size()}};
   } else if (const auto* p = event.body_as_ReplicaPromoted()) {
     j["additionalEventData"] = {{"replicaHead", p->replica_head()},
                                 {"verifiedCheckpointSize", p->verified_checkpoint_size()},

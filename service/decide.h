@@ -45,6 +45,22 @@ struct DecideEnv {
   const projections::PoliciesView* policies = nullptr;
 };
 
+// A DR replica's report (ReportReplicaStatus), which the engine keeps, the
+// latest per principal and replica id, once its event is durable.
+struct ReplicaReport {
+  std::string principal;
+  std::string replica_id;
+  uint64_t head_seq = 0;
+  std::string head_leaf_hex;
+  uint64_t lag_ms = 0;
+  uint64_t pending_records = 0;
+  uint64_t bytes_per_second = 0;
+  uint64_t verified_tree_size = 0;
+  std::string verified_root_hex;
+  int64_t reported_at_ms = 0;
+  uint64_t primary_head = 0;  // the engine's: records the primary held before the report's own
+};
+
 // Records [from, end) of the log, which the engine reads once the event is durable.
 struct RecordRange {
   uint64_t from = 0;
@@ -86,6 +102,8 @@ struct Decision {
   std::optional<AuditRead> audit_read;                     // GetCheckpoint, Get*Proof, ...
   bool with_data_keys = false;  // ReadReplicaPage: the records' `keys` entries too
   bool replica_seed = false;    // GetReplicaSeed: the engine answers from `meta`
+  std::optional<ReplicaReport> replica_report;  // ReportReplicaStatus: kept by the engine once durable
+  bool replica_status_read = false;             // GetReplicaStatus: the engine answers from its reports
 };
 
 Decision Decide(const Request& request, const projections::SecretsView& state, DecideEnv& env);

@@ -395,6 +395,8 @@ Response Engine::Finish(Pending pending) {
       response.error = ApiError{kInternalServiceError, "reading the replica seed failed: " + seed.status().message()};
     }
   }
+  if (decision.replica_report && response.ok()) AnswerReplicaReport(std::move(*decision.replica_report), response);
+  if (decision.replica_status_read && response.ok()) AnswerReplicaStatus(response);
   if (decision.audit_read) {
     // Outside the lock too: durable tree nodes and stored checkpoints never
     // change; SignCheckpoint takes the lock itself.

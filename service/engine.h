@@ -217,6 +217,10 @@ class Engine {
     std::vector<std::shared_ptr<ledger::CommitTicket>> tickets;
     bool shreds = false;  // a decision deletes wrapped DEKs
   };
+  // ReportReplicaStatus and GetReplicaStatus, answered once their events are
+  // durable (service/engine_replica_status.cc).
+  void AnswerReplicaReport(ReplicaReport report, Response& response);
+  void AnswerReplicaStatus(Response& response);
   // Stages `decision` into `batch`. Caller holds mu_.
   Status StageServiceDecisionLocked(Decision& decision, int64_t now, ServiceBatch& batch);
   // Awaits the batch (a failed commit poisons the engine), then compacts the
@@ -287,6 +291,10 @@ class Engine {
   bool is_replica_ = false;
   std::mutex mu_;        // the sequencer lock: decide + stage + evolve
   Status poisoned_;      // set once a commit failed; every later call refuses
+  // DR replicas' latest reports (ReportReplicaStatus), by principal and
+  // replica id; in memory only (service/engine_replica_status.cc).
+  std::mutex reports_mu_;
+  std::map<std::pair<std::string, std::string>, ReplicaReport> replica_reports_;
 };
 
 }  // namespace cairn::service

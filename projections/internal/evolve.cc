@@ -200,6 +200,8 @@ Status Evolver::Dispatch(const schema::Event& event) {
     case Body::AuditRecordsRead:
     case Body::ReplicaSeedRead:
     case Body::ReplicaPromoted:
+    case Body::ReplicaStatusReported:
+    case Body::ReplicaStatusRead:
     case Body::UnauthenticatedAttempts:
     case Body::CheckpointRead:
     case Body::ProofRead:

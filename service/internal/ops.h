@@ -70,6 +70,8 @@ Result<Outcome> PutSecretExpiry(OpContext& ctx);
 // DR replicas (service/replica.h; op_read_records.cc), Cairn's own.
 Result<Outcome> ReadReplicaPage(OpContext& ctx);
 Result<Outcome> GetReplicaSeed(OpContext& ctx);
+Result<Outcome> ReportReplicaStatus(OpContext& ctx);
+Result<Outcome> GetReplicaStatus(OpContext& ctx);
 // ReadRecords and ReadReplicaPage: a page of records from FromSeq (MaxRecords
 // up to 1000, or kMaxReplicaPageRecords for ReadReplicaPage).
 inline constexpr int64_t kMaxReplicaPageRecords = 10000;

@@ -43,6 +43,8 @@ Decision SuccessDecision(Outcome outcome, const AuditFields& audit) {
   d.audit_read = outcome.audit_read;
   d.with_data_keys = outcome.with_data_keys;
   d.replica_seed = outcome.replica_seed;
+  d.replica_report = std::move(outcome.replica_report);
+  d.replica_status_read = outcome.replica_status_read;
   return d;
 }
 

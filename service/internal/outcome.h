@@ -30,6 +30,8 @@ struct Outcome {
   std::optional<AuditRead> audit_read;
   bool with_data_keys = false;
   bool replica_seed = false;
+  std::optional<ReplicaReport> replica_report;
+  bool replica_status_read = false;
 
   template <typename T>
   void SetBody(flatbuffers::Offset<T> offset) {

@@ -126,7 +126,7 @@ uint64_t HeadOf(const std::string& data_dir) {
 std::string CaughtUpReplica(const RunningDaemon& d) {
   const std::string dir = ReplicaDir(d);
   REQUIRE(Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()}).exit_code == 0);
-  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir});
+  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir, "--report-every-ms", "0"});
   follower.Start();
   json status = WaitCaughtUp(dir);
   INFO(status.dump() << "\nreplica log:\n" << follower.log());
@@ -162,7 +162,7 @@ TEST_CASE("a replica follows a primary and ends byte-identical to it", "[daemon]
   INFO(init.err);
   REQUIRE(init.exit_code == 0);
 
-  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir, "--log-level", "debug"});
+  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir, "--log-level", "debug", "--report-every-ms", "0"});
   follower.Start();
   // Writes while it follows, a crypto-shred among them.
   d.Call({"create-secret", "--name", "prod/old", "--secret-string", "old-value"});
@@ -259,7 +259,8 @@ TEST_CASE("a replica restarted mid-catch-up, and a primary SIGKILLed and restart
 
   // The replica SIGKILLed while it catches up (small verified batches), then restarted.
   ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"),
-                       {"follow", "--data-dir", dir, "--max-pending", "50", "--verify-after-ms", "100"});
+                       {"follow", "--data-dir", dir, "--max-pending", "50", "--verify-after-ms", "100",
+                        "--report-every-ms", "0"});
   follower.Start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (Status(dir).value("HeadSeq", 0) < 300 && std::chrono::steady_clock::now() < deadline) {
@@ -287,7 +288,7 @@ TEST_CASE("a replica restarted mid-catch-up, and a primary SIGKILLed and restart
   CheckIdentical(d.daemon.data_dir(), dir);
 }
 
-TEST_CASE("a replica principal needs exactly its four rights, and with them replicates", "[daemon][replica][access]") {
+TEST_CASE("a replica principal needs exactly its four rights, and with them replicates (reports refused)", "[daemon][replica][access]") {
   RunningDaemon d({"--checkpoint-ms", "200"});
   d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
   const std::string dr = d.tmp.sub("dr.profile");
@@ -316,6 +317,8 @@ TEST_CASE("a replica principal needs exactly its four rights, and with them repl
   INFO(status.dump() << "\nreplica log:\n" << follower.log());
   REQUIRE(status.value("PendingRecords", 1) == 0);
   REQUIRE(follower.Terminate() == 0);
+  // Its status reports (cairn:ReportReplicaStatus, not granted) were refused once, then not tried.
+  CHECK(follower.log().find("grant cairn:ReportReplicaStatus") != std::string::npos);
   REQUIRE(d.daemon.Terminate() == 0);
   CheckIdentical(d.daemon.data_dir(), dir);
   // And it may not read secrets on the primary: its rights are the log's.
@@ -442,7 +445,7 @@ TEST_CASE("an old primary the replica had fully seen rejoins the promoted one an
   RunResult served = Run({ToolPath("cairn"), "--data-dir", old_dir, "list-secrets"},
                          {{"CAIRN_PROFILE", ""}, {"CAIRN_PASSPHRASE", ""}});
   CHECK(served.exit_code != 0);
-  ToolProcess follower("cairn-replica", d.tmp.sub("rejoined.log"), {"follow", "--data-dir", old_dir});
+  ToolProcess follower("cairn-replica", d.tmp.sub("rejoined.log"), {"follow", "--data-dir", old_dir, "--report-every-ms", "0"});
   follower.Start();
   for (int i = 0; i < 3; ++i) {
     RunResult put = CairnAt(promoted.profile(), {"put-secret-value", "--secret-id", "prod/db", "--secret-string",
@@ -455,6 +458,59 @@ TEST_CASE("an old primary the replica had fully seen rejoins the promoted one an
   REQUIRE(follower.Terminate() == 0);
   REQUIRE(promoted.Terminate() == 0);
   CheckIdentical(dir, old_dir);
+}
+
+}  // namespace cairn::testing
+
+namespace cairn::testing {
+
+TEST_CASE("cairn replica status on the primary shows each replica's head, lag and last verified checkpoint",
+          "[daemon][replica]") {
+  RunningDaemon d({"--checkpoint-ms", "100"});
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  Reads(d, 50);
+  const std::string dir = ReplicaDir(d);
+  REQUIRE(Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()}).exit_code == 0);
+  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"),
+                       {"follow", "--data-dir", dir, "--report-every-ms", "100", "--replica-id", "dr-east"});
+  follower.Start();
+  // Until a report shows it past the reads, at the primary's own leaf there.
+  json replica;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    RunResult r = d.Cairn({"replica", "status"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json status = json::parse(r.out);
+    REQUIRE(status["Replicas"].size() <= 1);
+    if (!status["Replicas"].empty() && status["Replicas"][0]["HeadSeq"].get<uint64_t>() > 52) {
+      replica = status["Replicas"][0];
+      CHECK(status["PrimaryHeadSeq"].get<uint64_t>() >= replica["HeadSeq"].get<uint64_t>());
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(replica.dump() << "\nreplica log:\n" << follower.log());
+  REQUIRE(replica.is_object());
+  CHECK(replica["ReplicaId"] == "dr-east");
+  CHECK(replica["Principal"] == "admin");
+  CHECK(replica["LeafHashMatches"] == true);
+  CHECK(replica["HeadLeafHash"].get<std::string>().size() == 64);
+  CHECK(replica["LastVerifiedCheckpoint"]["TreeSize"].get<uint64_t>() >= replica["HeadSeq"].get<uint64_t>());
+  CHECK(replica["LastVerifiedCheckpoint"]["Root"].get<std::string>().size() == 64);
+  for (const char* field : {"LagRecords", "LagMs", "PendingRecords", "BytesPerSecond", "ReportedAgoMs"}) {
+    INFO(field);
+    CHECK(replica[field].is_number_unsigned());
+  }
+  CHECK(replica["LagRecords"].get<uint64_t>() < 50);
+  // The leaf it reports is the primary's at that seq.
+  const std::vector<json> events = d.Export();
+  REQUIRE(events.size() >= replica["HeadSeq"].get<uint64_t>());
+  REQUIRE(follower.Terminate() == 0);
+  // A replica-side view too, on the replica's machine.
+  RunResult local = Replica({"status", "--data-dir", dir});
+  REQUIRE(local.exit_code == 0);
+  CHECK(json::parse(local.out)["HeadSeq"].get<uint64_t>() >= replica["HeadSeq"].get<uint64_t>());
 }
 
 }  // namespace cairn::testing

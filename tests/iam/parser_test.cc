@@ -294,7 +294,7 @@ TEST_CASE("validate finds nothing in a narrowed or denying resource policy", "[i
 
 TEST_CASE("known actions are every Secrets Manager operation and Cairn's own", "[iam][parser]") {
   auto actions = KnownActions();
-  CHECK(actions.size() == 47);
+  CHECK(actions.size() == 49);
   CHECK(std::count_if(actions.begin(), actions.end(),
                       [](auto a) { return a.starts_with("secretsmanager:"); }) == 23);
   CHECK(std::find(actions.begin(), actions.end(), "cairn:SimulatePrincipalPolicy") !=

@@ -7,9 +7,11 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
 
 #include "ledger/checkpoint.h"
 #include "ledger/record.h"
+#include "ledger/tree.h"
 #include "service/checkpointer.h"
 #include "service/internal/event_reader.h"
 #include "tests/service/engine_fixture.h"
@@ -376,6 +378,83 @@ TEST_CASE("Rejoin marks a ledger a replica of its own ledger's primary, and refu
   CHECK(service::Engine::Open(plain).status().code() == StatusCode::kFailedPrecondition);
   auto replica = MustOpen(primary.f.dir, nullptr, /*replica=*/true);
   CHECK(replica->ledger().durable_head().next_seq == head);  // its records kept
+}
+
+}  // namespace cairn::testing
+
+namespace cairn::testing {
+
+TEST_CASE("ReportReplicaStatus is checked and kept, and GetReplicaStatus shows each replica against the head",
+          "[service][replication]") {
+  Primary primary;
+  primary.Workload();
+  const uint64_t seen = primary.head();
+  auto leaf = ledger::TreeReader(primary.store()).Node(0, seen - 1);
+  REQUIRE(leaf.ok());
+  const std::string leaf_hex = crypto::ToHex(*leaf);
+  auto report = [&](Json params) { return primary.e->Execute(MakeRequest("ReportReplicaStatus", params), TestActor()); };
+
+  SECTION("bad reports are refused, as events") {
+    const uint64_t before = primary.head();
+    CHECK(report({{"HeadSeq", 1}}).error->code == "InvalidParameterException");                 // no ReplicaId
+    CHECK(report({{"ReplicaId", "dr 1"}, {"HeadSeq", 0}}).error->code == "InvalidParameterException");
+    CHECK(report({{"ReplicaId", "dr1"}}).error->code == "InvalidParameterException");            // no HeadSeq
+    CHECK(report({{"ReplicaId", "dr1"}, {"HeadSeq", 3}}).error->code == "InvalidParameterException");  // no leaf
+    CHECK(report({{"ReplicaId", "dr1"}, {"HeadSeq", 3}, {"HeadLeafHash", "xyz"}}).error->code ==
+          "InvalidParameterException");
+    CHECK(report({{"ReplicaId", std::string(129, 'a')}, {"HeadSeq", 0}}).error->code == "InvalidParameterException");
+    CHECK(primary.head() == before + 6);
+    service::Response status = primary.e->Execute(MakeRequest("GetReplicaStatus", Json::object()), TestActor());
+    REQUIRE(status.ok());
+    CHECK(status.body["Replicas"].empty());
+  }
+  SECTION("a replica at the primary's leaf matches, one with another leaf or past the head does not") {
+    service::Response ok = report({{"ReplicaId", "dr-east:/var/lib/cairn"}, {"HeadSeq", seen}, {"HeadLeafHash", leaf_hex},
+                                   {"LagMs", 12}, {"PendingRecords", 3}, {"BytesPerSecond", 1000},
+                                   {"VerifiedTreeSize", seen}, {"VerifiedRoot", std::string(64, 'a')}});
+    REQUIRE(ok.ok());
+    CHECK(ok.body["LeafHashMatches"] == true);
+    CHECK(ok.body["PrimaryHeadSeq"] == seen + 1);  // its own record
+    std::string other_leaf = leaf_hex;
+    other_leaf[0] = other_leaf[0] == '0' ? '1' : '0';
+    service::Response forked = report({{"ReplicaId", "dr-west"}, {"HeadSeq", seen}, {"HeadLeafHash", other_leaf}});
+    REQUIRE(forked.ok());
+    CHECK(forked.body["LeafHashMatches"] == false);
+    service::Response ahead = report({{"ReplicaId", "dr-ahead"}, {"HeadSeq", seen + 100}, {"HeadLeafHash", leaf_hex}});
+    REQUIRE(ahead.ok());
+    CHECK(ahead.body["LeafHashMatches"] == false);
+    service::Response empty = report({{"ReplicaId", "dr-new"}, {"HeadSeq", 0}});
+    REQUIRE(empty.ok());
+    CHECK(empty.body["LeafHashMatches"].is_null());
+    // A later report of the same replica replaces its earlier one.
+    REQUIRE(report({{"ReplicaId", "dr-new"}, {"HeadSeq", 1}, {"HeadLeafHash", std::string(64, '0')}}).ok());
+
+    service::Response status = primary.e->Execute(MakeRequest("GetReplicaStatus", Json::object()), TestActor());
+    REQUIRE(status.ok());
+    CHECK(status.body["PrimaryHeadSeq"] == primary.head());
+    const Json& replicas = status.body["Replicas"];
+    REQUIRE(replicas.size() == 4);
+    std::map<std::string, Json> by_id;
+    for (const Json& r : replicas) by_id[r["ReplicaId"]] = r;
+    const Json& east = by_id["dr-east:/var/lib/cairn"];
+    CHECK(east["HeadSeq"] == seen);
+    CHECK(east["HeadLeafHash"] == leaf_hex);
+    CHECK(east["LeafHashMatches"] == true);
+    CHECK(east["LagRecords"] == 0);  // it had all the primary held before its report
+    CHECK(east["LagMs"] == 12);
+    CHECK(east["PendingRecords"] == 3);
+    CHECK(east["BytesPerSecond"] == 1000);
+    CHECK(east["LastVerifiedCheckpoint"]["TreeSize"] == seen);
+    CHECK(east["Principal"] == TestActor().principal);
+    CHECK(by_id["dr-west"]["LeafHashMatches"] == false);
+    CHECK(by_id["dr-west"]["LagRecords"] == 1);  // the east report came first
+    CHECK(by_id["dr-new"]["HeadSeq"] == 1);
+    CHECK(by_id["dr-new"]["LeafHashMatches"] == false);
+    // Both calls are events.
+    auto bytes = ledger::ReadRecord(primary.store(), primary.head() - 1);
+    REQUIRE(bytes.ok());
+    CHECK(ledger::DecodeRecord(*bytes)->event_type == "ReplicaStatusRead");
+  }
 }
 
 }  // namespace cairn::testing

@@ -213,6 +213,21 @@ const std::vector<CommandSpec>& RotationOperations() {
   return rows;
 }
 
+// The replica group (service/replica.h): DR replicas as the primary sees them.
+const std::vector<CommandSpec>& ReplicaOperations() {
+  static const std::vector<CommandSpec> rows = {
+      {"status", "GetReplicaStatus",
+       "Shows each DR replica following this primary, from its latest report (cairn-replica\n"
+       "follow reports every few seconds): HeadSeq, HeadLeafHash and whether it is this ledger's\n"
+       "leaf at that seq (LeafHashMatches), LagRecords and LagMs, BytesPerSecond, the last\n"
+       "checkpoint it verified, and when it reported. Reports are kept in memory: after cairnd\n"
+       "restarts a replica shows once it reports again. A replica's own view, on its machine:\n"
+       "cairn-replica status --data-dir D. Needs cairn:GetReplicaStatus.",
+       {}},
+  };
+  return rows;
+}
+
 }  // namespace
 
 AdminCommands::AdminCommands(CLI::App& app) {
@@ -260,6 +275,12 @@ AdminCommands::AdminCommands(CLI::App& app) {
   rotation->require_subcommand(1);
   for (const CommandSpec& spec : RotationOperations()) {
     operations_.push_back(std::make_unique<ParsedCommand>(*rotation, spec));
+  }
+
+  CLI::App* replica = app.add_subcommand("replica", "Disaster-recovery replicas of this primary (cairn-replica)");
+  replica->require_subcommand(1);
+  for (const CommandSpec& spec : ReplicaOperations()) {
+    operations_.push_back(std::make_unique<ParsedCommand>(*replica, spec));
   }
 
   CLI::App* audit = app.add_subcommand("audit", "The audit log, live");

@@ -27,6 +27,7 @@
 //                                                   the decision, as aws iam simulate-principal-policy)
 //   cairn rotation status --secret-id S            GetRotationStatus
 //   cairn rotation list [--handler H]               ListRotations
+//   cairn replica status                            GetReplicaStatus
 //   cairn audit tail [--json] [--from-seq N] [--count N]   ReadRecords + the events socket
 // Each call needs the IAM action cairn:<Operation> (audit tail: cairn:ReadAuditLog and
 // cairn:SubscribeEvents); administrators have them all, and embedded mode acts as the
@@ -51,7 +52,7 @@
 
 namespace cairn::tools {
 
-// Registers the identity, principal, policy, rotation and audit groups on
+// Registers the identity, principal, policy, rotation, replica and audit groups on
 // `app` and runs the one that was parsed. main() calls Parsed(), then
 // Prepare(), then either RunWithoutBackend() or Run() with the backend it
 // opened. Not thread-safe; one per process.

@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   std::string data_dir, profile_path, pin_key, passphrase_file, fork_out, log_level = "info";
   size_t max_pending = 10000;
   int verify_after_ms = 15000;
+  int report_every_ms = 5000;
+  std::string replica_id;
 
   CLI::App* init = app.add_subcommand(
       "init",
@@ -45,7 +47,8 @@ int main(int argc, char** argv) {
   init->add_option("--data-dir", data_dir, "The replica's data directory (holding only master.key)")->required();
   init->add_option("--primary-profile", profile_path,
                    "The replica principal's profile on the primary. Its policy needs cairn:GetReplicaSeed,\n"
-                   "cairn:ReadReplicaPage, cairn:ReadAuditLog and cairn:SubscribeEvents")
+                   "cairn:ReadReplicaPage, cairn:ReadAuditLog and cairn:SubscribeEvents (and\n"
+                   "cairn:ReportReplicaStatus for 'cairn replica status' on the primary)")
       ->required();
   init->add_option("--pin-key", pin_key,
                    "The primary's checkpoint verifier key (cairn-audit checkpoint, or its profile's\n"
@@ -61,6 +64,11 @@ int main(int argc, char** argv) {
   follow->add_option("--verify-after-ms", verify_after_ms,
                      "... or once the oldest has waited this long without a published checkpoint")
       ->capture_default_str()->check(CLI::Range(10, 3600000));
+  follow->add_option("--report-every-ms", report_every_ms,
+                     "Report this replica's status to the primary this often, for 'cairn replica status'\n"
+                     "there (needs cairn:ReportReplicaStatus; 0: never)")
+      ->capture_default_str()->check(CLI::Range(0, 3600000));
+  follow->add_option("--replica-id", replica_id, "The name reports carry. Default: <hostname>:<data dir>");
   follow->add_option("--log-level", log_level, "debug, info, warn or error (JSON lines on stderr)")
       ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
 
@@ -184,6 +192,8 @@ int main(int argc, char** argv) {
   options.passphrase = pass;
   options.max_pending = max_pending;
   options.verify_after_ms = verify_after_ms;
+  options.report_every_ms = report_every_ms;
+  options.replica_id = replica_id.empty() ? DefaultReplicaId(data_dir) : replica_id;
   options.stop = &stop;
   options.log = &log;
   Status s = RunReplica(options);

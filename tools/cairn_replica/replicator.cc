@@ -1,7 +1,9 @@
 #include "tools/cairn_replica/replicator.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -148,6 +150,9 @@ class Replicator {
       RETURN_IF_ERROR(Receive());
       RETURN_IF_ERROR(VerifyAndApplyDue());
       if (Clock::now() - last_status_ >= std::chrono::milliseconds(o_.status_every_ms)) RETURN_IF_ERROR(WriteStatus());
+      if (o_.report_every_ms > 0 && Clock::now() - last_report_ >= std::chrono::milliseconds(o_.report_every_ms)) {
+        RETURN_IF_ERROR(Report());
+      }
     }
     Info("stopped", {{"head", engine_->ledger().durable_head().next_seq}, {"pending", pending_.size()}});
     return WriteStatus();
@@ -169,6 +174,39 @@ class Replicator {
   }
 
  private:
+  // ReportReplicaStatus: what `cairn replica status` on the primary shows.
+  Status Report() {
+    last_report_ = Clock::now();
+    if (report_refused_) return Status::Ok();
+    const ledger::Head head = engine_->ledger().durable_head();
+    Json params = {{"ReplicaId", o_.replica_id},
+                   {"HeadSeq", head.next_seq},
+                   {"LagMs", pending_.empty() ? 0 : std::max<int64_t>(0, NowMs() - pending_.front().time_ms)},
+                   {"PendingRecords", pending_.size()},
+                   {"BytesPerSecond", static_cast<uint64_t>(status_.bytes_per_s)},
+                   {"VerifiedTreeSize", status_.verified_size}};
+    if (head.next_seq > 0) params["HeadLeafHash"] = crypto::ToHex(head.last_leaf);
+    if (!status_.verified_root_hex.empty()) params["VerifiedRoot"] = status_.verified_root_hex;
+    Result<service::Response> reply = Call(*remote_, "ReportReplicaStatus", std::move(params));
+    if (!reply.ok()) {
+      if (reply.status().code() != StatusCode::kPermissionDenied) return reply.status();
+      report_refused_ = true;
+      if (o_.log) {
+        o_.log->Warn("the primary refuses this replica's status reports; replication goes on, but 'cairn replica "
+                     "status' there will not show it (grant cairn:ReportReplicaStatus)");
+      }
+      return Status::Ok();
+    }
+    const auto matches = reply->body.find("LeafHashMatches");
+    if (matches != reply->body.end() && matches->is_boolean() && !matches->get<bool>()) {
+      return DataLossError("the primary's record " + std::to_string(head.next_seq - 1) +
+                           " is not this replica's (leaf " + crypto::ToHex(head.last_leaf) + "): the ledgers forked; "
+                           "this replica's head " + std::to_string(head.next_seq) + ", the primary's " +
+                           std::to_string(reply->body.value("PrimaryHeadSeq", uint64_t{0})));
+    }
+    return Status::Ok();
+  }
+
   void Info(std::string_view msg, nlohmann::ordered_json fields) {
     if (o_.log) o_.log->Info(msg, std::move(fields));
   }
@@ -347,6 +385,8 @@ class Replicator {
   std::optional<std::pair<uint64_t, std::string>> stream_checkpoint_;
   ReplicaStatus status_;
   Clock::time_point last_status_{};
+  Clock::time_point last_report_{};
+  bool report_refused_ = false;
   uint64_t bytes_since_status_ = 0;
 };
 
@@ -372,6 +412,20 @@ std::string ReadTextFile(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string DefaultReplicaId(const std::string& data_dir) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  std::error_code ec;
+  std::string id = std::string(host) + ":" + std::filesystem::absolute(data_dir, ec).lexically_normal().string();
+  for (char& c : id) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == ':' ||
+                    c == '/' || c == '@';
+    if (!ok) c = '_';
+  }
+  if (id.size() > 128) id = id.substr(id.size() - 128);
+  return id;
 }
 
 std::string ReadStatusText(const std::string& data_dir) { return ReadTextFile(ReplicaStatusPath(data_dir)); }

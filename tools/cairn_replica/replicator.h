@@ -64,6 +64,11 @@ struct ReplicatorOptions {
   size_t max_pending = 10000;          // verify by GetCheckpoint once this many wait
   int verify_after_ms = 15000;         // ... or once the oldest has waited this long
   int status_every_ms = 1000;
+  // ReportReplicaStatus to the primary every this many ms (0: never), as
+  // `replica_id`: what `cairn replica status` there shows. A primary that
+  // refuses it (no cairn:ReportReplicaStatus) is warned of once, then not asked.
+  int report_every_ms = 5000;
+  std::string replica_id;
   const std::atomic<bool>* stop = nullptr;
   Logger* log = nullptr;
 };
@@ -77,7 +82,9 @@ Status InitReplicaDir(const std::string& data_dir, const std::string& primary_pr
 
 // Follows the primary until *stop (Ok) or a failure: DataLoss for anything
 // that does not verify (nothing of it applied), the transport's or the
-// engine's errors otherwise. Writes the status file every status_every_ms.
+// engine's errors otherwise. Writes the status file every status_every_ms and
+// reports to the primary every report_every_ms; a report the primary answers
+// with another leaf at the replica's head (a fork) stops it with DataLoss.
 Status RunReplica(const ReplicatorOptions& options);
 
 // Makes the replica in `data_dir` a primary (service::Engine::Promote): a
@@ -116,6 +123,8 @@ std::string ReplicaConfigPath(const std::string& data_dir);
 std::string ReplicaStatusPath(const std::string& data_dir);
 std::string ReadStatusText(const std::string& data_dir);
 std::string ReadTextFile(const std::string& path);  // "" if it cannot be read
+// <hostname>:<absolute data dir>, in ReportReplicaStatus's ReplicaId alphabet.
+std::string DefaultReplicaId(const std::string& data_dir);
 
 }  // namespace cairn::tools
 

@@ -58,6 +58,8 @@ constexpr std::string_view kActions[] = {
     "cairn:PutSecretExpiry",
     "cairn:ReadReplicaPage",
     "cairn:GetReplicaSeed",
+    "cairn:ReportReplicaStatus",
+    "cairn:GetReplicaStatus",
 };
 static_assert(std::size(kActions) <= 64, "a compiled Action list is a 64-bit mask");
 
