@@ -116,6 +116,7 @@ Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vect
   std::vector<ledger::RecordFields> fields;
   std::set<std::string> used;
   ledger::WriteSet key_writes;
+  bool shreds = false;  // the page destroys wrapped DEKs
   uint64_t seq = ledger_->staged_head().next_seq;
   for (const std::string& bytes : records) {
     const std::string where = "replicated record " + std::to_string(seq++);
@@ -134,6 +135,7 @@ Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vect
       if (*it->second) key_writes.Put(ledger::Family::kKeys, key, **it->second);
     }
     for (const std::string& key : effects.deletes) key_writes.Delete(ledger::Family::kKeys, key);
+    shreds = shreds || !effects.deletes.empty();
     fields.push_back(std::move(f).value());
   }
   if (used.size() != supplied.size()) {
@@ -165,7 +167,8 @@ Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vect
     return done.status();
   }
   if (ledger_info_.ledger_id.empty()) ledger_info_ = views_.secrets.info();  // the genesis arrived
-  return Status::Ok();
+  // Crypto-shredding on the replica too: the deleted wrapped DEKs leave its files.
+  return CompactShreddedKeys(shreds);
 }
 
 Status Engine::Promote(const Promotion& promotion) {

@@ -458,3 +458,33 @@ TEST_CASE("ReportReplicaStatus is checked and kept, and GetReplicaStatus shows e
 }
 
 }  // namespace cairn::testing
+
+namespace cairn::testing {
+
+TEST_CASE("a crypto-shred on the primary takes the wrapped key out of the replica's files", "[service][replication][shred]") {
+  Primary primary;
+  MustCall(*primary.e, "CreateSecret", {{"Name", "app/old"}}, "old-value");
+  Replica r(primary);
+  auto replica = MustOpen(r.dir, nullptr, /*replica=*/true);
+  ApplyAll(*replica, primary, 50);
+  const auto* secret = primary.e->state_for_testing().FindByName("app/old");
+  REQUIRE(secret != nullptr);
+  REQUIRE(secret->versions.size() == 1);
+  const std::string key = service::KeyEntryKey(secret->arn, secret->versions.begin()->first);
+  auto entry = replica->ledger().store().Get(ledger::Family::kKeys, key);
+  REQUIRE(entry.ok());
+  REQUIRE(entry->has_value());
+  const std::string wrapped = (*entry)->substr(4);  // the wrapped DEK, after its KEK version
+  CHECK(AnyFileHolds(r.dir, wrapped));
+
+  MustCall(*primary.e, "DeleteSecret", {{"SecretId", "app/old"}, {"RecoveryWindowInDays", 7}});
+  primary.f.clock.Advance(8 * kDayMs);
+  REQUIRE(primary.e->RunMaintenance().ok());  // purged on the primary
+  ApplyAll(*replica, primary, 50);
+  entry = replica->ledger().store().Get(ledger::Family::kKeys, key);
+  REQUIRE(entry.ok());
+  CHECK_FALSE(entry->has_value());
+  CHECK_FALSE(AnyFileHolds(r.dir, wrapped));
+}
+
+}  // namespace cairn::testing
