@@ -2,11 +2,8 @@
 // that rotates PostgreSQL credentials with AWS's single-user and
 // alternating-users strategies (tools/cairn_rotate_postgres/strategy.h).
 // Serves until SIGTERM or SIGINT.
-#include <signal.h>
-
 #include <atomic>
 #include <string>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -59,21 +56,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  // Signals are taken by sigwait on their own thread; every thread started
-  // after this inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::atomic<bool> stop{false};
-  std::thread([&signals, &stop, &log] {
-    int received = 0;
-    sigwait(&signals, &received);
-    log.Info("signal received; stopping", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
-    stop = true;
-  }).detach();
-
+  const std::atomic<bool>& stop = StopOnSignals();  // before any thread starts
   RotationHandlerOptions serve;
   serve.handler_name = handler_name;
   serve.profile = std::move(profile).value();
