@@ -159,6 +159,19 @@ struct RotationSetup {
   }
   json Describe() const { return Ok(d.Cairn({"describe-secret", "--secret-id", "app/db"})); }
   json Status() const { return Ok(d.Cairn({"rotation", "status", "--secret-id", "app/db"})); }
+  // rotate-secret through the test handler; the rotation's token.
+  std::string Rotate() const {
+    return Ok(d.Cairn({"rotate-secret", "--secret-id", "app/db", "--rotation-handler", kHandlerName}))["VersionId"];
+  }
+  // Whether the rotation reaches Failed within `seconds`.
+  bool WaitFailed(int seconds) const {
+    return WaitFor(
+        [&] {
+          const json status = Status();
+          return status.contains("Rotation") && status["Rotation"].value("State", "") == "Failed";
+        },
+        seconds);
+  }
   // Whether the current value is still the first one (never printed).
   bool StillFirstValue() const {
     const json value = Ok(d.Cairn({"get-secret-value", "--secret-id", "app/db"}));
@@ -270,14 +283,8 @@ TEST_CASE("a handler whose setSecret fails fails the rotation visibly and AWSCUR
   HandlerProcess handler(s.d, s.handler_profile, s.d.tmp.sub("handler.log"));
   handler.Start();
 
-  const std::string token =
-      Ok(s.d.Cairn({"rotate-secret", "--secret-id", "app/db", "--rotation-handler", kHandlerName}))["VersionId"];
-  const bool failed = WaitFor(
-      [&] {
-        const json status = s.Status();
-        return status.contains("Rotation") && status["Rotation"].value("State", "") == "Failed";
-      },
-      60);
+  const std::string token = s.Rotate();
+  const bool failed = s.WaitFailed(60);
   INFO(handler.log());
   INFO(s.d.daemon.log());
   REQUIRE(failed);
@@ -301,8 +308,7 @@ TEST_CASE("a handler killed in the middle of a step and restarted completes the 
   HandlerProcess first(s.d, s.handler_profile, s.d.tmp.sub("first.log"));
   first.Start();
 
-  const std::string token =
-      Ok(s.d.Cairn({"rotate-secret", "--secret-id", "app/db", "--rotation-handler", kHandlerName}))["VersionId"];
+  const std::string token = s.Rotate();
   const bool in_set = WaitFor([&] { return !s.StepLines("setSecret").empty(); }, 60);
   INFO(first.log());
   REQUIRE(in_set);
@@ -337,14 +343,8 @@ TEST_CASE("a step program running past --step-timeout-ms is killed with its proc
   HandlerProcess handler(s.d, s.handler_profile, s.d.tmp.sub("handler.log"), 300, {"--step-timeout-ms", "700"});
   handler.Start();
 
-  const std::string token =
-      Ok(s.d.Cairn({"rotate-secret", "--secret-id", "app/db", "--rotation-handler", kHandlerName}))["VersionId"];
-  const bool failed = WaitFor(
-      [&] {
-        const json status = s.Status();
-        return status.contains("Rotation") && status["Rotation"].value("State", "") == "Failed";
-      },
-      30);
+  const std::string token = s.Rotate();
+  const bool failed = s.WaitFailed(30);
   INFO(handler.log());
   INFO(s.d.daemon.log());
   REQUIRE(failed);
@@ -390,8 +390,7 @@ TEST_CASE("SIGTERM to cairn-rotate-exec during a step kills the program, reports
   HandlerProcess first(s.d, s.handler_profile, s.d.tmp.sub("first.log"));
   first.Start();
 
-  const std::string token =
-      Ok(s.d.Cairn({"rotate-secret", "--secret-id", "app/db", "--rotation-handler", kHandlerName}))["VersionId"];
+  const std::string token = s.Rotate();
   const bool in_set = WaitFor([&] { return SetPids(s).size() == 1; }, 30);
   INFO(first.log());
   REQUIRE(in_set);
