@@ -80,6 +80,8 @@ Result<RecordLink> ReadLink(const uint8_t* data, size_t size) {
   return link;
 }
 
+std::string_view View(const flatbuffers::String* s) { return s ? s->string_view() : std::string_view(); }
+
 }  // namespace
 
 std::string EncodeRecord(uint64_t seq, const crypto::Digest& prev, const RecordInput& input) {
@@ -122,6 +124,25 @@ Result<RecordLink> DecodeRecordLink(std::string_view bytes) {
   aligned.resize(bytes.size() / kAlign + 1);
   std::memcpy(aligned.data(), bytes.data(), bytes.size());
   return ReadLink(reinterpret_cast<const uint8_t*>(aligned.data()), bytes.size());
+}
+
+Result<RecordView> DecodeRecordView(std::string_view bytes) {
+  auto data = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (reinterpret_cast<uintptr_t>(data) % kAlign != 0) {
+    return InvalidArgumentError("DecodeRecordView needs 8-aligned bytes");
+  }
+  ASSIGN_OR_RETURN(const schema::Record* r, VerifiedRoot(data, bytes.size()));
+  RecordView v;
+  v.seq = r->seq();
+  v.time_unix_ms = r->time_unix_ms();
+  std::copy(r->prev()->begin(), r->prev()->end(), v.prev.begin());
+  if (const schema::Actor* a = r->actor()) {
+    v.principal = View(a->principal());
+    v.user_agent = View(a->user_agent());
+  }
+  v.event_type = View(r->event_type());
+  if (r->payload()) v.payload = std::string_view(reinterpret_cast<const char*>(r->payload()->data()), r->payload()->size());
+  return v;
 }
 
 }  // namespace cairn::ledger

@@ -107,6 +107,20 @@ class Engine {
   // The access-key and principal indexes are not refreshed: a replica serves
   // no calls until it is promoted, which opens it again.
   Status ApplyReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys);
+  // ApplyReplicated in two halves, so a replica verifies the next page while
+  // this one is written: StageReplicated makes every check above and stages
+  // the page (the projections move on at once); AwaitReplicated blocks until
+  // it is durable (a failed write poisons the engine, as in ApplyReplicated).
+  // Pages staged before an earlier one is awaited link to it and commit after
+  // it. Once a page that deletes wrapped keys is durable, AwaitReplicated
+  // compacts the `keys` family (crypto-shredding, as ApplyReplicated does).
+  // Errors as ApplyReplicated.
+  struct StagedPage {
+    std::shared_ptr<ledger::CommitTicket> ticket;
+    bool shreds = false;  // the page deletes wrapped keys
+  };
+  Result<StagedPage> StageReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys);
+  Status AwaitReplicated(const StagedPage& page);
   // Whether this is a DR replica's data directory (not promoted).
   bool is_replica() const { return is_replica_; }
   // Makes a replica a primary: a ReplicaPromoted record (a service event),

@@ -40,6 +40,49 @@ Status CheckGenesis(const schema::Event& event, const ledger::Store& store) {
   return Status::Ok();
 }
 
+// Whether an event of this type can put a `keys` entry (KeyEffectsOf's puts).
+// Only a filter: the replica checks the keys against the events themselves.
+bool MayPutKeys(std::string_view event_type) {
+  return event_type == "SecretCreated" || event_type == "SecretValuePut" || event_type == "SecretMetadataUpdated" ||
+         event_type == "RotationStarted" || event_type == "AccessKeyCreated";
+}
+
+// The event in a record's payload, read in place when the payload is 8-aligned
+// and from `copy` otherwise (FlatBuffers reads scalars in place).
+Result<const schema::Event*> ReadPayloadEvent(std::string_view payload, std::string& copy) {
+  if (reinterpret_cast<uintptr_t>(payload.data()) % 8 != 0) {
+    copy.assign(payload);
+    payload = copy;
+  }
+  return internal::ReadEvent(payload);
+}
+
+// A replicated record's event, decoded once for the checks and the projections.
+struct ReplicatedEvent {
+  const char* bytes = nullptr;  // the record bytes it was read from
+  int64_t time_unix_ms = 0;
+  const schema::Event* event = nullptr;
+  std::string copy;  // the payload, if it was not 8-aligned
+};
+
+// Whether the ledger at `ledger_dir` is a replica of `seed`'s ledger (same
+// id, master key and keyring) that holds no record yet.
+bool IsEmptyReplicaOf(const std::string& ledger_dir, const ReplicaSeed& seed) {
+  auto store = ledger::OpenRocksStore(ledger_dir, ledger::OpenMode::kReadOnly);
+  if (!store.ok()) return false;
+  auto head = ledger::ReadHead(**store);
+  if (!head.ok() || head->next_seq != 0) return false;
+  const std::pair<const char*, const std::string*> expected[] = {{internal::kMetaReplicaOf, &seed.ledger_id},
+                                                                 {internal::kMetaLedgerId, &seed.ledger_id},
+                                                                 {internal::kMetaMasterKeyId, &seed.master_key_id},
+                                                                 {internal::kMetaKeyring, &seed.keyring}};
+  for (const auto& [key, value] : expected) {
+    auto entry = (*store)->Get(ledger::Family::kMeta, key);
+    if (!entry.ok() || !entry->has_value() || **entry != *value) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<ReplicaSeed> Engine::Seed() const {
@@ -55,6 +98,9 @@ Status Engine::InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
                            const crypto::SecureBuffer* passphrase) {
   std::error_code ec;
   if (std::filesystem::exists(LedgerDir(data_dir), ec)) {
+    // An init cut short after its ledger was made is taken up again: an
+    // empty replica of this very ledger.
+    if (IsEmptyReplicaOf(LedgerDir(data_dir), seed)) return Status::Ok();
     return AlreadyExistsError(data_dir + " holds a ledger already; a replica starts from an empty data directory");
   }
   if (seed.ledger_id.empty()) return InvalidArgumentError("the replica seed names no ledger");
@@ -84,9 +130,12 @@ Status Engine::InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
 
 Status Engine::AddDataKeys(Response& response) const {
   Json keys = Json::array();
+  std::string copy;
   for (const auto& [seq, bytes] : response.records) {
-    ASSIGN_OR_RETURN(ledger::RecordFields fields, ledger::DecodeRecord(bytes));
-    ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(fields.payload));
+    // The log's bytes, copied once into `bytes` (a std::string: 8-aligned).
+    ASSIGN_OR_RETURN(ledger::RecordView record, ledger::DecodeRecordView(bytes));
+    if (!MayPutKeys(record.event_type)) continue;
+    ASSIGN_OR_RETURN(const schema::Event* event, ReadPayloadEvent(record.payload, copy));
     for (const std::string& key : KeyEffectsOf(*event).puts) {
       ASSIGN_OR_RETURN(std::optional<std::string> entry, ledger_->store().Get(ledger::Family::kKeys, key));
       if (entry) {
@@ -101,6 +150,12 @@ Status Engine::AddDataKeys(Response& response) const {
 }
 
 Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys) {
+  ASSIGN_OR_RETURN(StagedPage page, StageReplicated(std::move(records), keys));
+  return AwaitReplicated(page);
+}
+
+Result<Engine::StagedPage> Engine::StageReplicated(std::vector<std::string> records,
+                                                   const std::vector<ReplicatedKey>& keys) {
   if (records.empty()) return InvalidArgumentError("a replicated page holds at least one record");
   if (!is_replica_) return FailedPreconditionError("this data directory is not a DR replica (or was promoted)");
   std::lock_guard<std::mutex> lock(mu_);
@@ -112,31 +167,36 @@ Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vect
       return InvalidArgumentError("the page carries the data key " + k.key + " twice");
     }
   }
-  // Decode every event first, and what it does to the `keys` family.
-  std::vector<ledger::RecordFields> fields;
+  // Decode every event first, once, and what it does to the `keys` family.
+  // Nothing is copied but misaligned payloads; `events` is sized up front so
+  // the events read from `copy` stay put.
+  std::vector<ReplicatedEvent> events(records.size());
   std::set<std::string> used;
   ledger::WriteSet key_writes;
   bool shreds = false;  // the page destroys wrapped DEKs
-  uint64_t seq = ledger_->staged_head().next_seq;
-  for (const std::string& bytes : records) {
-    const std::string where = "replicated record " + std::to_string(seq++);
-    Result<ledger::RecordFields> f = ledger::DecodeRecord(bytes);
-    if (!f.ok()) return f.status().WithContext(where);
-    Result<const schema::Event*> event = internal::ReadEvent(f->payload);
-    if (!event.ok()) return DataLossError(where + " holds no Cairn event: " + event.status().message());
+  const uint64_t first_seq = ledger_->staged_head().next_seq;
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto where = [&] { return "replicated record " + std::to_string(first_seq + i); };
+    Result<ledger::RecordView> f = ledger::DecodeRecordView(records[i]);
+    if (!f.ok()) return f.status().WithContext(where());
+    ReplicatedEvent& e = events[i];
+    Result<const schema::Event*> event = ReadPayloadEvent(f->payload, e.copy);
+    if (!event.ok()) return DataLossError(where() + " holds no Cairn event: " + event.status().message());
     if (f->seq == 0) RETURN_IF_ERROR(CheckGenesis(**event, ledger_->store()));
+    e.bytes = records[i].data();
+    e.time_unix_ms = f->time_unix_ms;
+    e.event = *event;
     const KeyEffects effects = KeyEffectsOf(**event);
     for (const std::string& key : effects.puts) {
       auto it = supplied.find(key);
       if (it == supplied.end()) {
-        return InvalidArgumentError(where + " writes the data key " + key + ", which the page does not carry");
+        return InvalidArgumentError(where() + " writes the data key " + key + ", which the page does not carry");
       }
       used.insert(key);
       if (*it->second) key_writes.Put(ledger::Family::kKeys, key, **it->second);
     }
     for (const std::string& key : effects.deletes) key_writes.Delete(ledger::Family::kKeys, key);
     shreds = shreds || !effects.deletes.empty();
-    fields.push_back(std::move(f).value());
   }
   if (used.size() != supplied.size()) {
     return InvalidArgumentError("the page carries data keys that none of its records writes");
@@ -146,9 +206,14 @@ Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vect
   auto side = [&](const std::vector<ledger::Appended>& staged, ledger::WriteSet& out) -> Status {
     projections::Views::Touched touched;
     for (size_t i = 0; i < staged.size(); ++i) {
-      ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEvent(fields[i].payload));
+      const schema::Event* event = events[i].event;
+      if (staged[i].bytes.data() != events[i].bytes && events[i].copy.empty()) {
+        // The ledger moved the bytes elsewhere (no std::string we know does): read them again.
+        ASSIGN_OR_RETURN(ledger::RecordView again, ledger::DecodeRecordView(staged[i].bytes));
+        ASSIGN_OR_RETURN(event, ReadPayloadEvent(again.payload, events[i].copy));
+      }
       views_changed = true;
-      Status s = views_.Apply(staged[i].seq, fields[i].time_unix_ms, *event, &touched);
+      Status s = views_.Apply(staged[i].seq, events[i].time_unix_ms, *event, &touched);
       if (!s.ok()) return s.WithContext("applying replicated seq " + std::to_string(staged[i].seq));
     }
     views_.WriteTouched(touched, out);
@@ -161,14 +226,19 @@ Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vect
     if (views_changed) poisoned_ = ticket.status();
     return ticket.status();
   }
-  auto done = ledger_->Await(*ticket);
+  if (ledger_info_.ledger_id.empty()) ledger_info_ = views_.secrets.info();  // the genesis arrived
+  return StagedPage{std::move(ticket).value(), shreds};
+}
+
+Status Engine::AwaitReplicated(const StagedPage& page) {
+  auto done = ledger_->Await(page.ticket);
   if (!done.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
     poisoned_ = done.status();
     return done.status();
   }
-  if (ledger_info_.ledger_id.empty()) ledger_info_ = views_.secrets.info();  // the genesis arrived
   // Crypto-shredding on the replica too: the deleted wrapped DEKs leave its files.
-  return CompactShreddedKeys(shreds);
+  return CompactShreddedKeys(page.shreds);
 }
 
 Status Engine::Promote(const Promotion& promotion) {

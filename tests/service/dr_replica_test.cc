@@ -161,6 +161,38 @@ TEST_CASE("a replica fed the primary's pages is byte-identical to it: log, tree,
   CHECK(read.values[0].value.bytes.as_string_view() == "value-102");
 }
 
+// cairn-replica stages a page before the one before it is durable
+// (StageReplicated, then AwaitReplicated once the next is staged).
+TEST_CASE("a replica staging pages before the earlier ones are durable ends byte-identical to its primary",
+          "[service][replication]") {
+  Primary primary;
+  primary.Workload();
+  Replica r(primary);
+  auto replica = MustOpen(r.dir, nullptr, /*replica=*/true);
+  std::vector<service::Engine::StagedPage> staged_pages;
+  for (uint64_t from = 0; from < primary.head(); from += 13) {
+    Page page = PageOf(primary.store(), from, std::min(primary.head(), from + 13));
+    if (from == 13) {
+      // A page that does not link to what is staged (the first one again) is
+      // refused while the first is still in flight, and nothing of it staged.
+      Page again = PageOf(primary.store(), 0, 13);
+      auto refused = replica->StageReplicated(std::move(again.records), again.keys);
+      CHECK(refused.status().code() == StatusCode::kDataLoss);
+    }
+    auto staged = replica->StageReplicated(std::move(page.records), page.keys);
+    INFO("page at " << from << ": " << staged.status().ToString());
+    REQUIRE(staged.ok());
+    staged_pages.push_back(std::move(staged).value());
+  }
+  for (const auto& page : staged_pages) REQUIRE(replica->AwaitReplicated(page).ok());
+  CHECK(replica->ledger().durable_head().next_seq == primary.head());
+  CHECK(replica->ledger().durable_head().last_leaf == primary.e->ledger().durable_head().last_leaf);
+  for (ledger::Family f : {ledger::Family::kLog, ledger::Family::kTree, ledger::Family::kState, ledger::Family::kKeys}) {
+    INFO(ledger::FamilyName(f));
+    CHECK(FamilyContents(replica->ledger().store(), f) == FamilyContents(primary.store(), f));
+  }
+}
+
 TEST_CASE("a replica refuses pages that do not fit and applies nothing of them", "[service][replication]") {
   Primary primary;
   primary.Workload();
@@ -235,6 +267,20 @@ TEST_CASE("a replica is refused another ledger's key, genesis or data directory"
   SECTION("a data directory that holds a ledger") {
     Status s = service::Engine::InitReplica(other.f.dir, *seed, nullptr);
     CHECK(s.code() == StatusCode::kAlreadyExists);
+  }
+  SECTION("an init cut short is taken up again, a replica that holds records is not") {
+    Replica r(primary);  // as if cairn-replica died before writing replica.json
+    Status again = service::Engine::InitReplica(r.dir, *seed, nullptr);
+    INFO(again.ToString());
+    CHECK(again.ok());
+    auto other_seed = other.e->Seed();
+    REQUIRE(other_seed.ok());
+    CHECK(service::Engine::InitReplica(r.dir, *other_seed, nullptr).code() == StatusCode::kAlreadyExists);
+    {
+      auto replica = MustOpen(r.dir, nullptr, /*replica=*/true);
+      ApplyAll(*replica, primary, 50);
+    }
+    CHECK(service::Engine::InitReplica(r.dir, *seed, nullptr).code() == StatusCode::kAlreadyExists);
   }
   SECTION("pointed at another ledger: its genesis is refused") {
     Replica r(primary);

@@ -9,6 +9,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -40,10 +41,25 @@ int64_t NowMs() {
       .count();
 }
 
-Result<service::Response> Call(Remote& remote, const std::string& operation, Json params) {
+constexpr uint32_t kCallDeadlineMs = 5000;  // a call lost with a dropped connection is retried after this
+
+// How the follow loop calls the primary: a call lost with a dropped
+// connection (no reply in time) or refused for a passing cause (the
+// primary's internal error, throttling) is tried again, after 100 ms doubling
+// to 2 s, until it goes through or the replica stops. One-shot commands
+// (init, rejoin) call once and report.
+struct Retry {
+  const std::atomic<bool>* stop = nullptr;
+  Logger* log = nullptr;
+};
+
+// One call: PermissionDenied for AccessDenied (naming the rights a replica
+// needs), Unavailable for a transport failure or a passing refusal,
+// FailedPrecondition for any other refusal.
+Result<service::Response> CallOnce(Remote& remote, const std::string& operation, const Json& params) {
   service::Request request;
   request.operation = operation;
-  request.params = std::move(params);
+  request.params = params;
   ASSIGN_OR_RETURN(service::Response response, remote.Execute(request));
   if (response.ok()) return response;
   const std::string refused =
@@ -52,7 +68,23 @@ Result<service::Response> Call(Remote& remote, const std::string& operation, Jso
     return PermissionDeniedError(refused + "; the replica's principal needs cairn:GetReplicaSeed, "
                                  "cairn:ReadReplicaPage, cairn:ReadAuditLog and cairn:SubscribeEvents");
   }
-  return UnavailableError(refused);
+  if (response.error->code == service::kInternalServiceError || response.error->code == "ThrottlingException") {
+    return UnavailableError(refused);
+  }
+  return FailedPreconditionError(refused);
+}
+
+Result<service::Response> Call(Remote& remote, const std::string& operation, const Json& params,
+                               const Retry* retry = nullptr) {
+  for (int attempt = 0;; ++attempt) {
+    Result<service::Response> r = CallOnce(remote, operation, params);
+    if (r.ok() || retry == nullptr || r.status().code() != StatusCode::kUnavailable || retry->stop->load()) return r;
+    if (attempt == 0 && retry->log) {
+      retry->log->Warn("a call to the primary failed; retrying until it goes through",
+                       {{"operation", operation}, {"error", r.status().message()}});
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(2000, 100 << std::min(attempt, 5))));
+  }
 }
 
 Result<std::string> StringMember(const Json& body, const char* name) {
@@ -70,9 +102,10 @@ Result<uint64_t> SizeMember(const Json& body, const char* name) {
 }
 
 // GetConsistencyProof from `first` to `second`, its hashes parsed.
-Result<std::vector<crypto::Digest>> FetchConsistencyProof(Remote& remote, uint64_t first, uint64_t second) {
+Result<std::vector<crypto::Digest>> FetchConsistencyProof(Remote& remote, uint64_t first, uint64_t second,
+                                                          const Retry* retry = nullptr) {
   ASSIGN_OR_RETURN(service::Response reply,
-                   Call(remote, "GetConsistencyProof", {{"FirstTreeSize", first}, {"SecondTreeSize", second}}));
+                   Call(remote, "GetConsistencyProof", {{"FirstTreeSize", first}, {"SecondTreeSize", second}}, retry));
   auto list = reply.body.find("Proof");
   if (list == reply.body.end() || !list->is_array()) return DataLossError("the primary's proof reply has no Proof");
   std::vector<crypto::Digest> proof;
@@ -109,17 +142,32 @@ Status WriteFileAtomically(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
+// The event in a record's payload: read in place when 8-aligned, else from a
+// copy (FlatBuffers reads scalars in place). Borrows `payload` until the next
+// call on this thread.
+Result<const schema::Event*> ReadPayloadEvent(std::string_view payload) {
+  if (reinterpret_cast<uintptr_t>(payload.data()) % 8 == 0) return service::internal::ReadEvent(payload);
+  thread_local std::string copy;
+  copy.assign(payload);
+  return service::internal::ReadEvent(copy);
+}
+
 struct Pending {
   uint64_t seq = 0;
   std::string bytes;
   crypto::Digest leaf{};
   int64_t time_ms = 0;  // the record's own time
   bool own = false;      // a call of the replica's own principal
+  // The data keys its event puts (KeyEffectsOf), read as it arrives so that
+  // applying decodes nothing; `event` holds why it has no Cairn event, if so
+  // (refused when it is applied, as ApplyReplicated would).
+  std::vector<std::string> puts;
+  Status event;
 };
 
 class Replicator {
  public:
-  explicit Replicator(const ReplicatorOptions& options) : o_(options) {}
+  explicit Replicator(const ReplicatorOptions& options) : o_(options), retry_{options.stop, options.log} {}
 
   Status Run() {
     ASSIGN_OR_RETURN(verifier_, ledger::ParseVerifierKey(o_.pinned_key));
@@ -130,7 +178,7 @@ class Replicator {
     ASSIGN_OR_RETURN(engine_, service::Engine::Open(open));
     const ledger::Head head = engine_->ledger().durable_head();
     ASSIGN_OR_RETURN(tree_, ledger::TreeReader(engine_->ledger().store()).Frontier(head.next_seq));
-    ASSIGN_OR_RETURN(remote_, Remote::Connect(o_.primary, kUserAgent));
+    ASSIGN_OR_RETURN(remote_, Remote::Connect(o_.primary, kUserAgent, kCallDeadlineMs));
     ASSIGN_OR_RETURN(context_, bus::BusContext::Create(nullptr));
     bus::FollowerOptions follow;
     follow.events_endpoint = o_.primary.events_endpoint;
@@ -149,11 +197,13 @@ class Replicator {
     while (!o_.stop->load()) {
       RETURN_IF_ERROR(Receive());
       RETURN_IF_ERROR(VerifyAndApplyDue());
+      if (idle_) RETURN_IF_ERROR(AwaitApplied());  // nothing came: the page staged last, durable
       if (Clock::now() - last_status_ >= std::chrono::milliseconds(o_.status_every_ms)) RETURN_IF_ERROR(WriteStatus());
       if (o_.report_every_ms > 0 && Clock::now() - last_report_ >= std::chrono::milliseconds(o_.report_every_ms)) {
         RETURN_IF_ERROR(Report());
       }
     }
+    RETURN_IF_ERROR(AwaitApplied());
     Info("stopped", {{"head", engine_->ledger().durable_head().next_seq}, {"pending", pending_.size()}});
     return WriteStatus();
   }
@@ -187,13 +237,14 @@ class Replicator {
                    {"VerifiedTreeSize", status_.verified_size}};
     if (head.next_seq > 0) params["HeadLeafHash"] = crypto::ToHex(head.last_leaf);
     if (!status_.verified_root_hex.empty()) params["VerifiedRoot"] = status_.verified_root_hex;
-    Result<service::Response> reply = Call(*remote_, "ReportReplicaStatus", std::move(params));
+    Result<service::Response> reply = Call(*remote_, "ReportReplicaStatus", params, &retry_);
     if (!reply.ok()) {
-      if (reply.status().code() != StatusCode::kPermissionDenied) return reply.status();
-      report_refused_ = true;
+      if (o_.stop->load()) return Status::Ok();
+      report_refused_ = true;  // a report is for the operator: replication goes on without
       if (o_.log) {
         o_.log->Warn("the primary refuses this replica's status reports; replication goes on, but 'cairn replica "
-                     "status' there will not show it (grant cairn:ReportReplicaStatus)");
+                     "status' there will not show it (grant cairn:ReportReplicaStatus)",
+                     {{"error", reply.status().message()}});
       }
       return Status::Ok();
     }
@@ -211,14 +262,48 @@ class Replicator {
     if (o_.log) o_.log->Info(msg, std::move(fields));
   }
 
+  // ReadReplicaPage from `from`. While pages come back full (catching up), the
+  // next one is read ahead on a second connection, so that fetching overlaps
+  // verifying and applying; a page read ahead is used only if it starts where
+  // the follower asks next (else, or if it failed, the page is read again).
   Result<std::vector<bus::StoredRecord>> FetchPage(uint64_t from, uint32_t max) {
-    ASSIGN_OR_RETURN(service::Response page,
-                     Call(*remote_, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", std::min(max, kPageRecords)}}));
+    const uint32_t want = std::min(max, kPageRecords);
+    std::optional<Result<service::Response>> ahead = TakeReadAhead(from);
+    Result<service::Response> reply = ahead && ahead->ok()
+                                          ? std::move(*ahead)
+                                          : Call(*remote_, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", want}});  // the follower retries
+    if (!reply.ok()) return reply.status();
+    service::Response& page = *reply;
     RETURN_IF_ERROR(KeepDataKeys(page.body));
+    if (page.records.size() > want) page.records.resize(want);  // read ahead as a whole page
+    if (want == kPageRecords && page.records.size() == want) ReadAhead(from + want);
     std::vector<bus::StoredRecord> records;
     records.reserve(page.records.size());
     for (auto& [seq, bytes] : page.records) records.push_back({seq, std::move(bytes)});
     return records;
+  }
+
+  // The page read ahead, if one was and it starts at `from` (waiting for it).
+  std::optional<Result<service::Response>> TakeReadAhead(uint64_t from) {
+    if (!read_ahead_) return std::nullopt;
+    const uint64_t at = read_ahead_->first;
+    Result<service::Response> reply = read_ahead_->second.get();
+    read_ahead_.reset();
+    if (at != from) return std::nullopt;
+    return reply;
+  }
+
+  // Starts reading the page at `from` on the read-ahead connection (made on
+  // first use; without it, pages are read one by one as before).
+  void ReadAhead(uint64_t from) {
+    if (ahead_remote_ == nullptr) {
+      Result<std::unique_ptr<Remote>> remote = Remote::Connect(o_.primary, kUserAgent, kCallDeadlineMs);
+      if (!remote.ok()) return;
+      ahead_remote_ = std::move(remote).value();
+    }
+    read_ahead_.emplace(from, std::async(std::launch::async, [remote = ahead_remote_.get(), from] {
+                          return Call(*remote, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", kPageRecords}});
+                        }));
   }
 
   Status KeepDataKeys(const Json& body) {
@@ -239,19 +324,30 @@ class Replicator {
   // Next's wait, so a long wait would be the replica's lag.
   Status Receive() {
     int wait_ms = 5;
+    idle_ = true;
     while (pending_.size() < o_.max_pending) {
       Result<bus::FollowedRecord> r = follower_->Next(wait_ms);
       if (!r.ok()) {
         if (r.status().code() == StatusCode::kUnavailable) break;
         return r.status().WithContext("following the primary");
       }
-      ASSIGN_OR_RETURN(ledger::RecordFields fields, ledger::DecodeRecord(r->bytes));
+      // Read in place (the follower checked seq and prev): its time, actor and key puts.
+      ASSIGN_OR_RETURN(ledger::RecordView fields, ledger::DecodeRecordView(r->bytes));
       if (pending_.empty()) oldest_since_ = Clock::now();
       // Our calls: our principal and our user agent (an operator may share the principal).
-      const bool own = fields.actor.principal == o_.primary.principal && fields.actor.user_agent == kUserAgent;
+      const bool own = fields.principal == o_.primary.principal && fields.user_agent == kUserAgent;
       if (!own) ++foreign_pending_;
-      pending_.push_back({r->seq, std::move(r->bytes), r->leaf_hash, fields.time_unix_ms, own});
+      Pending p{r->seq, {}, r->leaf_hash, fields.time_unix_ms, own, {}, Status::Ok()};
+      Result<const schema::Event*> event = ReadPayloadEvent(fields.payload);
+      if (event.ok()) {
+        p.puts = service::KeyEffectsOf(**event).puts;
+      } else {
+        p.event = event.status();
+      }
+      p.bytes = std::move(r->bytes);  // after: `fields` borrows it
+      pending_.push_back(std::move(p));
       wait_ms = 0;
+      idle_ = false;
     }
     if (auto cp = follower_->TakeCheckpoint(); cp && (!stream_checkpoint_ || cp->first > stream_checkpoint_->first)) {
       stream_checkpoint_ = std::move(cp);
@@ -275,11 +371,11 @@ class Replicator {
                        Clock::now() - oldest_since_ >= std::chrono::milliseconds(o_.verify_after_ms);
     if (!full && !stale) return Status::Ok();
     // Ask for a checkpoint of at least the records held, and a proof to it.
-    ASSIGN_OR_RETURN(service::Response cp, Call(*remote_, "GetCheckpoint", {{"MinTreeSize", held}}));
+    ASSIGN_OR_RETURN(service::Response cp, Call(*remote_, "GetCheckpoint", {{"MinTreeSize", held}}, &retry_));
     ASSIGN_OR_RETURN(std::string note, StringMember(cp.body, "Note"));
     ASSIGN_OR_RETURN(uint64_t size, SizeMember(cp.body, "TreeSize"));
     if (size == held) return VerifyAndApply(note, held, std::nullopt);
-    ASSIGN_OR_RETURN(std::vector<crypto::Digest> proof, FetchConsistencyProof(*remote_, held, size));
+    ASSIGN_OR_RETURN(std::vector<crypto::Digest> proof, FetchConsistencyProof(*remote_, held, size, &retry_));
     return VerifyAndApply(note, held, std::move(proof));
   }
 
@@ -321,27 +417,24 @@ class Replicator {
 
   // Applies the first `count` pending records with the data keys they put.
   Status Apply(uint64_t count) {
-    std::vector<std::string> records;
     std::vector<std::string> needed;
     uint64_t first_needing = UINT64_MAX, last_needing = 0;
     size_t bytes = 0;
     for (uint64_t i = 0; i < count; ++i) {
-      ASSIGN_OR_RETURN(ledger::RecordFields fields, ledger::DecodeRecord(pending_[i].bytes));
-      ASSIGN_OR_RETURN(const schema::Event* event, service::internal::ReadEvent(fields.payload));
-      for (std::string& key : service::KeyEffectsOf(*event).puts) {
+      RETURN_IF_ERROR(pending_[i].event);
+      for (const std::string& key : pending_[i].puts) {
         if (!known_keys_.contains(key)) {  // not brought by a fetched page
           first_needing = std::min(first_needing, pending_[i].seq);
           last_needing = pending_[i].seq;
         }
-        needed.push_back(std::move(key));
+        needed.push_back(key);
       }
-      records.push_back(pending_[i].bytes);
       bytes += pending_[i].bytes.size();
     }
     for (uint64_t from = first_needing; first_needing != UINT64_MAX && from <= last_needing;) {
       const uint64_t max = std::min<uint64_t>(kPageRecords, last_needing + 1 - from);
       ASSIGN_OR_RETURN(service::Response page,
-                       Call(*remote_, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", max}}));
+                       Call(*remote_, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", max}}, &retry_));
       if (page.records.empty()) return DataLossError("ReadReplicaPage from " + std::to_string(from) + " returned nothing");
       for (const auto& [seq, bytes_there] : page.records) {
         const uint64_t index = seq - pending_.front().seq;
@@ -359,7 +452,14 @@ class Replicator {
       if (it == known_keys_.end()) return DataLossError("the primary sent no data key " + key);
       keys.push_back({key, it->second});
     }
-    RETURN_IF_ERROR(engine_->ApplyReplicated(std::move(records), keys));
+    std::vector<std::string> records;
+    records.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) records.push_back(std::move(pending_[i].bytes));
+    // Staged now, awaited once the next page is staged (or the follower is
+    // idle): the committer writes this page while the next is fetched and verified.
+    ASSIGN_OR_RETURN(service::Engine::StagedPage staged, engine_->StageReplicated(std::move(records), keys));
+    RETURN_IF_ERROR(AwaitApplied());
+    in_flight_ = std::move(staged);
     for (const std::string& key : needed) known_keys_.erase(key);
     for (uint64_t i = 0; i < count; ++i) foreign_pending_ -= pending_[i].own ? 0 : 1;
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
@@ -369,11 +469,24 @@ class Replicator {
     return Status::Ok();
   }
 
+  // Waits until the page staged last is durable; its write error otherwise.
+  Status AwaitApplied() {
+    if (!in_flight_) return Status::Ok();
+    return engine_->AwaitReplicated(*std::exchange(in_flight_, std::nullopt));
+  }
+
   const ReplicatorOptions& o_;
+  const Retry retry_;
   ledger::NoteVerifier verifier_;
   std::unique_ptr<service::Engine> engine_;
+  std::optional<service::Engine::StagedPage> in_flight_;  // the page staged last, not yet awaited
+  bool idle_ = false;  // the last Receive took no record
   ledger::CompactRange tree_;  // the applied records' tree
   std::unique_ptr<Remote> remote_;
+  // The read-ahead connection and the page it reads (its seq, the reply to
+  // come); the reply outlives nothing it uses: declared after the connection.
+  std::unique_ptr<Remote> ahead_remote_;
+  std::optional<std::pair<uint64_t, std::future<Result<service::Response>>>> read_ahead_;
   std::unique_ptr<bus::BusContext> context_;
   std::unique_ptr<bus::Follower> follower_;
   std::deque<Pending> pending_;

@@ -14,9 +14,17 @@
 //    (GetConsistencyProof) from the replica's size to it.
 // A signature that does not verify, a root that differs, a proof that fails:
 // replication stops with DataLoss and nothing of the pending records is
-// applied. The verified records go to Engine::ApplyReplicated with the data
-// keys they put, read with ReadReplicaPage (one call per verified batch that
-// writes secrets); the record bytes that call returns must be the ones held.
+// applied. The verified records go to the engine (Engine::StageReplicated)
+// with the data keys they put, which the pages read through ReadReplicaPage
+// bring (or one more ReadReplicaPage per verified batch; the record bytes it
+// returns must be the ones held).
+//
+// Catching up overlaps its three stages: while a page comes back full, the
+// next is read ahead on a second connection; each record is decoded once as
+// it arrives (its time, actor and the keys it puts); a verified batch is
+// staged and awaited only once the next one is staged, or the stream is idle,
+// so the committer writes one batch while the next is fetched and verified.
+// A batch is still staged only once a signed checkpoint covers it.
 //
 // The replica's own calls are records on the primary too (ReadRecords, the
 // checkpoint and page reads): they are applied with the rest once a
