@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <atomic>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "service/engine.h"
 #include "service/internal/meta_keys.h"
 #include "tests/daemon/daemon_fixture.h"
+#include "tests/testing/tcp_proxy.h"
 #include "tests/testing/tool_process.h"
 
 namespace cairn::testing {
@@ -511,6 +513,72 @@ TEST_CASE("cairn replica status on the primary shows each replica's head, lag an
   RunResult local = Replica({"status", "--data-dir", dir});
   REQUIRE(local.exit_code == 0);
   CHECK(json::parse(local.out)["HeadSeq"].get<uint64_t>() >= replica["HeadSeq"].get<uint64_t>());
+}
+
+}  // namespace cairn::testing
+
+namespace cairn::testing {
+namespace {
+
+uint16_t PortOf(const std::string& endpoint) {
+  return static_cast<uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+}
+
+}  // namespace
+
+TEST_CASE("a replica whose connections drop and come back many times under write load ends identical",
+          "[daemon][replica][chaos]") {
+  RunningDaemon d({"--checkpoint-ms", "100"});
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  // The replica reaches the primary through relays that the test cuts.
+  auto profile = tools::ReadProfile(d.daemon.profile());
+  REQUIRE(profile.ok());
+  TcpProxy api(PortOf(profile->api_endpoint));
+  TcpProxy events(PortOf(profile->events_endpoint));
+  profile->api_endpoint = "tcp://127.0.0.1:" + std::to_string(api.port());
+  profile->events_endpoint = "tcp://127.0.0.1:" + std::to_string(events.port());
+  const std::string via = d.tmp.sub("via-relay.profile");
+  REQUIRE(tools::WriteProfile(via, *profile).ok());
+  const std::string dir = ReplicaDir(d);
+  RunResult init = Replica({"init", "--data-dir", dir, "--primary-profile", via});
+  INFO(init.err);
+  REQUIRE(init.exit_code == 0);
+  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"),
+                       {"follow", "--data-dir", dir, "--report-every-ms", "0", "--verify-after-ms", "200"});
+  follower.Start();
+
+  std::atomic<bool> writing{true};
+  std::atomic<int> acknowledged{0};
+  std::thread writer([&] {
+    auto remote = d.Connect();
+    for (int i = 0; writing; ++i) {
+      service::Request request =
+          i % 10 == 0 ? WithString(MakeRequest("PutSecretValue", {{"SecretId", "prod/db"}}), "db-pass-" + std::to_string(i))
+                      : MakeRequest("GetSecretValue", {{"SecretId", "prod/db"}});
+      auto r = remote->Execute(request);
+      if (r.ok() && r->ok()) ++acknowledged;
+    }
+  });
+  for (int i = 0; i < 12; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    api.Cut(/*refuse=*/true);
+    events.Cut(/*refuse=*/true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(i % 3 == 0 ? 1500 : 100));
+    api.Restore();
+    events.Restore();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  writing = false;
+  writer.join();
+  CHECK(api.cuts() == 12);
+  CHECK(acknowledged > 100);
+
+  json status = WaitCaughtUp(dir);
+  INFO(status.dump() << "\nreplica log:\n" << follower.log());
+  REQUIRE(status.value("PendingRecords", 1) == 0);
+  REQUIRE(follower.Terminate() == 0);
+  REQUIRE(d.daemon.Terminate() == 0);
+  CheckIdentical(d.daemon.data_dir(), dir);
 }
 
 }  // namespace cairn::testing
