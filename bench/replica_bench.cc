@@ -32,6 +32,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
@@ -342,7 +343,25 @@ void ReportLag(const std::vector<Call>& calls, const std::vector<Sample>& sample
     const uint64_t head = before == samples.begin() ? 0 : std::prev(before)->head;
     lag_records.push_back(c.seq + 1 > head ? double(c.seq + 1 - head) : 0.0);
   }
+  // The worst lag in each second of the run: a stall shows where it falls.
+  std::vector<double> worst;
+  if (!calls.empty()) {
+    const auto first = std::min_element(calls.begin(), calls.end(), [](const Call& a, const Call& b) {
+                         return a.returned < b.returned;
+                       })->returned;
+    size_t k = 0;
+    for (const Call& c : calls) {
+      auto past = std::partition_point(samples.begin(), samples.end(), [&](const Sample& s) { return s.head <= c.seq; });
+      if (past == samples.end()) continue;
+      const size_t second = static_cast<size_t>(Ms(c.returned - first) / 1000);
+      if (worst.size() <= second) worst.resize(second + 1, 0);
+      worst[second] = std::max(worst[second], lag_ms[k++]);
+    }
+  }
   std::printf("lag per record (%zu records; %" PRIu64 " never seen applied):\n", lag_ms.size(), never);
+  std::printf("  worst lag in each second, ms:");
+  for (double w : worst) std::printf(" %.0f", w);
+  std::printf("\n");
   std::printf("  ms:      p50 %.1f  p90 %.1f  p99 %.1f  max %.1f   (goal p99 <= 50 ms)\n", Percentile(lag_ms, 0.5),
               Percentile(lag_ms, 0.9), Percentile(lag_ms, 0.99), Percentile(lag_ms, 1.0));
   std::printf("  records: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", Percentile(lag_records, 0.5),

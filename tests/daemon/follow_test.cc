@@ -137,5 +137,31 @@ TEST_CASE("a checkpoint signed for a GetCheckpoint call is published too", "[dae
   CHECK(checkpoint.size >= 3);
 }
 
+TEST_CASE("the checkpoint after the last record of a burst is published at once, not with the next record",
+          "[daemon]") {
+  // Heartbeats 20 s apart: before the fix the publisher slept half of that
+  // unless a record came, and a checkpoint signed meanwhile waited with it.
+  RunningDaemon d({"--checkpoint-ms", "50", "--heartbeat-ms", "20000"});
+  auto profile = tools::ReadProfile(d.daemon.profile());
+  REQUIRE(profile.ok());
+  zmq::context_t context;
+  zmq::socket_t sub = SubscribeCheckpoints(context, *profile);
+  (void)AwaitCheckpoint(sub, d, [&](int i) {  // the subscription is live
+    d.Call({"create-secret", "--name", "warm/" + std::to_string(i), "--secret-string", "v"});
+  });
+  d.Call({"create-secret", "--name", "last", "--secret-string", "v"});
+  const uint64_t head = d.Export().size();  // read-only: no record of its own
+  uint64_t covered = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (covered < head && std::chrono::steady_clock::now() < deadline) {
+    std::vector<zmq::message_t> frames;
+    if (!zmq::recv_multipart(sub, std::back_inserter(frames)) || frames.size() != 3) continue;
+    auto message = bus::ParseRecordMessage(frames[0].to_string(), frames[1].to_string(), frames[2].to_string());
+    REQUIRE(message.ok());
+    if (message->checkpoint()) covered = std::max(covered, message->seq);
+  }
+  CHECK(covered >= head);
+}
+
 }  // namespace
 }  // namespace cairn::testing

@@ -380,7 +380,11 @@ void Daemon::Impl::PublisherLoop() {
   uint64_t dropped = 0;
   while (true) {
     const bool final_pass = stopping.load();
-    const ledger::Head head = ledger.WaitDurable(next, final_pass ? 0 : options.heartbeat_ms / 2);
+    // Woken by a new durable record, or at the checkpoint period: a checkpoint
+    // signed after the last record of a burst goes out then, not at the next
+    // record (a replica applies only what a published checkpoint covers).
+    const int wait_ms = std::max(1, std::min(options.heartbeat_ms / 2, options.checkpoint_ms));
+    const ledger::Head head = ledger.WaitDurable(next, final_pass ? 0 : wait_ms);
     for (; next < head.next_seq; ++next) {
       auto bytes = ledger::ReadRecord(ledger.store(), next);
       if (!bytes.ok()) {
