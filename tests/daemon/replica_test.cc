@@ -244,6 +244,18 @@ TEST_CASE("cairn-replica init refuses a primary signing with another key, and a 
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("master.key") != std::string::npos);
   }
+  SECTION("follow pointed at another ledger's primary") {
+    const std::string dir = ReplicaDir(d);
+    REQUIRE(Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()}).exit_code == 0);
+    json config = json::parse(ReadFile(dir + "/replica.json"));
+    config["PrimaryProfile"] = other.daemon.profile();
+    config["PinnedKey"] = other_key;
+    std::ofstream(dir + "/replica.json", std::ios::trunc) << config.dump();
+    RunResult r = Replica({"follow", "--data-dir", dir});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("serves ledger") != std::string::npos);
+    CHECK(ledger::ReadHead(*OpenReadOnly(dir))->next_seq == 0);
+  }
   SECTION("follow in a directory that is not a replica's") {
     RunResult r = Replica({"follow", "--data-dir", d.tmp.sub("nothing")});
     CHECK(r.exit_code == 2);

@@ -118,8 +118,8 @@ Result<std::vector<crypto::Digest>> FetchConsistencyProof(Remote& remote, uint64
 }
 
 // GetReplicaSeed, decoded.
-Result<service::ReplicaSeed> FetchSeed(Remote& remote) {
-  ASSIGN_OR_RETURN(service::Response reply, Call(remote, "GetReplicaSeed", Json::object()));
+Result<service::ReplicaSeed> FetchSeed(Remote& remote, const Retry* retry = nullptr) {
+  ASSIGN_OR_RETURN(service::Response reply, Call(remote, "GetReplicaSeed", Json::object(), retry));
   service::ReplicaSeed seed;
   ASSIGN_OR_RETURN(seed.ledger_id, StringMember(reply.body, "LedgerId"));
   ASSIGN_OR_RETURN(seed.master_key_id, StringMember(reply.body, "MasterKeyId"));
@@ -179,6 +179,15 @@ class Replicator {
     const ledger::Head head = engine_->ledger().durable_head();
     ASSIGN_OR_RETURN(tree_, ledger::TreeReader(engine_->ledger().store()).Frontier(head.next_seq));
     ASSIGN_OR_RETURN(remote_, Remote::Connect(o_.primary, kUserAgent, kCallDeadlineMs));
+    // The primary must serve the ledger this directory replicates: a profile
+    // pointed at another primary is refused before anything is fetched.
+    ASSIGN_OR_RETURN(service::ReplicaSeed ours, engine_->Seed());
+    ASSIGN_OR_RETURN(service::ReplicaSeed theirs, FetchSeed(*remote_, &retry_));
+    if (theirs.ledger_id != ours.ledger_id) {
+      return FailedPreconditionError("this replica's data directory holds ledger " + ours.ledger_id +
+                                     ", but the primary at " + o_.primary.api_endpoint + " serves ledger " +
+                                     theirs.ledger_id + ": refusing to follow it (nothing was applied)");
+    }
     ASSIGN_OR_RETURN(context_, bus::BusContext::Create(nullptr));
     bus::FollowerOptions follow;
     follow.events_endpoint = o_.primary.events_endpoint;
