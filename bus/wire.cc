@@ -152,10 +152,13 @@ Result<ApiRequestMsg> DecodeRequest(crypto::ByteView raw) {
 }
 
 crypto::SecureBuffer EncodeResponse(const ApiResponseMsg& response) {
-  size_t value_bytes = 0;
-  for (const WireValue& v : response.values) value_bytes += v.bytes.size();
+  // Sized for everything up front: growing by doubling copies (and wipes) a
+  // page of records many times over.
+  size_t size_hint = 1024 + response.body_json.size() + response.error_message.size();
+  for (const WireValue& v : response.values) size_hint += v.bytes.size() + 64;
+  for (const StoredRecord& record : response.records) size_hint += record.bytes.size() + 32;
   internal::WipingAllocator allocator;
-  flatbuffers::FlatBufferBuilder fbb(1024 + value_bytes, &allocator);
+  flatbuffers::FlatBufferBuilder fbb(size_hint, &allocator);
   auto request_id = fbb.CreateString(response.request_id);
   auto error_code = fbb.CreateString(response.error_code);
   auto error_message = fbb.CreateString(response.error_message);

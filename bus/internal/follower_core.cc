@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <utility>
 
-#include "bus/internal/envelope.h"
+#include "ledger/record.h"
 
 namespace cairn::bus::internal {
 
 Status VerifyLink(uint64_t seq, const crypto::Digest& prev_leaf, std::string_view bytes) {
-  Result<Envelope> envelope = DecodeEnvelope(bytes);
+  Result<ledger::RecordLink> envelope = ledger::DecodeRecordLink(bytes);  // the checks, no copy
   if (!envelope.ok()) {
     return DataLossError("record " + std::to_string(seq) +
                          " does not decode: " + envelope.status().message());
