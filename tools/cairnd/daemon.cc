@@ -535,12 +535,18 @@ void Daemon::Impl::HousekeepingLoop() {
   // The loop's period: 100 ms, or the checkpoint period when that is shorter
   // (a DR replica applies only what a checkpoint covers: this is its lag).
   const auto period = std::chrono::milliseconds(std::min(100, std::max(1, options.checkpoint_ms)));
+  // Rotations are decided every 100 ms, or at once when a rotation event
+  // wakes the loop: not at every short checkpoint tick (each pass scans
+  // every secret).
+  constexpr auto kRotationPeriod = std::chrono::milliseconds(100);
+  auto last_rotations = Clock::now() - kRotationPeriod;
   while (true) {
+    bool rotation_woke = false;
     {
       std::unique_lock<std::mutex> lock(tick_mu);
       tick.wait_for(lock, period,
                     [&] { return housekeeping_stop.load() || rotation_due.load(); });
-      rotation_due = false;
+      rotation_woke = rotation_due.exchange(false);
     }
     if (housekeeping_stop.load()) {
       report_refusals();  // the last period's refusals are recorded too, before the shutdown checkpoint
@@ -564,6 +570,8 @@ void Daemon::Impl::HousekeepingLoop() {
       if (!s.ok()) log->Error("maintenance failed", {{"error", s.message()}});
       last_maintenance = now;
     }
+    if (!rotation_woke && now - last_rotations < kRotationPeriod) continue;
+    last_rotations = now;
     // One decision per secret per call: after any, decide again at once.
     Result<size_t> decided = engine->RunRotations(rotation);
     if (decided.ok() && *decided > 0) rotation_due = true;
