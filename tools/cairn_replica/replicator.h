@@ -33,6 +33,16 @@
 // wait for the next checkpoint the primary publishes.
 // Replication is asynchronous: what the primary acknowledged and published
 // but the replica had not applied is lost if the primary is lost.
+//
+// Around that loop: at start, the primary must serve the directory's ledger
+// (GetReplicaSeed); a call lost with a dropped connection, or refused for a
+// passing cause, is retried until it goes through (the stream itself resumes
+// through the follower); every report_every_ms the replica reports its status
+// (ReportReplicaStatus, for `cairn replica status` on the primary), and stops
+// if the primary answers that its head leaf is not the primary's. After a
+// failover, PromoteReplica makes it a primary and RejoinReplicaDir checks an
+// old primary (or its replica) against the new one: rejoined if all its
+// records are in the new signed tree, refused with the fork reported if not.
 #ifndef CAIRN_TOOLS_CAIRN_REPLICA_REPLICATOR_H_
 #define CAIRN_TOOLS_CAIRN_REPLICA_REPLICATOR_H_
 
