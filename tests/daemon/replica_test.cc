@@ -525,6 +525,11 @@ TEST_CASE("cairn replica status on the primary shows each replica's head, lag an
   RunResult local = Replica({"status", "--data-dir", dir});
   REQUIRE(local.exit_code == 0);
   CHECK(json::parse(local.out)["HeadSeq"].get<uint64_t>() >= replica["HeadSeq"].get<uint64_t>());
+  RunResult local_cairn = Run({ToolPath("cairn"), "--data-dir", dir, "replica", "status"},
+                              {{"CAIRN_PROFILE", ""}, {"CAIRN_PASSPHRASE", ""}});
+  INFO(local_cairn.err);
+  REQUIRE(local_cairn.exit_code == 0);
+  CHECK(local_cairn.out == local.out);
 }
 
 }  // namespace cairn::testing

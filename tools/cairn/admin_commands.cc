@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <limits>
+#include <sstream>
 
 #include "bus/context.h"
 #include "bus/follower.h"
@@ -282,6 +284,7 @@ AdminCommands::AdminCommands(CLI::App& app) {
   for (const CommandSpec& spec : ReplicaOperations()) {
     operations_.push_back(std::make_unique<ParsedCommand>(*replica, spec));
   }
+  replica_status_ = operations_.back()->app();
 
   CLI::App* audit = app.add_subcommand("audit", "The audit log, live");
   audit->require_subcommand(1);
@@ -315,6 +318,25 @@ int AdminCommands::Prepare() {
 }
 
 int AdminCommands::RunWithoutBackend() { return IdentityNew(); }
+
+std::optional<int> AdminCommands::RunOnReplicaDir(const std::string& data_dir) {
+  std::error_code ec;
+  if (!replica_status_->parsed() || data_dir.empty() || !std::filesystem::exists(data_dir + "/replica.json", ec)) {
+    return std::nullopt;
+  }
+  // A replica's directory serves no call (cairn-replica): its own view is the
+  // status its follow loop writes.
+  std::ifstream in(data_dir + "/replica-status.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (text.str().empty()) {
+    std::fprintf(stderr, "cairn: error: %s is a DR replica with no status yet (has 'cairn-replica follow' run?)\n",
+                 data_dir.c_str());
+    return 254;
+  }
+  std::fputs(text.str().c_str(), stdout);
+  return 0;
+}
 
 int AdminCommands::Run(Backend& backend) {
   if (request_) return Call(backend, *request_);

@@ -27,7 +27,8 @@
 //                                                   the decision, as aws iam simulate-principal-policy)
 //   cairn rotation status --secret-id S            GetRotationStatus
 //   cairn rotation list [--handler H]               ListRotations
-//   cairn replica status                            GetReplicaStatus
+//   cairn replica status                            GetReplicaStatus (on a replica's --data-dir:
+//                                                   the status its follow loop wrote; no call)
 //   cairn audit tail [--json] [--from-seq N] [--count N]   ReadRecords + the events socket
 // Each call needs the IAM action cairn:<Operation> (audit tail: cairn:ReadAuditLog and
 // cairn:SubscribeEvents); administrators have them all, and embedded mode acts as the
@@ -66,6 +67,10 @@ class AdminCommands {
   // fresh key pairs): 0, or 252 after printing the usage error.
   int Prepare();
   int RunWithoutBackend();
+  // `cairn replica status --data-dir D` on a DR replica's directory (which
+  // opens as no ledger): prints the status its follow loop wrote. nullopt
+  // for anything else.
+  std::optional<int> RunOnReplicaDir(const std::string& data_dir);
   int Run(Backend& backend);
 
  private:
@@ -77,6 +82,7 @@ class AdminCommands {
   int AuditTail(Backend& backend);
 
   CLI::App* identity_new_ = nullptr;
+  CLI::App* replica_status_ = nullptr;
   CLI::App* principal_create_ = nullptr;
   CLI::App* principal_list_ = nullptr;
   CLI::App* principal_rotate_key_ = nullptr;

@@ -190,6 +190,7 @@ int main(int argc, char** argv) {
     // Usage errors (a bad flag value, a missing file) open no ledger.
     if (const int code = admin.Prepare(); code != 0) return code;
     if (!admin.NeedsBackend()) return admin.RunWithoutBackend();
+    if (std::optional<int> code = admin.RunOnReplicaDir(g.data_dir)) return *code;
     auto backend = OpenBackend(g);
     if (!backend.ok()) return FailOpen(backend.status());
     return admin.Run(**backend);
