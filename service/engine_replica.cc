@@ -40,23 +40,6 @@ Status CheckGenesis(const schema::Event& event, const ledger::Store& store) {
   return Status::Ok();
 }
 
-// Whether an event of this type can put a `keys` entry (KeyEffectsOf's puts).
-// Only a filter: the replica checks the keys against the events themselves.
-bool MayPutKeys(std::string_view event_type) {
-  return event_type == "SecretCreated" || event_type == "SecretValuePut" || event_type == "SecretMetadataUpdated" ||
-         event_type == "RotationStarted" || event_type == "AccessKeyCreated";
-}
-
-// The event in a record's payload, read in place when the payload is 8-aligned
-// and from `copy` otherwise (FlatBuffers reads scalars in place).
-Result<const schema::Event*> ReadPayloadEvent(std::string_view payload, std::string& copy) {
-  if (reinterpret_cast<uintptr_t>(payload.data()) % 8 != 0) {
-    copy.assign(payload);
-    payload = copy;
-  }
-  return internal::ReadEvent(payload);
-}
-
 // A replicated record's event, decoded once for the checks and the projections.
 struct ReplicatedEvent {
   const char* bytes = nullptr;  // the record bytes it was read from
@@ -135,7 +118,7 @@ Status Engine::AddDataKeys(Response& response) const {
     // The log's bytes, copied once into `bytes` (a std::string: 8-aligned).
     ASSIGN_OR_RETURN(ledger::RecordView record, ledger::DecodeRecordView(bytes));
     if (!MayPutKeys(record.event_type)) continue;
-    ASSIGN_OR_RETURN(const schema::Event* event, ReadPayloadEvent(record.payload, copy));
+    ASSIGN_OR_RETURN(const schema::Event* event, internal::ReadEventAnyAlignment(record.payload, copy));
     for (const std::string& key : KeyEffectsOf(*event).puts) {
       ASSIGN_OR_RETURN(std::optional<std::string> entry, ledger_->store().Get(ledger::Family::kKeys, key));
       if (entry) {
@@ -180,7 +163,7 @@ Result<Engine::StagedPage> Engine::StageReplicated(std::vector<std::string> reco
     Result<ledger::RecordView> f = ledger::DecodeRecordView(records[i]);
     if (!f.ok()) return f.status().WithContext(where());
     ReplicatedEvent& e = events[i];
-    Result<const schema::Event*> event = ReadPayloadEvent(f->payload, e.copy);
+    Result<const schema::Event*> event = internal::ReadEventAnyAlignment(f->payload, e.copy);
     if (!event.ok()) return DataLossError(where() + " holds no Cairn event: " + event.status().message());
     if (f->seq == 0) RETURN_IF_ERROR(CheckGenesis(**event, ledger_->store()));
     e.bytes = records[i].data();
@@ -210,7 +193,7 @@ Result<Engine::StagedPage> Engine::StageReplicated(std::vector<std::string> reco
       if (staged[i].bytes.data() != events[i].bytes && events[i].copy.empty()) {
         // The ledger moved the bytes elsewhere (no std::string we know does): read them again.
         ASSIGN_OR_RETURN(ledger::RecordView again, ledger::DecodeRecordView(staged[i].bytes));
-        ASSIGN_OR_RETURN(event, ReadPayloadEvent(again.payload, events[i].copy));
+        ASSIGN_OR_RETURN(event, internal::ReadEventAnyAlignment(again.payload, events[i].copy));
       }
       views_changed = true;
       Status s = views_.Apply(staged[i].seq, events[i].time_unix_ms, *event, &touched);

@@ -21,6 +21,11 @@ void AddVersion(const flatbuffers::String* arn, const schema::VersionWritten* ve
 
 }  // namespace
 
+bool MayPutKeys(std::string_view event_type) {
+  return event_type == "SecretCreated" || event_type == "SecretValuePut" || event_type == "SecretMetadataUpdated" ||
+         event_type == "RotationStarted" || event_type == "AccessKeyCreated";
+}
+
 KeyEffects KeyEffectsOf(const schema::Event& event) {
   KeyEffects effects;
   if (const auto* c = event.body_as_SecretCreated()) {

@@ -35,6 +35,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "schema/events_generated.h"
@@ -49,6 +50,10 @@ struct KeyEffects {
   std::vector<std::string> deletes;
 };
 KeyEffects KeyEffectsOf(const schema::Event& event);
+// Whether an event of this type (a record's event_type) can have puts in
+// KeyEffectsOf, to skip reading the others. Only a filter: the puts
+// themselves come from KeyEffectsOf. Kept beside it: the two change together.
+bool MayPutKeys(std::string_view event_type);
 
 // A `keys` entry a replicated record puts, as the primary holds it now;
 // nullopt if the primary has destroyed it since.

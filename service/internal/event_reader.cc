@@ -14,6 +14,14 @@ Result<const schema::Event*> ReadEvent(std::string_view payload) {
   return schema::GetEvent(payload.data());
 }
 
+Result<const schema::Event*> ReadEventAnyAlignment(std::string_view payload, std::string& copy) {
+  if (reinterpret_cast<uintptr_t>(payload.data()) % 8 != 0) {
+    copy.assign(payload);
+    payload = copy;
+  }
+  return ReadEvent(payload);
+}
+
 Result<StoredVersion> ReadStoredVersion(const ledger::Store& store, uint64_t seq,
                                         std::string_view version_id) {
   const std::string where = "record seq " + std::to_string(seq);

@@ -19,6 +19,10 @@ namespace cairn::service::internal {
 // Runs the FlatBuffers verifier over `payload` (identifier "CRNE"); the returned
 // pointer borrows `payload`. DataLoss if it is not a valid Event.
 Result<const schema::Event*> ReadEvent(std::string_view payload);
+// ReadEvent of a payload at any address (one read in place from a record):
+// read where it is when 8-aligned, else from a copy in `copy` (FlatBuffers
+// reads scalars in place). The result borrows `payload` or `copy`.
+Result<const schema::Event*> ReadEventAnyAlignment(std::string_view payload, std::string& copy);
 
 struct StoredVersion {
   projections::ValueKind kind = projections::ValueKind::kNone;

@@ -142,16 +142,6 @@ Status WriteFileAtomically(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
-// The event in a record's payload: read in place when 8-aligned, else from a
-// copy (FlatBuffers reads scalars in place). Borrows `payload` until the next
-// call on this thread.
-Result<const schema::Event*> ReadPayloadEvent(std::string_view payload) {
-  if (reinterpret_cast<uintptr_t>(payload.data()) % 8 == 0) return service::internal::ReadEvent(payload);
-  thread_local std::string copy;
-  copy.assign(payload);
-  return service::internal::ReadEvent(copy);
-}
-
 struct Pending {
   uint64_t seq = 0;
   std::string bytes;
@@ -347,7 +337,7 @@ class Replicator {
       const bool own = fields.principal == o_.primary.principal && fields.user_agent == kUserAgent;
       if (!own) ++foreign_pending_;
       Pending p{r->seq, {}, r->leaf_hash, fields.time_unix_ms, own, {}, Status::Ok()};
-      Result<const schema::Event*> event = ReadPayloadEvent(fields.payload);
+      Result<const schema::Event*> event = service::internal::ReadEventAnyAlignment(fields.payload, event_copy_);
       if (event.ok()) {
         p.puts = service::KeyEffectsOf(**event).puts;
       } else {
@@ -490,6 +480,7 @@ class Replicator {
   std::unique_ptr<service::Engine> engine_;
   std::optional<service::Engine::StagedPage> in_flight_;  // the page staged last, not yet awaited
   bool idle_ = false;  // the last Receive took no record
+  std::string event_copy_;  // a misaligned payload, while Receive reads its event
   ledger::CompactRange tree_;  // the applied records' tree
   std::unique_ptr<Remote> remote_;
   // The read-ahead connection and the page it reads (its seq, the reply to
