@@ -14,10 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <functional>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -25,6 +28,8 @@
 #include <vector>
 
 #include "tests/daemon/daemon_fixture.h"
+#include "tools/common/profile.h"
+#include "tools/common/rotation_handler.h"
 
 namespace cairn::testing {
 namespace {
@@ -275,6 +280,49 @@ TEST_CASE("a handler running a shell script rotates a secret to a new AWSCURRENT
 
   CHECK(handler.Signal(SIGTERM) == 0);  // stops cleanly
   CHECK(handler.log().find("\"msg\":\"stopped\"") != std::string::npos);
+}
+
+// Regression: the handler once polled, then read the head and followed from
+// there, so a request recorded between the two was neither in the poll nor
+// on the bus and waited for the step timeout (a flaky CI run). The request is
+// made right there, through the test hook; with no poll for 10 minutes it
+// must come over the events.
+TEST_CASE("a rotation requested between the handler's first poll and its follower start runs at once",
+          "[daemon][rotation]") {
+  RotationSetup s({"--rotation-step-timeout", "60000", "--rotation-backoff-ms", "200"});
+  auto profile = tools::ReadProfile(s.handler_profile);
+  REQUIRE(profile.ok());
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<std::string> ran;  // "<step> <attempt>"
+  std::optional<RunResult> rotate;  // made on the handler's thread, checked on this one
+  tools::RotationHandlerOptions options;
+  options.handler_name = kHandlerName;
+  options.profile = std::move(profile).value();
+  options.stop = &stop;
+  options.poll_ms = 600000;
+  options.before_follow = [&] {
+    if (!rotate) rotate = s.d.Cairn({"rotate-secret", "--secret-id", "app/db", "--rotation-handler", kHandlerName});
+  };
+  std::thread serving([&] {
+    (void)tools::ServeRotationHandler(options, [&](const tools::RotationStep& step, tools::Remote&) {
+      const std::lock_guard<std::mutex> lock(mu);
+      ran.push_back(step.step + " " + std::to_string(step.attempt));
+      return Status::Ok();
+    });
+  });
+  const bool heard = WaitFor(
+      [&] {
+        const std::lock_guard<std::mutex> lock(mu);
+        return !ran.empty();
+      },
+      30);
+  stop = true;
+  serving.join();
+  REQUIRE(rotate.has_value());
+  REQUIRE(Ok(*rotate).value("VersionId", "").size() == 36);
+  REQUIRE(heard);
+  CHECK(ran.front() == "createSecret 1");
 }
 
 TEST_CASE("a handler whose setSecret fails fails the rotation visibly and AWSCURRENT stays", "[daemon][rotation]") {

@@ -86,9 +86,13 @@ class Handler {
   Handler(const RotationHandlerOptions& options, const RotationStepFn& fn, std::unique_ptr<Remote> remote)
       : options_(options), fn_(fn), remote_(std::move(remote)) {}
 
+  // The head is read before each poll that starts the follower: a request
+  // recorded before the head is in the poll's answer, one after it comes
+  // from the follower (its gap reads), so none falls between the two.
   Status Serve() {
+    std::optional<uint64_t> head = ProbeHead();
     RETURN_IF_ERROR(Poll(/*first=*/true));
-    StartFollower();
+    StartFollower(head);
     auto next_poll = Clock::now() + std::chrono::milliseconds(options_.poll_ms);
     while (!Stopped()) {
       if (!queue_.empty()) {
@@ -98,8 +102,9 @@ class Handler {
         continue;
       }
       if (Clock::now() >= next_poll) {
+        head = follower_ || follower_refused_ ? std::nullopt : ProbeHead();
         (void)Poll(/*first=*/false);
-        if (!follower_ && !follower_refused_) StartFollower();
+        StartFollower(head);
         next_poll = Clock::now() + std::chrono::milliseconds(options_.poll_ms);
         continue;
       }
@@ -115,32 +120,40 @@ class Handler {
     if (options_.log != nullptr) options_.log->Log(level, msg, std::move(fields));
   }
 
-  // From the head on, so only requests made from now are taken from the bus;
-  // the ones before come from the poll. As `cairn audit tail` finds the head.
-  // Without cairn:ReadAuditLog (the follower's gap reads) or
-  // cairn:SubscribeEvents the handler lives on the poll alone.
-  void StartFollower() {
+  // The ledger's head, where the follower starts: only requests made from
+  // then on are taken from the bus, the ones before come from the poll. As
+  // `cairn audit tail` finds the head. Without cairn:ReadAuditLog (the
+  // follower's gap reads) or cairn:SubscribeEvents the handler lives on the
+  // poll alone; nullopt then, and while cairnd is unreachable.
+  std::optional<uint64_t> ProbeHead() {
+    service::Request probe;
+    probe.operation = "ReadRecords";
+    probe.params = {{"FromSeq", std::numeric_limits<int64_t>::max()}, {"MaxRecords", 1}};
+    auto head = remote_->Execute(probe);
+    if (!head.ok()) return std::nullopt;  // tried again at the next poll
+    if (!head->ok()) {
+      // Refused: asking again would only add a refusal to the ledger every poll.
+      follower_refused_ = true;
+      Log(LogLevel::kWarn, "not following the events (needs cairn:ReadAuditLog); polling ListRotations",
+          {{"error", head->error->code}, {"poll_ms", options_.poll_ms}});
+      return std::nullopt;
+    }
+    return head->body.value("HeadSeq", uint64_t{0});
+  }
+
+  void StartFollower(std::optional<uint64_t> from_seq) {
+    if (!from_seq) return;
+    if (options_.before_follow) options_.before_follow();
     if (!context_) {
       auto context = bus::BusContext::Create(nullptr);
       if (!context.ok()) return Log(LogLevel::kWarn, "no events context", {{"error", context.status().message()}});
       context_ = std::move(context).value();
     }
-    service::Request probe;
-    probe.operation = "ReadRecords";
-    probe.params = {{"FromSeq", std::numeric_limits<int64_t>::max()}, {"MaxRecords", 1}};
-    auto head = remote_->Execute(probe);
-    if (!head.ok()) return;  // cairnd unreachable: tried again at the next poll
-    if (!head->ok()) {
-      // Refused: asking again would only add a refusal to the ledger every poll.
-      follower_refused_ = true;
-      return Log(LogLevel::kWarn, "not following the events (needs cairn:ReadAuditLog); polling ListRotations",
-                 {{"error", head->error->code}, {"poll_ms", options_.poll_ms}});
-    }
     bus::FollowerOptions follow;
     follow.events_endpoint = options_.profile.events_endpoint;
     follow.server_public_z85 = options_.profile.server_public_key;
     follow.client_key = bus::CurveKeyPair{options_.profile.key.public_z85, options_.profile.key.secret_z85.Clone()};
-    follow.from_seq = head->body.value("HeadSeq", uint64_t{0});
+    follow.from_seq = *from_seq;
     Remote* remote = remote_.get();
     auto follower = bus::Follower::Start(*context_, std::move(follow), [remote](uint64_t seq, uint32_t max) {
       return remote->ReadRecords(seq, max);

@@ -56,6 +56,9 @@ struct RotationHandlerOptions {
   const std::atomic<bool>* stop = nullptr;   // ServeRotationHandler returns once it is set
   int poll_ms = 2000;                        // ListRotations for missed requests
   Logger* log = nullptr;                     // metadata only (ids, steps, outcomes)
+  // Tests only: called after a poll, just before the follower starts (where
+  // a request could once fall between the two and wait for its timeout).
+  std::function<void()> before_follow;
 };
 
 // Serves until *options.stop. PermissionDenied if the daemon refuses the
