@@ -14,31 +14,16 @@ using service::Json;
 
 std::string N(uint64_t v) { return std::to_string(v); }
 
+constexpr RefusalWording kReceiptWording{"cairnd", "checking a receipt needs cairn:ReadAuditLog"};
+
 // One audit read; an AWS error becomes a Status naming the operation.
 Result<Json> AuditCall(Remote& remote, const std::string& operation, Json params) {
-  service::Request request;
-  request.operation = operation;
-  request.params = std::move(params);
-  ASSIGN_OR_RETURN(service::Response response, remote.Execute(request));
-  if (response.ok()) return std::move(response.body);
-  const std::string refused = "cairnd refused " + operation + " (" + response.error->code + ": " +
-                              response.error->message + ")";
-  if (response.error->code == service::kAccessDenied) {
-    return PermissionDeniedError(refused + "; checking a receipt needs cairn:ReadAuditLog");
-  }
-  return UnavailableError(refused);
-}
-
-Result<std::string> StringMember(const Json& body, const char* operation, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || !it->is_string()) {
-    return DataLossError(std::string("cairnd's ") + operation + " reply has no string " + name);
-  }
-  return it->get<std::string>();
+  ASSIGN_OR_RETURN(service::Response response, CallRefusingErrors(remote, operation, std::move(params), kReceiptWording));
+  return std::move(response.body);
 }
 
 Result<crypto::Digest> DigestMember(const Json& body, const char* operation, const char* name) {
-  ASSIGN_OR_RETURN(std::string hex, StringMember(body, operation, name));
+  ASSIGN_OR_RETURN(std::string hex, StringMember(body, std::string("cairnd's ") + operation, name));
   auto digest = crypto::DigestFromHex(hex);
   if (!digest.ok()) {
     return DataLossError(std::string("cairnd's ") + operation + " reply: " + name +
@@ -73,7 +58,7 @@ Result<ledger::NoteVerifier> ChooseKey(const std::string& pinned_key, const Json
     if (!pinned.ok()) return pinned.status().WithContext("the pinned checkpoint key");
     return pinned;
   }
-  ASSIGN_OR_RETURN(std::string sent, StringMember(checkpoint, "GetCheckpoint", "VerifierKey"));
+  ASSIGN_OR_RETURN(std::string sent, StringMember(checkpoint, "cairnd's GetCheckpoint", "VerifierKey"));
   auto key = ledger::ParseVerifierKey(sent);
   if (!key.ok())
     return DataLossError("cairnd sent a malformed VerifierKey: " + key.status().message());
@@ -112,7 +97,7 @@ Result<VerifiedReceipt> Verify(Remote& remote, const std::string& pinned_key, ui
   ASSIGN_OR_RETURN(Json checkpoint_reply,
                    AuditCall(remote, "GetCheckpoint", {{"MinTreeSize", seq + 1}}));
   ASSIGN_OR_RETURN(ledger::NoteVerifier key, ChooseKey(pinned_key, checkpoint_reply, warn));
-  ASSIGN_OR_RETURN(std::string note, StringMember(checkpoint_reply, "GetCheckpoint", "Note"));
+  ASSIGN_OR_RETURN(std::string note, StringMember(checkpoint_reply, "cairnd's GetCheckpoint", "Note"));
   ASSIGN_OR_RETURN(ledger::Checkpoint checkpoint, SignedCheckpoint(note, key, seq));
 
   ASSIGN_OR_RETURN(

@@ -27,35 +27,10 @@ std::string N(uint64_t v) { return std::to_string(v); }
 
 std::string Bytes(const crypto::Digest& d) { return std::string(d.begin(), d.end()); }
 
-// One call; an AWS error becomes a Status naming the operation.
+constexpr RefusalWording kAuditWording{"cairnd", "cairn-audit --profile needs cairn:ReadAuditLog"};
+
 Result<service::Response> Call(Remote& remote, const std::string& operation, Json params) {
-  service::Request request;
-  request.operation = operation;
-  request.params = std::move(params);
-  ASSIGN_OR_RETURN(service::Response response, remote.Execute(request));
-  if (response.ok()) return response;
-  const std::string refused = "cairnd refused " + operation + " (" + response.error->code + ": " +
-                              response.error->message + ")";
-  if (response.error->code == service::kAccessDenied) {
-    return PermissionDeniedError(refused + "; cairn-audit --profile needs cairn:ReadAuditLog");
-  }
-  return UnavailableError(refused);
-}
-
-Result<uint64_t> SizeMember(const Json& body, const char* operation, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || !it->is_number_unsigned()) {
-    return DataLossError(std::string("cairnd's ") + operation + " reply has no count " + name);
-  }
-  return it->get<uint64_t>();
-}
-
-Result<std::string> StringMember(const Json& body, const char* operation, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || !it->is_string()) {
-    return DataLossError(std::string("cairnd's ") + operation + " reply has no string " + name);
-  }
-  return it->get<std::string>();
+  return CallRefusingErrors(remote, operation, std::move(params), kAuditWording);
 }
 
 struct Page {
@@ -66,7 +41,7 @@ struct Page {
 Result<Page> ReadPage(Remote& remote, uint64_t from, uint64_t max) {
   ASSIGN_OR_RETURN(service::Response r,
                    Call(remote, "ReadRecords", {{"FromSeq", from}, {"MaxRecords", max}}));
-  ASSIGN_OR_RETURN(uint64_t head, SizeMember(r.body, "ReadRecords", "HeadSeq"));
+  ASSIGN_OR_RETURN(uint64_t head, CountMember(r.body, "cairnd's ReadRecords", "HeadSeq"));
   return Page{head, std::move(r.records)};
 }
 
@@ -136,8 +111,8 @@ Result<uint64_t> CopyCheckpoints(Remote& remote, uint64_t end, ledger::Store& st
     }
     ledger::WriteSet writes;
     for (const Json& entry : *list) {
-      ASSIGN_OR_RETURN(uint64_t size, SizeMember(entry, "ListCheckpoints", "TreeSize"));
-      ASSIGN_OR_RETURN(std::string note, StringMember(entry, "ListCheckpoints", "Note"));
+      ASSIGN_OR_RETURN(uint64_t size, CountMember(entry, "cairnd's ListCheckpoints", "TreeSize"));
+      ASSIGN_OR_RETURN(std::string note, StringMember(entry, "cairnd's ListCheckpoints", "Note"));
       if (size < from)
         return DataLossError("ListCheckpoints from size " + N(from) + " sent size " + N(size));
       if (size > end) break;
@@ -146,7 +121,7 @@ Result<uint64_t> CopyCheckpoints(Remote& remote, uint64_t end, ledger::Store& st
     }
     RETURN_IF_ERROR(store.Write(writes, /*sync=*/false));
     if (!r.body.contains("NextTreeSize")) return copied;
-    ASSIGN_OR_RETURN(uint64_t next, SizeMember(r.body, "ListCheckpoints", "NextTreeSize"));
+    ASSIGN_OR_RETURN(uint64_t next, CountMember(r.body, "cairnd's ListCheckpoints", "NextTreeSize"));
     if (next > end) return copied;
     if (next <= from) return DataLossError("ListCheckpoints does not advance past size " + N(from));
     from = next;
@@ -163,8 +138,8 @@ Result<RemoteLedger> MirrorRemoteLedger(const Profile& profile, const MirrorOpti
   ASSIGN_OR_RETURN(Page first, ReadPage(*remote, 0, kPageRecords));
   ASSIGN_OR_RETURN(service::Response checkpoint,
                    Call(*remote, "GetCheckpoint", {{"MinTreeSize", first.head}}));
-  ASSIGN_OR_RETURN(out.signed_size, SizeMember(checkpoint.body, "GetCheckpoint", "TreeSize"));
-  ASSIGN_OR_RETURN(out.verifier_key, StringMember(checkpoint.body, "GetCheckpoint", "VerifierKey"));
+  ASSIGN_OR_RETURN(out.signed_size, CountMember(checkpoint.body, "cairnd's GetCheckpoint", "TreeSize"));
+  ASSIGN_OR_RETURN(out.verifier_key, StringMember(checkpoint.body, "cairnd's GetCheckpoint", "VerifierKey"));
   out.records = std::min(out.signed_size, options.max_records.value_or(out.signed_size));
   RETURN_IF_ERROR(WriteKeyMeta(out.verifier_key, *out.store));
   RETURN_IF_ERROR(CopyRecords(*remote, std::move(first), out.records, *out.store, options));

@@ -53,31 +53,17 @@ struct Retry {
   Logger* log = nullptr;
 };
 
-// One call: PermissionDenied for AccessDenied (naming the rights a replica
-// needs), Unavailable for a transport failure or a passing refusal,
-// FailedPrecondition for any other refusal.
-Result<service::Response> CallOnce(Remote& remote, const std::string& operation, const Json& params) {
-  service::Request request;
-  request.operation = operation;
-  request.params = params;
-  ASSIGN_OR_RETURN(service::Response response, remote.Execute(request));
-  if (response.ok()) return response;
-  const std::string refused =
-      "the primary refused " + operation + " (" + response.error->code + ": " + response.error->message + ")";
-  if (response.error->code == service::kAccessDenied) {
-    return PermissionDeniedError(refused + "; the replica's principal needs cairn:GetReplicaSeed, "
-                                 "cairn:ReadReplicaPage, cairn:ReadAuditLog and cairn:SubscribeEvents");
-  }
-  if (response.error->code == service::kInternalServiceError || response.error->code == "ThrottlingException") {
-    return UnavailableError(refused);
-  }
-  return FailedPreconditionError(refused);
-}
+constexpr char kPrimaryReply[] = "the primary's";
+constexpr RefusalWording kReplicaWording{"the primary",
+                                         "the replica's principal needs cairn:GetReplicaSeed, cairn:ReadReplicaPage, "
+                                         "cairn:ReadAuditLog and cairn:SubscribeEvents"};
 
+// One call (CallRefusingErrors); with `retry`, a call that did not go through
+// or a passing refusal is tried again until it does or *stop.
 Result<service::Response> Call(Remote& remote, const std::string& operation, const Json& params,
                                const Retry* retry = nullptr) {
   for (int attempt = 0;; ++attempt) {
-    Result<service::Response> r = CallOnce(remote, operation, params);
+    Result<service::Response> r = CallRefusingErrors(remote, operation, params, kReplicaWording);
     if (r.ok() || retry == nullptr || r.status().code() != StatusCode::kUnavailable || retry->stop->load()) return r;
     if (attempt == 0 && retry->log) {
       retry->log->Warn("a call to the primary failed; retrying until it goes through",
@@ -85,20 +71,6 @@ Result<service::Response> Call(Remote& remote, const std::string& operation, con
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(2000, 100 << std::min(attempt, 5))));
   }
-}
-
-Result<std::string> StringMember(const Json& body, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || !it->is_string()) return DataLossError(std::string("the primary's reply has no ") + name);
-  return it->get<std::string>();
-}
-
-Result<uint64_t> SizeMember(const Json& body, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || !it->is_number_unsigned()) {
-    return DataLossError(std::string("the primary's reply has no count ") + name);
-  }
-  return it->get<uint64_t>();
 }
 
 // GetConsistencyProof from `first` to `second`, its hashes parsed.
@@ -121,9 +93,9 @@ Result<std::vector<crypto::Digest>> FetchConsistencyProof(Remote& remote, uint64
 Result<service::ReplicaSeed> FetchSeed(Remote& remote, const Retry* retry = nullptr) {
   ASSIGN_OR_RETURN(service::Response reply, Call(remote, "GetReplicaSeed", Json::object(), retry));
   service::ReplicaSeed seed;
-  ASSIGN_OR_RETURN(seed.ledger_id, StringMember(reply.body, "LedgerId"));
-  ASSIGN_OR_RETURN(seed.master_key_id, StringMember(reply.body, "MasterKeyId"));
-  ASSIGN_OR_RETURN(std::string keyring_b64, StringMember(reply.body, "Keyring"));
+  ASSIGN_OR_RETURN(seed.ledger_id, StringMember(reply.body, kPrimaryReply, "LedgerId"));
+  ASSIGN_OR_RETURN(seed.master_key_id, StringMember(reply.body, kPrimaryReply, "MasterKeyId"));
+  ASSIGN_OR_RETURN(std::string keyring_b64, StringMember(reply.body, kPrimaryReply, "Keyring"));
   ASSIGN_OR_RETURN(crypto::SecureBuffer keyring, crypto::Base64Decode(keyring_b64));
   seed.keyring = std::string(keyring.as_string_view());
   return seed;
@@ -371,8 +343,8 @@ class Replicator {
     if (!full && !stale) return Status::Ok();
     // Ask for a checkpoint of at least the records held, and a proof to it.
     ASSIGN_OR_RETURN(service::Response cp, Call(*remote_, "GetCheckpoint", {{"MinTreeSize", held}}, &retry_));
-    ASSIGN_OR_RETURN(std::string note, StringMember(cp.body, "Note"));
-    ASSIGN_OR_RETURN(uint64_t size, SizeMember(cp.body, "TreeSize"));
+    ASSIGN_OR_RETURN(std::string note, StringMember(cp.body, kPrimaryReply, "Note"));
+    ASSIGN_OR_RETURN(uint64_t size, CountMember(cp.body, kPrimaryReply, "TreeSize"));
     if (size == held) return VerifyAndApply(note, held, std::nullopt);
     ASSIGN_OR_RETURN(std::vector<crypto::Digest> proof, FetchConsistencyProof(*remote_, held, size, &retry_));
     return VerifyAndApply(note, held, std::move(proof));
@@ -549,7 +521,7 @@ Status InitReplicaDir(const std::string& data_dir, const std::string& primary_pr
   ASSIGN_OR_RETURN(Profile profile, ReadProfile(primary_profile_path));
   ASSIGN_OR_RETURN(std::unique_ptr<Remote> remote, Remote::Connect(profile, kUserAgent));
   ASSIGN_OR_RETURN(service::Response cp, Call(*remote, "GetCheckpoint", Json::object()));
-  ASSIGN_OR_RETURN(std::string theirs, StringMember(cp.body, "VerifierKey"));
+  ASSIGN_OR_RETURN(std::string theirs, StringMember(cp.body, kPrimaryReply, "VerifierKey"));
   if (theirs != ledger::FormatVerifierKey(pinned)) {
     return PermissionDeniedError("the primary signs its checkpoints with " + theirs + ", not the pinned key " +
                                  pinned_key + ": refusing to replicate it");
@@ -643,12 +615,12 @@ Result<service::Json> RejoinReplicaDir(const RejoinOptions& options) {
 
   // The primary's signed tree, by the pinned key.
   ASSIGN_OR_RETURN(service::Response cp, Call(*remote, "GetCheckpoint", Json::object()));
-  ASSIGN_OR_RETURN(std::string theirs, StringMember(cp.body, "VerifierKey"));
+  ASSIGN_OR_RETURN(std::string theirs, StringMember(cp.body, kPrimaryReply, "VerifierKey"));
   if (theirs != ledger::FormatVerifierKey(pinned)) {
     return PermissionDeniedError("the primary signs its checkpoints with " + theirs + ", not the pinned key " +
                                  options.pinned_key + ": refusing to rejoin it");
   }
-  ASSIGN_OR_RETURN(std::string note, StringMember(cp.body, "Note"));
+  ASSIGN_OR_RETURN(std::string note, StringMember(cp.body, kPrimaryReply, "Note"));
   Result<ledger::Checkpoint> checkpoint = ledger::OpenSignedCheckpoint(note, pinned);
   if (!checkpoint.ok()) {
     return DataLossError("the primary's checkpoint does not verify against the pinned key: " +

@@ -52,4 +52,39 @@ Result<std::vector<bus::StoredRecord>> Remote::ReadRecords(uint64_t from_seq, ui
   return records;
 }
 
+Result<service::Response> CallRefusingErrors(Remote& remote, const std::string& operation, service::Json params,
+                                             const RefusalWording& wording) {
+  service::Request request;
+  request.operation = operation;
+  request.params = std::move(params);
+  ASSIGN_OR_RETURN(service::Response response, remote.Execute(request));
+  if (response.ok()) return response;
+  std::string refused = std::string(wording.peer) + " refused " + operation + " (" + response.error->code + ": " +
+                        response.error->message + ")";
+  if (response.error->code == service::kAccessDenied) {
+    if (!wording.rights.empty()) refused += "; " + std::string(wording.rights);
+    return PermissionDeniedError(refused);
+  }
+  if (response.error->code == service::kInternalServiceError || response.error->code == "ThrottlingException") {
+    return UnavailableError(refused);
+  }
+  return FailedPreconditionError(refused);
+}
+
+Result<std::string> StringMember(const service::Json& body, std::string_view reply, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_string()) {
+    return DataLossError(std::string(reply) + " reply has no string " + name);
+  }
+  return it->get<std::string>();
+}
+
+Result<uint64_t> CountMember(const service::Json& body, std::string_view reply, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_number_unsigned()) {
+    return DataLossError(std::string(reply) + " reply has no count " + name);
+  }
+  return it->get<uint64_t>();
+}
+
 }  // namespace cairn::tools

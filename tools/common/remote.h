@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bus/client.h"
@@ -38,6 +39,26 @@ class Remote {
   explicit Remote(std::unique_ptr<bus::Client> client) : client_(std::move(client)) {}
   std::unique_ptr<bus::Client> client_;
 };
+
+// How a tool words a refusal: the peer as its messages name it, and the
+// rights its principal needs (added to an AccessDenied).
+struct RefusalWording {
+  std::string_view peer = "cairnd";
+  std::string_view rights;
+};
+
+// One call whose AWS error becomes a Status "<peer> refused <operation>
+// (<code>: <message>)": PermissionDenied for AccessDenied (then "; <rights>"),
+// Unavailable for a passing refusal (InternalServiceError,
+// ThrottlingException), FailedPrecondition for any other. A call that did not
+// go through is Execute's Status.
+Result<service::Response> CallRefusingErrors(Remote& remote, const std::string& operation, service::Json params,
+                                             const RefusalWording& wording);
+
+// A member of a reply body, or DataLoss naming the reply ("cairnd's
+// ReadRecords reply") and the member.
+Result<std::string> StringMember(const service::Json& body, std::string_view reply, const char* name);
+Result<uint64_t> CountMember(const service::Json& body, std::string_view reply, const char* name);
 
 }  // namespace cairn::tools
 
