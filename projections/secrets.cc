@@ -45,6 +45,7 @@
 #include "projections/secrets.h"
 
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <utility>
 
 #include "projections/internal/cbor_writer.h"
@@ -89,20 +90,57 @@ void WriteRules(internal::CborWriter& w, const RotationRules& r) {
   if (r.schedule_expression) w.Key("schedule_expression").Text(*r.schedule_expression);
 }
 
-void WriteRun(internal::CborWriter& w, const RotationRun& run) {
-  w.Map(12);
-  w.Key("attempts").Uint(run.attempts);
-  w.Key("failed").Bool(run.failed);
-  w.Key("handler").Text(run.handler);
-  w.Key("last_error").Text(run.last_error);
-  w.Key("last_failure_ms").Int(run.last_failure_ms);
-  w.Key("started_ms").Int(run.started_ms);
-  w.Key("step").Text(run.step);
-  w.Key("step_deadline_ms").Int(run.step_deadline_ms);
-  w.Key("step_requested").Bool(run.step_requested);
-  w.Key("step_requested_ms").Int(run.step_requested_ms);
-  w.Key("test_only").Bool(run.test_only);
-  w.Key("token").Text(run.token);
+// The flat maps (rotation run, expiry): one table of (key, member) per
+// struct, in key order, serves both WriteMembers and ReadMembers, so the map
+// size and each key are stated once.
+template <typename S, typename T>
+struct Member {
+  const char* key;
+  T S::*field;
+};
+
+constexpr std::tuple kRunMembers{
+    Member{"attempts", &RotationRun::attempts},
+    Member{"failed", &RotationRun::failed},
+    Member{"handler", &RotationRun::handler},
+    Member{"last_error", &RotationRun::last_error},
+    Member{"last_failure_ms", &RotationRun::last_failure_ms},
+    Member{"started_ms", &RotationRun::started_ms},
+    Member{"step", &RotationRun::step},
+    Member{"step_deadline_ms", &RotationRun::step_deadline_ms},
+    Member{"step_requested", &RotationRun::step_requested},
+    Member{"step_requested_ms", &RotationRun::step_requested_ms},
+    Member{"test_only", &RotationRun::test_only},
+    Member{"token", &RotationRun::token},
+};
+
+constexpr std::tuple kExpiryMembers{
+    Member{"after_days", &SecretExpiry::expires_after_days},
+    Member{"expiration_ms", &SecretExpiry::expiration_ms},
+    Member{"expired_version_id", &SecretExpiry::expired_version_id},
+    Member{"version_id", &SecretExpiry::version_id},
+    Member{"warned_version_id", &SecretExpiry::warned_version_id},
+    Member{"warning_days", &SecretExpiry::warning_days},
+};
+
+void Put(internal::CborWriter& w, bool v) { w.Bool(v); }
+void Put(internal::CborWriter& w, int32_t v) { w.Int(v); }
+void Put(internal::CborWriter& w, int64_t v) { w.Int(v); }
+void Put(internal::CborWriter& w, uint32_t v) { w.Uint(v); }
+void Put(internal::CborWriter& w, const std::string& v) { w.Text(v); }
+
+template <typename S, typename... T>
+void WriteMembers(internal::CborWriter& w, const S& s, const std::tuple<Member<S, T>...>& members) {
+  w.Map(sizeof...(T));
+  std::apply([&](const auto&... m) { (Put(w.Key(m.key), s.*m.field), ...); }, members);
+}
+
+// Throws nlohmann::json::exception on a missing member or a wrong type.
+template <typename S, typename... T>
+S ReadMembers(const json& j, const std::tuple<Member<S, T>...>& members) {
+  S s;
+  std::apply([&](const auto&... m) { (j.at(m.key).get_to(s.*m.field), ...); }, members);
+  return s;
 }
 
 void WriteRotation(internal::CborWriter& w, const Secret& s) {
@@ -115,18 +153,8 @@ void WriteRotation(internal::CborWriter& w, const Secret& s) {
   WriteRules(w, s.rotation_rules);
   if (s.rotation) {
     w.Key("run");
-    WriteRun(w, *s.rotation);
+    WriteMembers(w, *s.rotation, kRunMembers);
   }
-}
-
-void WriteExpiry(internal::CborWriter& w, const SecretExpiry& e) {
-  w.Map(6);
-  w.Key("after_days").Int(e.expires_after_days);
-  w.Key("expiration_ms").Int(e.expiration_ms);
-  w.Key("expired_version_id").Text(e.expired_version_id);
-  w.Key("version_id").Text(e.version_id);
-  w.Key("warned_version_id").Text(e.warned_version_id);
-  w.Key("warning_days").Int(e.warning_days);
 }
 
 std::string EncodeSecret(const Secret& s) {
@@ -142,7 +170,7 @@ std::string EncodeSecret(const Secret& s) {
   w.Key("ever_tagged").Bool(s.ever_tagged);
   if (s.expiry) {
     w.Key("expiry");
-    WriteExpiry(w, *s.expiry);
+    WriteMembers(w, *s.expiry, kExpiryMembers);
   }
   w.Key("format").Uint(kFormat);
   w.Key("kms_key_id").Text(s.kms_key_id);
@@ -208,23 +236,6 @@ Version VersionFromJson(const std::string& id, const json& j) {
   return v;
 }
 
-RotationRun RunFromJson(const json& j) {
-  RotationRun run;
-  run.attempts = j.at("attempts").get<uint32_t>();
-  run.failed = j.at("failed").get<bool>();
-  run.handler = j.at("handler").get<std::string>();
-  run.last_error = j.at("last_error").get<std::string>();
-  run.last_failure_ms = j.at("last_failure_ms").get<int64_t>();
-  run.started_ms = j.at("started_ms").get<int64_t>();
-  run.step = j.at("step").get<std::string>();
-  run.step_deadline_ms = j.at("step_deadline_ms").get<int64_t>();
-  run.step_requested = j.at("step_requested").get<bool>();
-  run.step_requested_ms = j.at("step_requested_ms").get<int64_t>();
-  run.test_only = j.at("test_only").get<bool>();
-  run.token = j.at("token").get<std::string>();
-  return run;
-}
-
 void RotationFromJson(const json& j, Secret& s) {
   s.rotation_enabled = j.at("enabled").get<bool>();
   s.rotation_lambda_arn = j.at("lambda_arn").get<std::string>();
@@ -239,7 +250,7 @@ void RotationFromJson(const json& j, Secret& s) {
   if (rules.contains("schedule_expression")) {
     s.rotation_rules.schedule_expression = rules.at("schedule_expression").get<std::string>();
   }
-  if (j.contains("run")) s.rotation = RunFromJson(j.at("run"));
+  if (j.contains("run")) s.rotation = ReadMembers(j.at("run"), kRunMembers);
 }
 
 Secret SecretFromJson(const json& j) {
@@ -259,17 +270,7 @@ Secret SecretFromJson(const json& j) {
   s.deletion_forced = j.at("deletion_forced").get<bool>();
   s.next_version_order = j.at("next_version_order").get<uint64_t>();
   if (j.contains("rotation")) RotationFromJson(j.at("rotation"), s);
-  if (j.contains("expiry")) {
-    const json& e = j.at("expiry");
-    SecretExpiry expiry;
-    expiry.expires_after_days = e.at("after_days").get<int32_t>();
-    expiry.expiration_ms = e.at("expiration_ms").get<int64_t>();
-    expiry.expired_version_id = e.at("expired_version_id").get<std::string>();
-    expiry.version_id = e.at("version_id").get<std::string>();
-    expiry.warned_version_id = e.at("warned_version_id").get<std::string>();
-    expiry.warning_days = e.at("warning_days").get<int32_t>();
-    s.expiry = std::move(expiry);
-  }
+  if (j.contains("expiry")) s.expiry = ReadMembers(j.at("expiry"), kExpiryMembers);
   for (const auto& [id, version] : j.at("versions").items()) {
     s.versions.emplace(id, VersionFromJson(id, version));
   }
@@ -334,11 +335,10 @@ const Version* Secret::FindVersion(std::string_view id) const {
   return it == versions.end() ? nullptr : &it->second;
 }
 
-std::optional<int64_t> Secret::ExpiryOf(const Version& version) const {
-  if (!expiry) return std::nullopt;
+std::optional<int64_t> SecretExpiry::ExpiresAt(const Version& version) const {
   constexpr int64_t kDayMs = 24LL * 60 * 60 * 1000;
-  if (expiry->expires_after_days > 0) return version.created_ms + expiry->expires_after_days * kDayMs;
-  if (expiry->version_id == version.version_id) return expiry->expiration_ms;
+  if (expires_after_days > 0) return version.created_ms + expires_after_days * kDayMs;
+  if (version_id == version.version_id) return expiration_ms;
   return std::nullopt;
 }
 

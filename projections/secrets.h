@@ -103,6 +103,9 @@ struct SecretExpiry {
   int32_t warning_days = 0;
   std::string warned_version_id;    // SecretExpiryWarning appended for it
   std::string expired_version_id;   // SecretExpired appended for it
+  // When `version` expires under this expiry (nullopt: never). Only the
+  // AWSCURRENT version is ever refused for having expired.
+  std::optional<int64_t> ExpiresAt(const Version& version) const;
   friend bool operator==(const SecretExpiry&, const SecretExpiry&) = default;
 };
 
@@ -128,10 +131,6 @@ struct Secret {
   std::optional<int64_t> next_rotation_ms;  // start of the next rotation window
   std::optional<RotationRun> rotation;
   std::optional<SecretExpiry> expiry;
-
-  // When `version` expires under `expiry` (nullopt: never). Only the
-  // AWSCURRENT version is ever refused for having expired.
-  std::optional<int64_t> ExpiryOf(const Version& version) const;
 
   const Version* FindVersion(std::string_view id) const;
   // The version carrying `stage`, or nullptr.

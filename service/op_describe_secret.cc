@@ -15,7 +15,7 @@ Result<Outcome> DescribeSecret(OpContext& ctx) {
   Outcome out;
   out.SetBody(schema::CreateSecretDescribed(out.fbb, out.fbb.CreateString(secret->arn)));
   out.response = SecretJson(*secret, SecretShape::kDescribe);
-  if (Json expiry = ExpiryJson(*secret); !expiry.is_null()) out.response["Expiry"] = std::move(expiry);
+  if (secret->expiry) out.response["Expiry"] = ExpiryJson(*secret, *secret->expiry);
   return out;
 }
 

@@ -46,13 +46,18 @@ Result<ExpiryRequest> ReadExpiryRequest(const Params& p) {
 
 }  // namespace
 
-std::optional<CurrentExpiry> ExpiryOfCurrent(const projections::Secret& secret) {
-  if (!secret.expiry) return std::nullopt;
+std::optional<CurrentExpiry> ExpiryOfCurrent(const projections::Secret& secret,
+                                             const projections::SecretExpiry& expiry) {
   const projections::Version* current = secret.VersionWithStage(projections::kAwsCurrent);
   if (current == nullptr || current->kind == projections::ValueKind::kNone) return std::nullopt;
-  std::optional<int64_t> at = secret.ExpiryOf(*current);
+  std::optional<int64_t> at = expiry.ExpiresAt(*current);
   if (!at) return std::nullopt;
   return CurrentExpiry{current, *at};
+}
+
+std::optional<CurrentExpiry> ExpiryOfCurrent(const projections::Secret& secret) {
+  if (!secret.expiry) return std::nullopt;
+  return ExpiryOfCurrent(secret, *secret.expiry);
 }
 
 Status CheckNotExpired(const projections::Secret& secret, const projections::Version& version,
@@ -64,16 +69,14 @@ Status CheckNotExpired(const projections::Secret& secret, const projections::Ver
                                  ". Rotate the secret or put a new value; AWSPREVIOUS stays readable.");
 }
 
-Json ExpiryJson(const projections::Secret& secret) {
-  if (!secret.expiry) return nullptr;
-  const projections::SecretExpiry& e = *secret.expiry;
+Json ExpiryJson(const projections::Secret& secret, const projections::SecretExpiry& e) {
   Json j = Json::object();
   if (e.expires_after_days > 0) {
     j["ExpiresAfterDays"] = e.expires_after_days;
   } else {
     j["VersionId"] = e.version_id;
   }
-  std::optional<CurrentExpiry> current = ExpiryOfCurrent(secret);
+  std::optional<CurrentExpiry> current = ExpiryOfCurrent(secret, e);
   if (current) {
     j["ExpirationDate"] = EpochSeconds(current->expires_ms);
   } else if (e.expires_after_days == 0) {
@@ -137,14 +140,12 @@ Result<Outcome> PutSecretExpiry(OpContext& ctx) {
                                             r.date_ms.value_or(0), version, r.clear ? 0 : r.warning_days,
                                             r.clear));
   // The response shows the expiry as it will be (the event is applied after Decide).
-  projections::Secret after = *secret;
-  after.expiry.reset();
-  if (!r.clear) {
-    after.expiry = projections::SecretExpiry{static_cast<int32_t>(r.after_days.value_or(0)),
-                                             r.date_ms.value_or(0), version_id, r.warning_days, "", ""};
-  }
   out.response = SecretRef(*secret);
-  if (Json expiry = ExpiryJson(after); !expiry.is_null()) out.response["Expiry"] = std::move(expiry);
+  if (!r.clear) {
+    const projections::SecretExpiry after{static_cast<int32_t>(r.after_days.value_or(0)),
+                                          r.date_ms.value_or(0), version_id, r.warning_days, "", ""};
+    out.response["Expiry"] = ExpiryJson(*secret, after);
+  }
   return out;
 }
 

@@ -40,23 +40,28 @@ namespace cairn::service::internal {
 inline constexpr int32_t kDefaultExpiryWarningDays = 7;
 
 // The AWSCURRENT version of `secret` and when it expires; nullopt if it has no
-// expiry, no AWSCURRENT value, or the expiry does not apply to it.
+// expiry, no AWSCURRENT value, or the expiry does not apply to it. The
+// two-argument form judges `expiry` instead of secret.expiry (an expiry about
+// to be set); `version` borrows from `secret`.
 struct CurrentExpiry {
   const projections::Version* version = nullptr;
   int64_t expires_ms = 0;
 };
 std::optional<CurrentExpiry> ExpiryOfCurrent(const projections::Secret& secret);
+std::optional<CurrentExpiry> ExpiryOfCurrent(const projections::Secret& secret,
+                                             const projections::SecretExpiry& expiry);
 
 // Ok, or the InvalidRequestException a read of `version` gets at `now_ms`
 // because it is the AWSCURRENT version and has expired.
 Status CheckNotExpired(const projections::Secret& secret, const projections::Version& version,
                        int64_t now_ms);
 
-// DescribeSecret's "Expiry": {ExpiresAfterDays | (fixed date), ExpirationDate
-// (of the AWSCURRENT version, if the expiry applies to it), WarningDays,
-// VersionId (a fixed date's version), WarningSent, Expired (the service events
-// recorded for the current version)}; null without an expiry.
-Json ExpiryJson(const projections::Secret& secret);
+// DescribeSecret's "Expiry" of `secret` under `expiry` (its own, or the one
+// PutSecretExpiry is about to set): {ExpiresAfterDays | (fixed date),
+// ExpirationDate (of the AWSCURRENT version, if the expiry applies to it),
+// WarningDays, VersionId (a fixed date's version), WarningSent, Expired (the
+// service events recorded for the current version)}.
+Json ExpiryJson(const projections::Secret& secret, const projections::SecretExpiry& expiry);
 
 // The maintenance pass's expiry events at env.now_ms, once per version: a
 // SecretExpiryWarning within the warning window, a SecretExpired at or after

@@ -168,14 +168,19 @@ struct RotationSetup {
   std::string Rotate() const {
     return Ok(d.Cairn({"rotate-secret", "--secret-id", "app/db", "--rotation-handler", kHandlerName}))["VersionId"];
   }
-  // Whether the rotation reaches Failed within `seconds`.
-  bool WaitFailed(int seconds) const {
-    return WaitFor(
+  // The rotation (status "Rotation") once it is Failed; REQUIREs that within
+  // `seconds`, with `handler`'s and the daemon's logs as the diagnostics.
+  json FailedRotation(const HandlerProcess& handler, int seconds) const {
+    const bool failed = WaitFor(
         [&] {
           const json status = Status();
           return status.contains("Rotation") && status["Rotation"].value("State", "") == "Failed";
         },
         seconds);
+    INFO(handler.log());
+    INFO(d.daemon.log());
+    REQUIRE(failed);
+    return Status()["Rotation"];
   }
   // Whether the current value is still the first one (never printed).
   bool StillFirstValue() const {
@@ -332,11 +337,9 @@ TEST_CASE("a handler whose setSecret fails fails the rotation visibly and AWSCUR
   handler.Start();
 
   const std::string token = s.Rotate();
-  const bool failed = s.WaitFailed(60);
+  const json rotation = s.FailedRotation(handler, 60);
   INFO(handler.log());
   INFO(s.d.daemon.log());
-  REQUIRE(failed);
-  const json rotation = s.Status()["Rotation"];
   CHECK(rotation["ClientRequestToken"] == token);
   CHECK(rotation["Step"] == "setSecret");
   CHECK(rotation["Attempts"] == 2);
@@ -392,11 +395,9 @@ TEST_CASE("a step program running past --step-timeout-ms is killed with its proc
   handler.Start();
 
   const std::string token = s.Rotate();
-  const bool failed = s.WaitFailed(30);
+  const json rotation = s.FailedRotation(handler, 30);
   INFO(handler.log());
   INFO(s.d.daemon.log());
-  REQUIRE(failed);
-  const json rotation = s.Status()["Rotation"];
   CHECK(rotation["ClientRequestToken"] == token);
   CHECK(rotation["Step"] == "setSecret");
   CHECK(rotation["Attempts"] == 2);

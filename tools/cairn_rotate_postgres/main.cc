@@ -75,5 +75,6 @@ int main(int argc, char** argv) {
     log.Error("stopped", {{"error", status.message()}});
     return kExitFailure;
   }
+  log.Info("stopped");  // ok only once SIGTERM or SIGINT set `stop`
   return 0;
 }
