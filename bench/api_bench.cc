@@ -6,7 +6,7 @@
 //             [--value-bytes=128] [--record-bytes=300] [--dir=/tmp]
 //             [--idle-spinners=N] [--sides=audited,engine,raw,echo,pub]
 //             [--pub-subscribers=1,8] [--pub-records=200000] [--pub-window=25000]
-//             [--cairnd-arg=ARG ...]
+//             [--pub-batch=1,64] [--cairnd-arg=ARG ...]
 //
 // Per row (C concurrent clients), in rotating slices (--rounds of each side,
 // --seconds in total per side) so that every side sees the same disk and load:
@@ -34,10 +34,15 @@
 // With --cairnd-arg=--log-level --cairnd-arg=debug, each row also prints the
 // percentiles of cairnd's own Engine::Execute time per read (from its log).
 // Then the PUB fan-out: bus::Publisher (CURVE) to each of --pub-subscribers
-// raw SUB sockets, --pub-records messages of records read back from cairnd's
-// ledger, unpaced and paced (at most --pub-window messages ahead of the
-// slowest subscriber; keep it under send_hwm / 2, as libzmq credits a pipe's
-// writer in steps of half the high-water mark); see bench/api_bench_pub.cc.
+// raw SUB sockets, --pub-records records read back from cairnd's ledger,
+// unpaced and paced (at most --pub-window records ahead of the slowest
+// subscriber; keep it under send_hwm / 2 messages, as libzmq credits a pipe's
+// writer in steps of half the high-water mark), for each --pub-batch records
+// per message (1: Publish, one message per record; more: PublishBatch, one
+// "cairn.batch" message); see bench/api_bench_pub.cc. The last column is a
+// row's min delivered/s over that of the records/message 1 row above it.
+// --sides=pub runs the fan-out alone (under 20 s on 2 cores): cairnd still
+// starts, and 1,000 audited reads give it the records to read back.
 // --idle-spinners as in bench/ledger_bench.cc (default one per hardware thread).
 #include <cstdio>
 #include <ctime>
@@ -75,6 +80,7 @@ struct Flags {
   std::vector<size_t> pub_subscribers = {1, 8};
   uint64_t pub_records = 200000;
   uint64_t pub_window = 25000;
+  std::vector<size_t> pub_batch = {1, 64};  // records per message, ascending
   std::vector<std::string> cairnd_args;  // --cairnd-arg, repeatable: passed on to cairnd
 
   bool side(const char* name) const { return ("," + sides + ",").find("," + std::string(name) + ",") != std::string::npos; }
@@ -97,11 +103,13 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     else if (name == "--pub-subscribers") f->pub_subscribers = ParseList(value);
     else if (name == "--pub-records") f->pub_records = std::stoull(value);
     else if (name == "--pub-window") f->pub_window = std::stoull(value);
+    else if (name == "--pub-batch") f->pub_batch = ParseList(value);
     else if (name == "--cairnd-arg") f->cairnd_args.push_back(value);
     else return false;
     return true;
   });
-  return known && f->rounds > 0 && f->seconds > 0;
+  std::sort(f->pub_batch.begin(), f->pub_batch.end());  // the records/message 1 baseline first
+  return known && f->rounds > 0 && f->seconds > 0 && !f->pub_batch.empty() && f->pub_batch[0] > 0;
 }
 
 [[noreturn]] void Die(const std::string& what) {
@@ -217,6 +225,37 @@ struct Row {
   Tally audited, engine, raw, echo;
 };
 
+// `reads` audited reads on 8 connections: SecretValueRead records for the
+// fan-out when the audited side did not run.
+void FillWithReads(AuditedSide& audited, size_t reads) {
+  constexpr size_t kThreads = 8;
+  if (std::string e = audited.Connect(kThreads); !e.empty()) Die("audited clients: " + e);
+  std::vector<std::string> errors(kThreads);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < reads && errors[t].empty(); i += kThreads) errors[t] = audited.Op(t);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const std::string& e : errors) {
+    if (!e.empty()) Die("reads for the fan-out: " + e);
+  }
+}
+
+// The last `n` records cairnd stored (the SecretValueRead events of the reads).
+std::vector<std::string> LastRecords(AuditedSide& audited, uint32_t n) {
+  if (std::string e = audited.Connect(1); !e.empty()) Die("reading: " + e);
+  const uint64_t head = audited.last_seq() + 1;
+  auto fetched = audited.admin().ReadRecords(head > n ? head - n : 0, n);
+  if (!fetched.ok() || fetched->empty()) {
+    Die("ReadRecords: " + (fetched.ok() ? std::string("no records") : fetched.status().ToString()));
+  }
+  std::vector<std::string> records;
+  for (auto& r : *fetched) records.push_back(std::move(r.bytes));
+  return records;
+}
+
 // With --cairnd-arg=--log-level --cairnd-arg=debug, cairnd logs each call's
 // Engine::Execute time ("micros"): its percentiles for this row's reads.
 void PrintExecuteTimes(const std::string& log) {
@@ -282,15 +321,18 @@ int Main(int argc, char** argv) {
       flags.value_bytes, flags.record_bytes, flags.seconds, flags.rounds, flags.warmup,
       std::thread::hardware_concurrency(), flags.idle_spinners, fdatasync_p50, flags.dir.c_str(),
       flags.workers, cairnd ? (" (pid " + std::to_string(cairnd->pid()) + ")").c_str() : "");
-  std::printf(
+  // The timed rows; --sides=pub alone skips them.
+  const bool timed = flags.side("audited") || flags.side("engine") || flags.side("raw") || flags.side("echo");
+  const std::vector<size_t> rows = timed ? flags.threads : std::vector<size_t>{};
+  if (timed) std::printf(
       "| C | audited reads/s | p50 ms | p99 ms | p999 ms | errors | cairnd CPU µs/read | client CPU µs/read "
       "| engine reads/s | engine p50 ms | engine CPU µs/read "
       "| raw group writes/s | raw p50 ms | echo round trips/s | echo p50 ms | echo p99 ms | echo CPU µs/rt "
       "| audited / engine | audited / raw group | audited / echo | others' load (cores) | idle during audited (cores) |\n");
-  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  if (timed) std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   std::fflush(stdout);
 
-  for (size_t c : flags.threads) {
+  for (size_t c : rows) {
     Row row;
     std::unique_ptr<RawGroupSide> raw;
     const std::string raw_dir = scratch.Sub("raw-" + std::to_string(c));
@@ -347,36 +389,40 @@ int Main(int argc, char** argv) {
   }
 
   if (flags.side("pub") && audited) {
-    // Real records: the last SecretValueRead events cairnd stored.
-    if (std::string e = audited->Connect(1); !e.empty()) Die("reading: " + e);
-    const uint64_t head = audited->last_seq() + 1;
-    auto fetched = audited->admin().ReadRecords(head > 1000 ? head - 1000 : 0, 1000);
-    if (!fetched.ok() || fetched->empty()) {
-      Die("ReadRecords: " + (fetched.ok() ? std::string("no records") : fetched.status().ToString()));
-    }
-    std::vector<std::string> records;
+    if (!flags.side("audited")) FillWithReads(*audited, 1000);
+    std::vector<std::string> records = LastRecords(*audited, 1000);
     size_t bytes = 0;
-    for (auto& r : *fetched) {
-      bytes += r.bytes.size();
-      records.push_back(std::move(r.bytes));
-    }
-    std::printf("\nPUB fan-out: %llu messages of %zu records read back from cairnd (mean %zu bytes), "
-                "CURVE, send_hwm 100000, SUB rcvhwm 100000\n\n",
+    for (const std::string& r : records) bytes += r.size();
+    std::printf("\nPUB fan-out: %llu records per row, cycling through %zu records read back from cairnd "
+                "(mean %zu bytes), CURVE, send_hwm 100000 messages, SUB rcvhwm 100000 messages; "
+                "rates, counts and CPU per record (event)\n\n",
                 (unsigned long long)flags.pub_records, records.size(), bytes / records.size());
-    std::printf("| subscribers | pacing | published/s | min delivered/s per subscriber | max delivered/s "
-                "| min received | max dropped | all got the end | publisher CPU µs/event | all CPU µs/delivery |\n|---:|---|---:|---:|---:|---:|---:|---|---:|---:|\n");
+    std::printf("| subscribers | pacing | records/message | published/s | min delivered/s per subscriber "
+                "| max delivered/s | min received | max dropped | all got the end | publisher CPU µs/event "
+                "| all CPU µs/delivery | others' load (cores) | min delivered/s vs 1 record/message |\n"
+                "|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
     for (size_t subs : flags.pub_subscribers) {
       for (uint64_t window : {uint64_t{0}, flags.pub_window}) {
-        const double cpu0 = ProcessCpu() - spinners.cpu_seconds();
-        FanoutResult f = RunFanout(records, subs, flags.pub_records, window);
-        const double cpu = ProcessCpu() - spinners.cpu_seconds() - cpu0;
-        std::printf("| %zu | %s | %.0f | %.0f | %.0f | %llu | %llu | %s | %.1f | %.1f |\n", subs,
-                    window ? ("window " + std::to_string(window)).c_str() : "none",
-                    flags.pub_records / f.publish_seconds, f.min_delivered_per_s, f.max_delivered_per_s,
-                    (unsigned long long)f.min_received, (unsigned long long)f.max_dropped,
-                    f.completed ? "yes" : "NO", 1e6 * f.publisher_cpu_seconds / flags.pub_records,
-                    f.deliveries ? 1e6 * cpu / f.deliveries : 0);
-        std::fflush(stdout);
+        double baseline = 0;  // min delivered/s at 1 record/message
+        for (size_t batch : flags.pub_batch) {
+          const double cpu0 = ProcessCpu() - spinners.cpu_seconds(), all0 = ProcessCpu(), busy0 = MachineBusySeconds();
+          const double d0 = ProcessCpuSeconds(cairnd->pid());
+          const auto wall0 = Clock::now();
+          FanoutResult f = RunFanout(records, subs, flags.pub_records, window, batch);
+          const double cpu = ProcessCpu() - spinners.cpu_seconds() - cpu0;
+          const double others = std::max(0.0, MachineBusySeconds() - busy0 - (ProcessCpu() - all0) -
+                                                  (ProcessCpuSeconds(cairnd->pid()) - d0));
+          const double wall = std::chrono::duration<double>(Clock::now() - wall0).count();
+          if (batch == 1) baseline = f.min_delivered_per_s;
+          std::printf("| %zu | %s | %zu | %.0f | %.0f | %.0f | %llu | %llu | %s | %.1f | %.1f | %.2f | %s |\n", subs,
+                      window ? ("window " + std::to_string(window)).c_str() : "none", batch,
+                      flags.pub_records / f.publish_seconds, f.min_delivered_per_s, f.max_delivered_per_s,
+                      (unsigned long long)f.min_received, (unsigned long long)f.max_dropped,
+                      f.completed ? "yes" : "NO", 1e6 * f.publisher_cpu_seconds / flags.pub_records,
+                      f.deliveries ? 1e6 * cpu / f.deliveries : 0, wall > 0 ? others / wall : 0,
+                      batch > 1 && baseline > 0 ? (Fixed(f.min_delivered_per_s / baseline, 2) + "x").c_str() : "-");
+          std::fflush(stdout);
+        }
         if (flags.pub_window == 0) break;
       }
     }

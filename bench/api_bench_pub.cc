@@ -1,13 +1,16 @@
 // api_bench's PUB fan-out: cairn's bus::Publisher with CURVE (ZAP through a
 // BusContext KeyLookup, as cairnd's events socket) to N raw ZeroMQ SUB sockets,
 // each in its own thread and its own ZeroMQ context (as separate subscriber
-// processes would be), counting record messages. See bench/internal/api_bench.h.
+// processes would be), counting records: one per record message, or those a
+// "cairn.batch" message carries when publishing in batches. See
+// bench/internal/api_bench.h.
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "bench/internal/api_bench.h"
 #include "bus/context.h"
@@ -20,7 +23,7 @@ namespace {
 struct Subscriber {
   std::atomic<bool> joined{false};  // has seen a handshake heartbeat
   std::atomic<bool> done{false};    // has seen the end heartbeat
-  std::atomic<uint64_t> received{0};
+  std::atomic<uint64_t> received{0};  // records, single or in batches
   Clock::time_point last;           // of the last record message; the thread's until joined
   std::thread thread;
 };
@@ -32,7 +35,7 @@ uint64_t SeqOf(const zmq::message_t& frame) {
 }
 
 void SubscriberLoop(Subscriber* s, const std::string& endpoint, const std::string& server_public,
-                    const bus::CurveKeyPair& key, uint64_t end_seq, const std::atomic<bool>* stop) {
+                    const bus::CurveKeyPair& key, uint64_t end_seq, bool batches, const std::atomic<bool>* stop) {
   zmq::context_t context(1);
   zmq::socket_t socket(context, zmq::socket_type::sub);
   socket.set(zmq::sockopt::linger, 0);
@@ -40,9 +43,10 @@ void SubscriberLoop(Subscriber* s, const std::string& endpoint, const std::strin
   socket.set(zmq::sockopt::curve_serverkey, server_public);
   socket.set(zmq::sockopt::curve_publickey, key.public_z85);
   socket.set(zmq::sockopt::curve_secretkey, key.secret_z85.as_string_view());
-  socket.set(zmq::sockopt::subscribe, "");
+  // Batches: what a bus::Follower takes (batches, heartbeats, checkpoints).
+  socket.set(zmq::sockopt::subscribe, std::string_view(batches ? bus::kServiceTopicPrefix : ""));
   socket.connect(endpoint);
-  const std::string heartbeat = bus::kHeartbeatTopic;
+  const std::string heartbeat = bus::kHeartbeatTopic, batch = bus::kBatchTopic;
   uint64_t received = 0;
   while (!stop->load() && !s->done.load()) {
     zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
@@ -56,9 +60,16 @@ void SubscriberLoop(Subscriber* s, const std::string& endpoint, const std::strin
             s->done = true;
             break;
           }
-        } else {
+        } else if (!batches) {
           s->received.store(++received, std::memory_order_relaxed);
           s->last = Clock::now();
+        } else if (frames[0].size() == batch.size() && frames[0].to_string_view() == batch) {
+          auto split = bus::SplitBatch(frames[2].to_string_view());
+          if (split.ok()) {  // a malformed batch counts as dropped
+            received += split->size();
+            s->received.store(received, std::memory_order_relaxed);
+            s->last = Clock::now();
+          }
         }
       }
       frames.clear();
@@ -107,11 +118,11 @@ uint64_t MinReceived(const std::vector<std::unique_ptr<Subscriber>>& subs) {
 }  // namespace
 
 FanoutResult RunFanout(const std::vector<std::string>& records, size_t subscribers, uint64_t total,
-                       uint64_t window) {
+                       uint64_t window, size_t batch) {
   FanoutResult result;
   auto sub_key = bus::NewCurveKeyPair();
   auto server_key = bus::NewCurveKeyPair();
-  if (!sub_key.ok() || !server_key.ok() || records.empty()) std::abort();
+  if (!sub_key.ok() || !server_key.ok() || records.empty() || batch == 0) std::abort();
   const std::string accepted = sub_key->public_z85;
   const std::vector<pid_t> before = Tids();
   auto context = bus::BusContext::Create(
@@ -147,7 +158,7 @@ FanoutResult RunFanout(const std::vector<std::string>& records, size_t subscribe
     subs.push_back(std::make_unique<Subscriber>());
     Subscriber* s = subs.back().get();
     s->thread = std::thread(SubscriberLoop, s, (*publisher)->endpoint(), server_key->public_z85,
-                            std::cref(*sub_key), end_seq, &stop);
+                            std::cref(*sub_key), end_seq, batch > 1, &stop);
   }
   // Slow joiners: heartbeats until every subscriber has one (its CURVE
   // handshake, ZAP and subscription are through).
@@ -160,13 +171,22 @@ FanoutResult RunFanout(const std::vector<std::string>& records, size_t subscribe
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 
+  // A batch's records are copied into place (assign reuses the strings'
+  // capacity): cairnd moves them out of its ledger reads instead.
+  std::vector<std::string> batch_records;
   const double cpu0 = publisher_cpu();
   const auto t0 = Clock::now();
-  for (uint64_t i = 0; i < total; ++i) {
-    if (window > 0 && (i & 255) == 0) {
+  for (uint64_t i = 0; i < total; i += batch) {
+    if (window > 0 && i % 256 < batch) {  // about every 256 records
       while (i - std::min(i, MinReceived(subs)) > window) std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
-    if (!(*publisher)->Publish(i, records[i % records.size()]).ok()) ++result.publish_refused;
+    if (batch == 1) {
+      if (!(*publisher)->Publish(i, records[i % records.size()]).ok()) ++result.publish_refused;
+      continue;
+    }
+    batch_records.resize(std::min<uint64_t>(batch, total - i));
+    for (size_t k = 0; k < batch_records.size(); ++k) batch_records[k].assign(records[(i + k) % records.size()]);
+    if (!(*publisher)->PublishBatch(i, batch_records).ok()) ++result.publish_refused;
   }
   const auto t_published = Clock::now();
   result.publish_seconds = std::chrono::duration<double>(t_published - t0).count();

@@ -59,6 +59,8 @@ struct Follower::Impl {
     return Status::Ok();
   }
 
+  // A batch becomes one record message per record, in seq order; a
+  // malformed message is counted and skipped (the gap is fetched).
   Status OfferFrames(const std::vector<zmq::message_t>& frames) {
     if (frames.size() != 3) {
       ++malformed;
@@ -70,7 +72,16 @@ struct Follower::Impl {
       ++malformed;
       return Status::Ok();
     }
-    return core.Offer(std::move(*message));
+    if (message->topic != kBatchTopic) return core.Offer(std::move(*message));
+    Result<std::vector<std::string_view>> records = SplitBatch(message->record);
+    if (!records.ok()) {
+      ++malformed;
+      return Status::Ok();
+    }
+    for (size_t i = 0; i < records->size(); ++i) {
+      RETURN_IF_ERROR(core.Offer(RecordMessage{kBatchTopic, message->seq + i, std::string((*records)[i])}));
+    }
+    return Status::Ok();
   }
 
   // Waits up to `wait` for the socket to become readable.
@@ -116,7 +127,7 @@ Result<std::unique_ptr<Follower>> Follower::Start(BusContext& context, FollowerO
       socket.set(zmq::sockopt::curve_publickey, options.client_key.public_z85);
       socket.set(zmq::sockopt::curve_secretkey, options.client_key.secret_z85.as_string_view());
     }
-    socket.set(zmq::sockopt::subscribe, "");  // records of every topic and heartbeats
+    socket.set(zmq::sockopt::subscribe, kServiceTopicPrefix);  // batches of every record, heartbeats, checkpoints
     socket.connect(options.events_endpoint);
     return std::unique_ptr<Follower>(new Follower(std::move(impl)));
   } catch (const zmq::error_t& e) {

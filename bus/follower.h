@@ -2,7 +2,8 @@
 // socket and hands on every record in seq order, each verified, none missing,
 // none twice — across dropped messages, late joins and daemon restarts.
 //
-// It subscribes to every topic, buffers what arrives early, and on a gap
+// It subscribes to "cairn." (every record in batches, heartbeats and
+// checkpoints; bus/publisher.h), buffers what arrives early, and on a gap
 // (a record whose seq is beyond the next expected one, or a heartbeat whose
 // head is) reads the missing range through `fetch` (the API's ReadRecords).
 // Before handing a record on it checks that the record decodes, that its seq
@@ -72,8 +73,8 @@ struct FollowerStats {
 
 class Follower {
  public:
-  // Connects (without waiting for the handshake) and subscribes to every
-  // topic. If from_seq > 0 and prev_leaf is absent, fetches record
+  // Connects (without waiting for the handshake) and subscribes to the
+  // batches, heartbeats and checkpoints. If from_seq > 0 and prev_leaf is absent, fetches record
   // from_seq-1 first: its error with context if that fails, NotFound if the
   // log has no such record, DataLoss if it does not decode as that record.
   // InvalidArgument if `fetch` is empty or a key or the endpoint is malformed.

@@ -82,6 +82,14 @@ Status Publisher::Publish(uint64_t seq, std::string_view record_bytes) {
   return impl_->Send(topic, seq, record_bytes);
 }
 
+Status Publisher::PublishBatch(uint64_t first_seq, const std::vector<std::string>& records) {
+  if (records.empty()) return InvalidArgumentError("a batch holds at least one record");
+  for (const std::string& r : records) {
+    if (r.size() > UINT32_MAX) return InvalidArgumentError("a record of " + std::to_string(r.size()) + " bytes");
+  }
+  return impl_->Send(kBatchTopic, first_seq, EncodeBatch(records));
+}
+
 Status Publisher::PublishHeartbeat(uint64_t next_seq, const crypto::Digest& head_leaf) {
   std::string_view leaf(reinterpret_cast<const char*>(head_leaf.data()), head_leaf.size());
   return impl_->Send(kHeartbeatTopic, next_seq, leaf);
@@ -89,6 +97,37 @@ Status Publisher::PublishHeartbeat(uint64_t next_seq, const crypto::Digest& head
 
 Status Publisher::PublishCheckpoint(uint64_t tree_size, std::string_view note) {
   return impl_->Send(kCheckpointTopic, tree_size, note);
+}
+
+std::string EncodeBatch(const std::vector<std::string>& records) {
+  size_t size = 0;
+  for (const std::string& r : records) size += 4 + r.size();
+  std::string body;
+  body.reserve(size);
+  for (const std::string& r : records) {
+    const std::array<char, 8> be = BigEndian(r.size());
+    body.append(be.data() + 4, 4);
+    body.append(r);
+  }
+  return body;
+}
+
+Result<std::vector<std::string_view>> SplitBatch(std::string_view body) {
+  std::vector<std::string_view> records;
+  while (!body.empty()) {
+    if (body.size() < 4) return DataLossError("batch message: a record length cut short");
+    uint32_t length = 0;
+    for (int i = 0; i < 4; ++i) length = (length << 8) | static_cast<unsigned char>(body[i]);
+    body.remove_prefix(4);
+    if (length > body.size()) {
+      return DataLossError("batch message: record " + std::to_string(records.size()) + " claims " +
+                           std::to_string(length) + " bytes, " + std::to_string(body.size()) + " remain");
+    }
+    records.push_back(body.substr(0, length));
+    body.remove_prefix(length);
+  }
+  if (records.empty()) return DataLossError("batch message holds no record");
+  return records;
 }
 
 Result<RecordMessage> ParseRecordMessage(const std::string& topic, const std::string& seq,

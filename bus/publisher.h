@@ -11,11 +11,21 @@
 // so an idle subscriber learns that it missed something, and each signed
 // checkpoint as it is made
 //   ["cairn.checkpoint"][tree size: 8 bytes BE][C2SP signed note text]
-// so auditors collect them without polling. A subscriber checks
+// so auditors collect them without polling. The same records also go out
+// in batches, for whoever takes every record (replicas, auditors, rotation
+// handlers: bus::Follower):
+//   ["cairn.batch"][first seq: 8 bytes BE][each record: 4-byte BE length, bytes]
+// One message, so one CURVE encryption per subscriber, carries a whole
+// commit group; a subscriber to the prefix "cairn." gets batches,
+// heartbeats and checkpoints and no single-record messages (no event type
+// starts with "cairn."). One subscribing to "" gets every record twice and
+// keeps one. A subscriber checks
 // that seq is the next one and that the record's prev is the last leaf hash it
 // holds, and reads gaps from the API (bus/follower.h).
 //
-// ZeroMQ drops at the high-water mark instead of blocking the publisher;
+// ZeroMQ drops at the high-water mark instead of blocking the publisher (it
+// counts messages, not bytes: cairnd keeps a batch within the size of its
+// largest single record, so a stalled subscriber costs what it did before);
 // subscribers see the gap. Not thread-safe: one thread publishes.
 #ifndef CAIRN_BUS_PUBLISHER_H_
 #define CAIRN_BUS_PUBLISHER_H_
@@ -24,6 +34,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bus/context.h"
 #include "bus/curve.h"
@@ -34,6 +45,8 @@ namespace cairn::bus {
 
 inline constexpr char kHeartbeatTopic[] = "cairn.heartbeat";
 inline constexpr char kCheckpointTopic[] = "cairn.checkpoint";
+inline constexpr char kBatchTopic[] = "cairn.batch";
+inline constexpr char kServiceTopicPrefix[] = "cairn.";  // batches, heartbeats, checkpoints
 
 // "<EventType>/<secret name>" for a stored record: the event type from the
 // envelope and the secret's name from the event's Audit.resource (an ARN
@@ -65,6 +78,9 @@ class Publisher {
   // Unavailable if ZeroMQ refuses the message now (the caller counts it),
   // DataLoss if the bytes are not a record.
   Status Publish(uint64_t seq, std::string_view record_bytes);
+  // Records first_seq, first_seq + 1, ... as one "cairn.batch" message.
+  // Never blocks; Unavailable as for Publish; InvalidArgument for no records.
+  Status PublishBatch(uint64_t first_seq, const std::vector<std::string>& records);
   // The heartbeat frames above. Never blocks; Unavailable as for Publish.
   Status PublishHeartbeat(uint64_t next_seq, const crypto::Digest& head_leaf);
   Status PublishCheckpoint(uint64_t tree_size, std::string_view note);
@@ -90,6 +106,13 @@ struct RecordMessage {
 // DataLoss unless it has an 8-byte seq (and, for a heartbeat, a 32-byte hash).
 Result<RecordMessage> ParseRecordMessage(const std::string& topic, const std::string& seq,
                                          const std::string& record);
+
+// A batch message's body: each record as a 4-byte big-endian length and its
+// bytes (each under 4 GiB).
+std::string EncodeBatch(const std::vector<std::string>& records);
+// The records of a batch message's body, in order, pointing into `body`.
+// DataLoss if the lengths do not tile the body exactly or it holds none.
+Result<std::vector<std::string_view>> SplitBatch(std::string_view body);
 
 }  // namespace cairn::bus
 

@@ -294,23 +294,27 @@ class RawGroupSide {
 };
 
 // PUB fan-out (bench/api_bench_pub.cc): `records` (stored record bytes, e.g.
-// read back from cairnd's ledger) published round-robin, `total` messages,
-// to `subscribers` CURVE SUB sockets. `window` > 0 holds the publisher back
-// while it is more than `window` messages ahead of the slowest subscriber;
-// 0 publishes as fast as Publish returns.
+// read back from cairnd's ledger) published round-robin, `total` records,
+// to `subscribers` CURVE SUB sockets. `batch` 1: one Publish per record, on
+// its own topic, subscribers subscribing ""; `batch` > 1: PublishBatch of
+// `batch` consecutive records per message, subscribers subscribing "cairn."
+// and counting the records in each batch (bus::SplitBatch). `window` > 0
+// holds the publisher back while it is more than `window` records ahead of
+// the slowest subscriber; 0 publishes as fast as the publisher returns.
+// Every count below is in records (events), whatever `batch`.
 struct FanoutResult {
-  double publish_seconds = 0;       // first to last Publish
+  double publish_seconds = 0;       // first to last Publish / PublishBatch
   double min_delivered_per_s = 0;   // over the subscribers: received / (last received - first sent)
   double max_delivered_per_s = 0;
   uint64_t min_received = 0;
   uint64_t max_dropped = 0;         // total - received, worst subscriber
-  uint64_t deliveries = 0;          // record messages received, all subscribers
+  uint64_t deliveries = 0;          // records received, all subscribers
   double publisher_cpu_seconds = 0; // the publishing thread and the publisher context's threads
-  uint64_t publish_refused = 0;     // Publish returned an error (queue full)
+  uint64_t publish_refused = 0;     // messages the publisher refused (queue full)
   bool completed = false;           // every subscriber saw the end marker
 };
 FanoutResult RunFanout(const std::vector<std::string>& records, size_t subscribers, uint64_t total,
-                       uint64_t window);
+                       uint64_t window, size_t batch);
 
 }  // namespace cairn::bench
 

@@ -24,15 +24,16 @@ CurveKeyPair NewKeys() {
   return std::move(*keys);
 }
 
-// A raw SUB socket with CURVE client keys, subscribed to everything.
+// A raw SUB socket with CURVE client keys, subscribed to `prefix` (everything).
 zmq::socket_t Subscriber(zmq::context_t& context, const std::string& endpoint,
-                         const std::string& server_public, const CurveKeyPair& keys) {
+                         const std::string& server_public, const CurveKeyPair& keys,
+                         const std::string& prefix = "") {
   zmq::socket_t sub(context, zmq::socket_type::sub);
   sub.set(zmq::sockopt::linger, 0);
   sub.set(zmq::sockopt::curve_serverkey, server_public);
   sub.set(zmq::sockopt::curve_publickey, keys.public_z85);
   sub.set(zmq::sockopt::curve_secretkey, keys.secret_z85.as_string_view());
-  sub.set(zmq::sockopt::subscribe, "");
+  sub.set(zmq::sockopt::subscribe, prefix);
   sub.connect(endpoint);
   return sub;
 }
@@ -81,25 +82,42 @@ struct Authenticated {
   std::unique_ptr<BusContext> context;
 };
 
-TEST_CASE("an enrolled subscriber receives [topic][seq][record] frames in order over CURVE",
-          "[bus][publisher]") {
+// A CURVE publisher and one enrolled raw subscriber to `prefix`, its
+// subscription settled.
+struct EnrolledSubscriber {
+  explicit EnrolledSubscriber(const std::string& prefix) {
+    auto bound = Publisher::Bind(*bus.context, {.endpoint = "tcp://127.0.0.1:*", .server_key = &server});
+    REQUIRE(bound.ok());
+    publisher = std::move(*bound);
+    sub = Subscriber(context, publisher->endpoint(), server.public_z85, client, prefix);
+    AwaitSubscription(*publisher, sub);
+  }
   CurveKeyPair server = NewKeys();
   CurveKeyPair client = NewKeys();
-  Authenticated bus(client.public_z85);
-  auto publisher =
-      Publisher::Bind(*bus.context, {.endpoint = "tcp://127.0.0.1:*", .server_key = &server});
-  REQUIRE(publisher.ok());
+  Authenticated bus{client.public_z85};
+  std::unique_ptr<Publisher> publisher;
   zmq::context_t context;
-  zmq::socket_t sub = Subscriber(context, (*publisher)->endpoint(), server.public_z85, client);
-  AwaitSubscription(**publisher, sub);
+  zmq::socket_t sub;
+};
 
+// `n` linked SecretValueRead records from seq 0.
+std::vector<std::string> LinkedRecords(uint64_t n) {
   std::vector<std::string> records;
   crypto::Digest prev{};
-  for (uint64_t seq = 0; seq < 3; ++seq) {
+  for (uint64_t seq = 0; seq < n; ++seq) {
     records.push_back(MakeRecord(seq, prev, "SecretValueRead", MakeEvent(kArn)));
     prev = testing::Leaf(records.back());
-    REQUIRE((*publisher)->Publish(seq, records.back()).ok());
   }
+  return records;
+}
+
+TEST_CASE("an enrolled subscriber receives [topic][seq][record] frames in order over CURVE",
+          "[bus][publisher]") {
+  EnrolledSubscriber e("");
+  Authenticated& bus = e.bus;
+  zmq::socket_t& sub = e.sub;
+  const std::vector<std::string> records = LinkedRecords(3);
+  for (uint64_t seq = 0; seq < 3; ++seq) REQUIRE(e.publisher->Publish(seq, records[seq]).ok());
   uint64_t expected = 0;
   while (expected < 3) {
     auto frames = Receive(sub, 2000);
@@ -113,6 +131,51 @@ TEST_CASE("an enrolled subscriber receives [topic][seq][record] frames in order 
     ++expected;
   }
   CHECK(bus.Domains() == std::set<std::string>{"events"});
+}
+
+TEST_CASE("a cairn. subscriber receives each batch as one message and no single-record message",
+          "[bus][publisher]") {
+  EnrolledSubscriber e(kServiceTopicPrefix);
+  zmq::socket_t& sub = e.sub;
+  const std::vector<std::string> records = LinkedRecords(5);
+  REQUIRE(e.publisher->Publish(0, records[0]).ok());  // single: not for this subscriber
+  REQUIRE(e.publisher->PublishBatch(1, {records.begin() + 1, records.end()}).ok());
+  for (;;) {
+    auto frames = Receive(sub, 2000);
+    REQUIRE(frames.size() == 3);
+    auto m = Parse(frames);
+    REQUIRE(m.ok());
+    if (m->heartbeat()) continue;  // a late one from AwaitSubscription
+    CHECK(m->topic == kBatchTopic);
+    CHECK(m->seq == 1);
+    auto split = SplitBatch(m->record);
+    REQUIRE(split.ok());
+    CHECK(std::vector<std::string>(split->begin(), split->end()) ==
+          std::vector<std::string>(records.begin() + 1, records.end()));
+    break;
+  }
+  CHECK(Receive(sub, 100).empty());
+  CHECK(e.publisher->PublishBatch(5, {}).code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("a batch body whose lengths do not tile it exactly is DataLoss", "[bus][publisher]") {
+  const std::string body = EncodeBatch({"first", "", "third"});
+  auto whole = SplitBatch(body);
+  REQUIRE(whole.ok());
+  CHECK(std::vector<std::string>(whole->begin(), whole->end()) == std::vector<std::string>{"first", "", "third"});
+  for (size_t cut = 0; cut < body.size(); ++cut) {
+    if (cut == 0) continue;  // handled below: an empty body
+    auto part = SplitBatch(std::string_view(body).substr(0, cut));
+    // Only the cuts at a record's end still tile: 4+5 ("first") and 4+5+4 (and the empty one).
+    const bool boundary = cut == 9 || cut == 13;
+    INFO("cut at " << cut);
+    CHECK(part.ok() == boundary);
+    if (!part.ok()) CHECK(part.status().code() == StatusCode::kDataLoss);
+  }
+  CHECK(SplitBatch("").status().code() == StatusCode::kDataLoss);
+  std::string longer = body;
+  longer[0] = 1;  // the first record claims 16 MiB more than there is
+  CHECK(SplitBatch(longer).status().code() == StatusCode::kDataLoss);
 }
 
 TEST_CASE("a subscriber whose key the context does not know receives nothing", "[bus][publisher]") {

@@ -50,6 +50,14 @@ TEST_CASE("record decoding and chain verification survive mutated records", "[fu
   CHECK(t.rejected > 0);
 }
 
+TEST_CASE("the events bus batch splitter survives mutated batch bodies", "[fuzz]") {
+  auto seeds = BatchSeeds();
+  REQUIRE_FALSE(seeds.empty());
+  Tally t = Mutate(seeds, FuzzBatch, 3000);
+  CHECK(t.rejected > 0);
+  CHECK(t.accepted > 0);
+}
+
 TEST_CASE("event verification and projection evolve survive mutated events", "[fuzz]") {
   auto seeds = EventSeeds();
   REQUIRE_FALSE(seeds.empty());

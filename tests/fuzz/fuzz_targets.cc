@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "bus/publisher.h"
 #include "bus/wire.h"
 #include "crypto/keyring.h"
 #include "crypto/master_key.h"
@@ -129,6 +130,27 @@ bool FuzzApiRequest(const uint8_t* data, size_t size) {
   auto again = bus::DecodeRequest(bus::EncodeRequest(*request).view());
   if (!again.ok() || !SameRequest(*request, *again)) __builtin_trap();
   return true;
+}
+
+bool FuzzBatch(const uint8_t* data, size_t size) {
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  auto records = bus::SplitBatch(body);
+  if (!records.ok()) return false;
+  // Every record lies inside the body, and the records encode back to it.
+  std::vector<std::string> copies;
+  for (std::string_view r : *records) {
+    if (r.data() < body.data() || r.data() + r.size() > body.data() + body.size()) __builtin_trap();
+    copies.emplace_back(r);
+  }
+  if (bus::EncodeBatch(copies) != body) __builtin_trap();
+  return true;
+}
+
+std::vector<std::string> BatchSeeds() {
+  std::vector<std::string> records = RecordSeeds();
+  std::vector<std::string> seeds = {bus::EncodeBatch(records), bus::EncodeBatch({records.front()}),
+                                    bus::EncodeBatch({"", "x"})};
+  return seeds;
 }
 
 bool FuzzRecord(const uint8_t* data, size_t size) {

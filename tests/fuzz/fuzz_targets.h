@@ -23,6 +23,7 @@ bool FuzzTar(const uint8_t* data, size_t size);          // cairn-audit's bundle
 bool FuzzPolicy(const uint8_t* data, size_t size);       // iam::Compile (both kinds) + Validate + Evaluate
 bool FuzzSigV4(const uint8_t* data, size_t size);        // gateway SigV4: parse, canonicalise, check, verify
 bool FuzzAwsJson(const uint8_t* data, size_t size);      // gateway: X-Amz-Target + AWS JSON body -> Request -> Decide
+bool FuzzBatch(const uint8_t* data, size_t size);        // bus::SplitBatch (events bus batch body), round trip
 
 // Valid inputs to start mutating from.
 std::vector<std::string> RecordSeeds();
@@ -36,6 +37,7 @@ std::vector<std::string> ApiResponseSeeds();
 std::vector<std::string> TarSeeds();
 std::vector<std::string> PolicySeeds();
 std::vector<std::string> SigV4Seeds();
+std::vector<std::string> BatchSeeds();
 
 }  // namespace cairn::fuzz
 
