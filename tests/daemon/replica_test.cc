@@ -124,10 +124,19 @@ uint64_t HeadOf(const std::string& data_dir) {
   return head->next_seq;
 }
 
+// cairn-replica init of `dir` from `profile` (then `extra` flags); it must succeed.
+void InitReplica(const std::string& dir, const std::string& profile, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"init", "--data-dir", dir, "--primary-profile", profile};
+  args.insert(args.end(), extra.begin(), extra.end());
+  RunResult r = Replica(std::move(args));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
 // A replica of `d` that has applied all of it, its follower stopped.
 std::string CaughtUpReplica(const RunningDaemon& d) {
   const std::string dir = ReplicaDir(d);
-  REQUIRE(Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()}).exit_code == 0);
+  InitReplica(dir, d.daemon.profile());
   ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir, "--report-every-ms", "0"});
   follower.Start();
   json status = WaitCaughtUp(dir);
@@ -150,6 +159,11 @@ json PromoteAndServe(const RunningDaemon& old, const std::string& dir, DaemonPro
   return json::parse(r.out);
 }
 
+// The port of a tcp:// endpoint.
+uint16_t PortOf(const std::string& endpoint) {
+  return static_cast<uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+}
+
 }  // namespace
 
 TEST_CASE("a replica follows a primary and ends byte-identical to it", "[daemon][replica]") {
@@ -160,9 +174,7 @@ TEST_CASE("a replica follows a primary and ends byte-identical to it", "[daemon]
   d.Call({"get-secret-value", "--secret-id", "prod/db"});
 
   const std::string dir = ReplicaDir(d);
-  RunResult init = Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()});
-  INFO(init.err);
-  REQUIRE(init.exit_code == 0);
+  InitReplica(dir, d.daemon.profile());
 
   ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir, "--log-level", "debug", "--report-every-ms", "0"});
   follower.Start();
@@ -246,7 +258,7 @@ TEST_CASE("cairn-replica init refuses a primary signing with another key, and a 
   }
   SECTION("follow pointed at another ledger's primary") {
     const std::string dir = ReplicaDir(d);
-    REQUIRE(Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()}).exit_code == 0);
+    InitReplica(dir, d.daemon.profile());
     json config = json::parse(ReadFile(dir + "/replica.json"));
     config["PrimaryProfile"] = other.daemon.profile();
     config["PinnedKey"] = other_key;
@@ -269,7 +281,7 @@ TEST_CASE("a replica restarted mid-catch-up, and a primary SIGKILLed and restart
   d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
   Reads(d, 1500);
   const std::string dir = ReplicaDir(d);
-  REQUIRE(Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()}).exit_code == 0);
+  InitReplica(dir, d.daemon.profile());
 
   // The replica SIGKILLed while it catches up (small verified batches), then restarted.
   ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"),
@@ -321,9 +333,7 @@ TEST_CASE("a replica principal needs exactly its four rights, and with them repl
           R"("cairn:ReadAuditLog","cairn:SubscribeEvents"],"Resource":"*"}})"});
   d.Call({"principal", "attach-policy", "--name", "dr", "--policy", "dr"});
   const std::string dir = ReplicaDir(d);
-  RunResult init = Replica({"init", "--data-dir", dir, "--primary-profile", dr, "--pin-key", pin});
-  INFO(init.err);
-  REQUIRE(init.exit_code == 0);
+  InitReplica(dir, dr, {"--pin-key", pin});
   ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir});
   follower.Start();
   d.Call({"put-secret-value", "--secret-id", "prod/db", "--secret-string", "db-pass-2"});
@@ -348,7 +358,7 @@ TEST_CASE("a replica whose pinned key does not sign the primary's checkpoints ap
   RunningDaemon other;
   d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
   const std::string dir = ReplicaDir(d);
-  REQUIRE(Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()}).exit_code == 0);
+  InitReplica(dir, d.daemon.profile());
   // The pin changed behind its back (or the primary's key did): no checkpoint verifies.
   json config = json::parse(ReadFile(dir + "/replica.json"));
   config["PinnedKey"] = tools::ReadProfile(other.daemon.profile())->checkpoint_key;
@@ -365,10 +375,6 @@ TEST_CASE("a replica whose pinned key does not sign the primary's checkpoints ap
   CHECK(head->next_seq == 0);  // nothing applied
   CHECK(Status(dir).value("HeadSeq", 1) == 0);
 }
-
-}  // namespace cairn::testing
-
-namespace cairn::testing {
 
 TEST_CASE("after a failover the old primary's records after the fork point are refused, with both heads",
           "[daemon][replica][chaos]") {
@@ -474,17 +480,13 @@ TEST_CASE("an old primary the replica had fully seen rejoins the promoted one an
   CheckIdentical(dir, old_dir);
 }
 
-}  // namespace cairn::testing
-
-namespace cairn::testing {
-
 TEST_CASE("cairn replica status on the primary shows each replica's head, lag and last verified checkpoint",
           "[daemon][replica]") {
   RunningDaemon d({"--checkpoint-ms", "100"});
   d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
   Reads(d, 50);
   const std::string dir = ReplicaDir(d);
-  REQUIRE(Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile()}).exit_code == 0);
+  InitReplica(dir, d.daemon.profile());
   ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"),
                        {"follow", "--data-dir", dir, "--report-every-ms", "100", "--replica-id", "dr-east"});
   follower.Start();
@@ -532,17 +534,6 @@ TEST_CASE("cairn replica status on the primary shows each replica's head, lag an
   CHECK(local_cairn.out == local.out);
 }
 
-}  // namespace cairn::testing
-
-namespace cairn::testing {
-namespace {
-
-uint16_t PortOf(const std::string& endpoint) {
-  return static_cast<uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
-}
-
-}  // namespace
-
 TEST_CASE("a replica whose connections drop and come back many times under write load ends identical",
           "[daemon][replica][chaos]") {
   RunningDaemon d({"--checkpoint-ms", "100"});
@@ -557,9 +548,7 @@ TEST_CASE("a replica whose connections drop and come back many times under write
   const std::string via = d.tmp.sub("via-relay.profile");
   REQUIRE(tools::WriteProfile(via, *profile).ok());
   const std::string dir = ReplicaDir(d);
-  RunResult init = Replica({"init", "--data-dir", dir, "--primary-profile", via});
-  INFO(init.err);
-  REQUIRE(init.exit_code == 0);
+  InitReplica(dir, via);
   ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"),
                        {"follow", "--data-dir", dir, "--report-every-ms", "0", "--verify-after-ms", "200"});
   follower.Start();
