@@ -18,7 +18,10 @@ namespace {
 
 using std::chrono::steady_clock;
 
-constexpr int kReceiveHwm = 100000;      // ZeroMQ's default (1000) drops early under bursts
+// Messages: batches of up to 256 records (ZeroMQ's default, 1000, dropped
+// early under bursts when each record was a message); 4096 x 64 KiB bounds
+// what a slow reader queues.
+constexpr int kReceiveHwm = 4096;
 constexpr int kMaxDrainPerPoll = 10000;  // messages read before the core is asked again
 
 // The leaf hash of record seq, read through `fetch`.

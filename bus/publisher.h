@@ -24,8 +24,8 @@
 // holds, and reads gaps from the API (bus/follower.h).
 //
 // ZeroMQ drops at the high-water mark instead of blocking the publisher (it
-// counts messages, not bytes: cairnd keeps a batch within the size of its
-// largest single record, so a stalled subscriber costs what it did before);
+// counts messages, not bytes: a stalled subscriber holds up to send_hwm
+// messages, batches included; cairnd's --events-hwm sets it);
 // subscribers see the gap. Not thread-safe: one thread publishes.
 #ifndef CAIRN_BUS_PUBLISHER_H_
 #define CAIRN_BUS_PUBLISHER_H_

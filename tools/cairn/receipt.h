@@ -40,8 +40,10 @@ struct VerifiedReceipt {
 // reads (not an administrator); InvalidArgument for a malformed pinned key;
 // DataLoss naming what disagrees (a note that does not verify under the key,
 // another ledger, a checkpoint too small, a proof for another leaf or one that
-// does not lead to the signed root, a malformed reply); Unavailable for any
-// other refusal; the transport's Status as Remote returns it.
+// does not lead to the signed root, a malformed reply); Unavailable for a
+// passing refusal (InternalServiceError, ThrottlingException),
+// FailedPrecondition for any other (tools/common/remote.h's
+// CallRefusingErrors); the transport's Status as Remote returns it.
 Result<VerifiedReceipt> VerifyReceipt(Remote& remote, const std::string& pinned_key, uint64_t seq,
                                       const crypto::Digest& leaf,
                                       const std::function<void(const std::string&)>& warn);

@@ -56,7 +56,8 @@ struct RemoteLedger {
 // an administrator's profile ...") when cairnd refuses the audit calls;
 // DataLoss naming the reply that is malformed or out of order (a record whose
 // seq is not the next one, a page that ends early, a malformed VerifierKey);
-// Unavailable for other refusals; the client library's transport errors.
+// Unavailable for a passing refusal (InternalServiceError, Throttling),
+// FailedPrecondition for any other; the client library's transport errors.
 Result<RemoteLedger> MirrorRemoteLedger(const Profile& profile, const MirrorOptions& options);
 
 }  // namespace cairn::tools

@@ -48,6 +48,10 @@ struct DaemonOptions {
   uint64_t checkpoint_records = 1000;
   int checkpoint_ms = 5000;
   int heartbeat_ms = 1000;
+  // Messages queued per events subscriber before ZeroMQ drops for it; a
+  // message is a record or a batch of up to 64 KiB, so a stalled subscriber
+  // holds at most about events_hwm x 64 KiB of cairnd's memory.
+  int events_hwm = 4096;
   int refusal_report_ms = 60000;
   int maintenance_ms = 60000;
   int queue_limit = 16384;           // requests waiting for a worker; beyond: ThrottlingException

@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(10, 86400000));
   app.add_option("--heartbeat-ms", o.heartbeat_ms, "Heartbeat period on the events socket")
       ->capture_default_str()->check(CLI::Range(10, 60000));
+  app.add_option("--events-hwm", o.events_hwm,
+                 "Messages queued per events subscriber before they are dropped for it (the subscriber\n"
+                 "fetches the gap); a message is one record or a batch of up to 64 KiB")
+      ->capture_default_str()->check(CLI::Range(100, 1000000));
   app.add_option("--refusal-report-ms", o.refusal_report_ms,
                  "Period of the UnauthenticatedAttempts event (only when there were refusals)")
       ->capture_default_str()->check(CLI::Range(100, 86400000));

@@ -4,7 +4,9 @@
 // (cairnd unreachable, our key refused, an undecodable reply) returns a Status
 // naming the endpoint. The AWS error is typed: Response::error holds the AWS
 // error name (service::kAccessDenied, ...) and its message. Every response
-// carries its receipt (seq, leaf hash).
+// carries its receipt (seq, leaf hash). For tools that treat an AWS error as
+// a failure: CallRefusingErrors (the error as a Status, worded per tool) and
+// the reply-member readers StringMember/CountMember.
 #ifndef CAIRN_TOOLS_COMMON_REMOTE_H_
 #define CAIRN_TOOLS_COMMON_REMOTE_H_
 
