@@ -99,6 +99,25 @@ Status Publisher::PublishCheckpoint(uint64_t tree_size, std::string_view note) {
   return impl_->Send(kCheckpointTopic, tree_size, note);
 }
 
+std::optional<RecordBatch> Batcher::Add(std::string record) {
+  std::optional<RecordBatch> closed;
+  if (!batch_.records.empty() &&
+      (batch_.records.size() >= max_records_ || bytes_ + record.size() > max_bytes_)) {
+    closed = Take();
+  }
+  bytes_ += record.size();
+  batch_.records.push_back(std::move(record));
+  return closed;
+}
+
+std::optional<RecordBatch> Batcher::Take() {
+  if (batch_.records.empty()) return std::nullopt;
+  RecordBatch taken = std::move(batch_);
+  batch_ = RecordBatch{taken.first_seq + taken.records.size(), {}};
+  bytes_ = 0;
+  return taken;
+}
+
 std::string EncodeBatch(const std::vector<std::string>& records) {
   size_t size = 0;
   for (const std::string& r : records) size += 4 + r.size();

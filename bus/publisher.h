@@ -32,6 +32,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,6 +107,31 @@ struct RecordMessage {
 // DataLoss unless it has an 8-byte seq (and, for a heartbeat, a 32-byte hash).
 Result<RecordMessage> ParseRecordMessage(const std::string& topic, const std::string& seq,
                                          const std::string& record);
+
+// Consecutive records grouped into batches of at most `max_records` records
+// and `max_bytes` bytes of records (a record over max_bytes makes a batch of
+// its own), in seq order from `first_seq`.
+struct RecordBatch {
+  uint64_t first_seq = 0;
+  std::vector<std::string> records;
+};
+class Batcher {
+ public:
+  Batcher(uint64_t first_seq, size_t max_records, size_t max_bytes)
+      : max_records_(max_records), max_bytes_(max_bytes) {
+    batch_.first_seq = first_seq;
+  }
+  // Adds the next record; the batch it closed, if it did not fit in the last.
+  std::optional<RecordBatch> Add(std::string record);
+  // The batch so far (nullopt if empty); the next one starts after it.
+  std::optional<RecordBatch> Take();
+
+ private:
+  size_t max_records_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;
+  RecordBatch batch_;
+};
 
 // A batch message's body: each record as a 4-byte big-endian length and its
 // bytes (each under 4 GiB).

@@ -158,6 +158,38 @@ TEST_CASE("a cairn. subscriber receives each batch as one message and no single-
   CHECK(e.publisher->PublishBatch(5, {}).code() == StatusCode::kInvalidArgument);
 }
 
+// The sizes of the batches `batcher` makes of records of `sizes` bytes, and
+// checks that their first seqs follow on from 100.
+std::vector<std::vector<size_t>> Batches(Batcher batcher, const std::vector<size_t>& sizes) {
+  std::vector<std::vector<size_t>> out;
+  uint64_t expected_first = 100;
+  auto note = [&](const std::optional<RecordBatch>& b) {
+    if (!b) return;
+    CHECK(b->first_seq == expected_first);
+    expected_first += b->records.size();
+    out.emplace_back();
+    for (const std::string& r : b->records) out.back().push_back(r.size());
+  };
+  for (size_t size : sizes) note(batcher.Add(std::string(size, 'r')));
+  note(batcher.Take());
+  CHECK_FALSE(batcher.Take().has_value());  // nothing left after a Take
+  return out;
+}
+
+TEST_CASE("a batcher closes a batch at its record count and byte limits, and seqs follow on",
+          "[bus][publisher]") {
+  using Sizes = std::vector<std::vector<size_t>>;
+  // At most 3 records.
+  CHECK(Batches(Batcher(100, 3, 1000), {1, 1, 1, 1, 1, 1, 1}) == Sizes{{1, 1, 1}, {1, 1, 1}, {1}});
+  // At most 10 bytes: exactly 10 fits, 11 does not.
+  CHECK(Batches(Batcher(100, 100, 10), {4, 6, 4, 7}) == Sizes{{4, 6}, {4}, {7}});
+  // A record over the byte limit goes alone, whatever came before or after.
+  CHECK(Batches(Batcher(100, 100, 10), {3, 25, 2}) == Sizes{{3}, {25}, {2}});
+  CHECK(Batches(Batcher(100, 100, 10), {25}) == Sizes{{25}});
+  // Nothing added: no batch.
+  CHECK(Batches(Batcher(100, 3, 10), {}).empty());
+}
+
 TEST_CASE("a batch body whose lengths do not tile it exactly is DataLoss", "[bus][publisher]") {
   const std::string body = EncodeBatch({"first", "", "third"});
   auto whole = SplitBatch(body);

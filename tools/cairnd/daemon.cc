@@ -386,7 +386,6 @@ void Daemon::Impl::PublisherLoop() {
   auto last_beat = Clock::now() - std::chrono::hours(1);
   uint64_t dropped = 0;          // single-record messages ZeroMQ refused
   uint64_t dropped_batches = 0;  // batch messages
-  std::vector<std::string> batch;
   while (true) {
     const bool final_pass = stopping.load();
     // Woken by a new durable record, or at the checkpoint period: a checkpoint
@@ -396,14 +395,9 @@ void Daemon::Impl::PublisherLoop() {
     const ledger::Head head = ledger.WaitDurable(next, final_pass ? 0 : wait_ms);
     // Each record on its own topic, then the commit group as batches (what
     // followers of every record take: bus/publisher.h).
-    uint64_t batch_first = next;
-    size_t batch_bytes = 0;
-    batch.clear();
-    auto flush = [&] {
-      if (!batch.empty() && !publisher->PublishBatch(batch_first, batch).ok()) ++dropped_batches;
-      batch_first += batch.size();
-      batch.clear();
-      batch_bytes = 0;
+    bus::Batcher batcher(next, kMaxBatchRecords, kMaxBatchBytes);
+    auto publish = [&](const std::optional<bus::RecordBatch>& batch) {
+      if (batch && !publisher->PublishBatch(batch->first_seq, batch->records).ok()) ++dropped_batches;
     };
     for (; next < head.next_seq; ++next) {
       auto bytes = ledger::ReadRecord(ledger.store(), next);
@@ -414,11 +408,9 @@ void Daemon::Impl::PublisherLoop() {
       if (!publisher->Publish(next, *bytes).ok()) ++dropped;  // subscribers see the gap and fetch it
       NoteRotationEvent(*bytes);
       last_leaf = crypto::LeafHash(crypto::AsBytes(*bytes));
-      if (batch.size() == kMaxBatchRecords || batch_bytes + bytes->size() > kMaxBatchBytes) flush();
-      batch_bytes += bytes->size();
-      batch.push_back(std::move(bytes).value());
+      publish(batcher.Add(std::move(bytes).value()));
     }
-    flush();
+    publish(batcher.Take());
     {
       std::lock_guard<std::mutex> lock(checkpoint_mu);
       if (unpublished_checkpoint && unpublished_checkpoint->first <= next) {  // after the records it covers
