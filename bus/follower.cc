@@ -69,14 +69,16 @@ struct Follower::Impl {
       ++malformed;
       return Status::Ok();
     }
+    // A batch's body is split where it lies; only its records are copied.
+    const bool batch = frames[0].to_string_view() == kBatchTopic;
     Result<RecordMessage> message =
-        ParseRecordMessage(frames[0].to_string(), frames[1].to_string(), frames[2].to_string());
+        ParseRecordMessage(frames[0].to_string(), frames[1].to_string(), batch ? "" : frames[2].to_string());
     if (!message.ok()) {
       ++malformed;
       return Status::Ok();
     }
-    if (message->topic != kBatchTopic) return core.Offer(std::move(*message));
-    Result<std::vector<std::string_view>> records = SplitBatch(message->record);
+    if (!batch) return core.Offer(std::move(*message));
+    Result<std::vector<std::string_view>> records = SplitBatch(frames[2].to_string_view());
     if (!records.ok()) {
       ++malformed;
       return Status::Ok();
