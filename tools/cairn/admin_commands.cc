@@ -2,15 +2,14 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "bus/context.h"
 #include "bus/follower.h"
 #include "service/cloudtrail.h"
 #include "tools/cairn/output.h"
 #include "tools/common/profile.h"
+#include "tools/common/replica_files.h"
 
 namespace cairn::tools {
 namespace {
@@ -321,20 +320,18 @@ int AdminCommands::RunWithoutBackend() { return IdentityNew(); }
 
 std::optional<int> AdminCommands::RunOnReplicaDir(const std::string& data_dir) {
   std::error_code ec;
-  if (!replica_status_->parsed() || data_dir.empty() || !std::filesystem::exists(data_dir + "/replica.json", ec)) {
+  if (!replica_status_->parsed() || data_dir.empty() || !std::filesystem::exists(ReplicaConfigPath(data_dir), ec)) {
     return std::nullopt;
   }
   // A replica's directory serves no call (cairn-replica): its own view is the
   // status its follow loop writes.
-  std::ifstream in(data_dir + "/replica-status.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (text.str().empty()) {
+  const std::string text = ReadStatusText(data_dir);
+  if (text.empty()) {
     std::fprintf(stderr, "cairn: error: %s is a DR replica with no status yet (has 'cairn-replica follow' run?)\n",
                  data_dir.c_str());
     return 254;
   }
-  std::fputs(text.str().c_str(), stdout);
+  std::fputs(text.c_str(), stdout);
   return 0;
 }
 

@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
   Logger log(*ParseLogLevel(log_level));
 
   if (status->parsed()) {
-    const std::string text = ReadTextFile(ReplicaStatusPath(data_dir));
+    const std::string text = ReadStatusText(data_dir);
     if (text.empty()) {
       std::cerr << "cairn-replica: no status in " << data_dir << " (has 'cairn-replica follow' run?)\n";
       return kExitFailure;

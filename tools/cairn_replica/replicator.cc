@@ -11,7 +11,6 @@
 #include <fstream>
 #include <future>
 #include <map>
-#include <sstream>
 #include <thread>
 
 #include "bus/context.h"
@@ -87,6 +86,20 @@ Result<std::vector<crypto::Digest>> FetchConsistencyProof(Remote& remote, uint64
     proof.push_back(d);
   }
   return proof;
+}
+
+// The primary's GetCheckpoint reply, refused before anything else unless
+// the primary signs with the pinned key: PermissionDenied "... refusing to
+// <refusing> it".
+Result<service::Response> FetchPinnedCheckpoint(Remote& remote, const ledger::NoteVerifier& pinned,
+                                                const std::string& pinned_key, const char* refusing) {
+  ASSIGN_OR_RETURN(service::Response cp, Call(remote, "GetCheckpoint", Json::object()));
+  ASSIGN_OR_RETURN(std::string theirs, StringMember(cp.body, kPrimaryReply, "VerifierKey"));
+  if (theirs != ledger::FormatVerifierKey(pinned)) {
+    return PermissionDeniedError("the primary signs its checkpoints with " + theirs + ", not the pinned key " +
+                                 pinned_key + ": refusing to " + refusing + " it");
+  }
+  return cp;
 }
 
 // GetReplicaSeed, decoded.
@@ -489,16 +502,6 @@ service::Json ReplicaStatus::ToJson() const {
           {"AppliedSinceStart", applied_since_start}};
 }
 
-std::string ReplicaConfigPath(const std::string& data_dir) { return data_dir + "/replica.json"; }
-std::string ReplicaStatusPath(const std::string& data_dir) { return data_dir + "/replica-status.json"; }
-
-std::string ReadTextFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string DefaultReplicaId(const std::string& data_dir) {
   char host[256] = {};
   if (::gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
@@ -513,19 +516,12 @@ std::string DefaultReplicaId(const std::string& data_dir) {
   return id;
 }
 
-std::string ReadStatusText(const std::string& data_dir) { return ReadTextFile(ReplicaStatusPath(data_dir)); }
-
 Status InitReplicaDir(const std::string& data_dir, const std::string& primary_profile_path,
                       const std::string& pinned_key, const crypto::SecureBuffer* passphrase) {
   ASSIGN_OR_RETURN(ledger::NoteVerifier pinned, ledger::ParseVerifierKey(pinned_key));
   ASSIGN_OR_RETURN(Profile profile, ReadProfile(primary_profile_path));
   ASSIGN_OR_RETURN(std::unique_ptr<Remote> remote, Remote::Connect(profile, kUserAgent));
-  ASSIGN_OR_RETURN(service::Response cp, Call(*remote, "GetCheckpoint", Json::object()));
-  ASSIGN_OR_RETURN(std::string theirs, StringMember(cp.body, kPrimaryReply, "VerifierKey"));
-  if (theirs != ledger::FormatVerifierKey(pinned)) {
-    return PermissionDeniedError("the primary signs its checkpoints with " + theirs + ", not the pinned key " +
-                                 pinned_key + ": refusing to replicate it");
-  }
+  RETURN_IF_ERROR(FetchPinnedCheckpoint(*remote, pinned, pinned_key, "replicate").status());
   ASSIGN_OR_RETURN(service::ReplicaSeed seed, FetchSeed(*remote));
   RETURN_IF_ERROR(service::Engine::InitReplica(data_dir, seed, passphrase));
   std::error_code ec;
@@ -614,12 +610,8 @@ Result<service::Json> RejoinReplicaDir(const RejoinOptions& options) {
   }
 
   // The primary's signed tree, by the pinned key.
-  ASSIGN_OR_RETURN(service::Response cp, Call(*remote, "GetCheckpoint", Json::object()));
-  ASSIGN_OR_RETURN(std::string theirs, StringMember(cp.body, kPrimaryReply, "VerifierKey"));
-  if (theirs != ledger::FormatVerifierKey(pinned)) {
-    return PermissionDeniedError("the primary signs its checkpoints with " + theirs + ", not the pinned key " +
-                                 options.pinned_key + ": refusing to rejoin it");
-  }
+  ASSIGN_OR_RETURN(service::Response cp, FetchPinnedCheckpoint(*remote, pinned, options.pinned_key, "rejoin"));
+  const std::string theirs = ledger::FormatVerifierKey(pinned);  // the key the primary named, checked equal
   ASSIGN_OR_RETURN(std::string note, StringMember(cp.body, kPrimaryReply, "Note"));
   Result<ledger::Checkpoint> checkpoint = ledger::OpenSignedCheckpoint(note, pinned);
   if (!checkpoint.ok()) {

@@ -56,6 +56,7 @@
 #include "service/api.h"
 #include "tools/common/log.h"
 #include "tools/common/profile.h"
+#include "tools/common/replica_files.h"
 
 namespace cairn::tools {
 
@@ -136,11 +137,6 @@ struct RejoinOptions {
 };
 Result<service::Json> RejoinReplicaDir(const RejoinOptions& options);
 
-// <data-dir>/replica.json and <data-dir>/replica-status.json (and its text, "" if none).
-std::string ReplicaConfigPath(const std::string& data_dir);
-std::string ReplicaStatusPath(const std::string& data_dir);
-std::string ReadStatusText(const std::string& data_dir);
-std::string ReadTextFile(const std::string& path);  // "" if it cannot be read
 // <hostname>:<absolute data dir>, in ReportReplicaStatus's ReplicaId alphabet.
 std::string DefaultReplicaId(const std::string& data_dir);
 
