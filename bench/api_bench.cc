@@ -6,13 +6,15 @@
 //             [--value-bytes=128] [--record-bytes=300] [--dir=/tmp]
 //             [--idle-spinners=N] [--sides=audited,engine,raw,echo,pub]
 //             [--pub-subscribers=1,8] [--pub-records=200000] [--pub-window=25000]
-//             [--pub-batch=1,64] [--cairnd-arg=ARG ...]
+//             [--pub-batch=1,64] [--connections=N] [--cairnd-arg=ARG ...]
 //
 // Per row (C concurrent clients), in rotating slices (--rounds of each side,
 // --seconds in total per side) so that every side sees the same disk and load:
 //   audited:  a `cairnd --dev` child process (--workers), one secret; C
 //             threads, each with its own tools::Remote (own CURVE connection),
-//             calling GetSecretValue in a closed loop. Every call appends a
+//             calling GetSecretValue in a closed loop (--connections=N: the
+//             C threads share N connections, thread t on t % N, as an
+//             application's threads share one client). Every call appends a
 //             SecretValueRead event durably (group commit, fsync) before the
 //             value leaves.
 //   engine:   the same GetSecretValue on an in-process service::Engine (own
@@ -81,6 +83,7 @@ struct Flags {
   uint64_t pub_records = 200000;
   uint64_t pub_window = 25000;
   std::vector<size_t> pub_batch = {1, 64};  // records per message, ascending
+  size_t connections = 0;  // audited side: 0 = one per client thread
   std::vector<std::string> cairnd_args;  // --cairnd-arg, repeatable: passed on to cairnd
 
   bool side(const char* name) const { return ("," + sides + ",").find("," + std::string(name) + ",") != std::string::npos; }
@@ -104,6 +107,7 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     else if (name == "--pub-records") f->pub_records = std::stoull(value);
     else if (name == "--pub-window") f->pub_window = std::stoull(value);
     else if (name == "--pub-batch") f->pub_batch = ParseList(value);
+    else if (name == "--connections") f->connections = std::stoul(value);
     else if (name == "--cairnd-arg") f->cairnd_args.push_back(value);
     else return false;
     return true;
@@ -297,7 +301,7 @@ int Main(int argc, char** argv) {
     auto read = (*admin)->Execute(GetRequest());
     if (!read.ok() || !CheckRead(*read).empty()) Die("GetSecretValue failed");
     sample_read = std::move(read).value();
-    audited = std::make_unique<AuditedSide>(std::move(profile).value(), kUserAgent);
+    audited = std::make_unique<AuditedSide>(std::move(profile).value(), kUserAgent, flags.connections);
   }
   std::unique_ptr<EchoSide> echo;
   if (flags.side("echo")) {

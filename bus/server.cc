@@ -1,5 +1,6 @@
 #include "bus/server.h"
 
+#include <pthread.h>
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -104,6 +105,7 @@ Status ApiServer::Impl::Open() {
 }
 
 void ApiServer::Impl::Run() {
+  pthread_setname_np(pthread_self(), "cairn-api-io");
   zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0},
                              {wake_rx.handle(), 0, ZMQ_POLLIN, 0}};
   try {

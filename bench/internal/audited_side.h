@@ -47,14 +47,20 @@ inline std::string CheckRead(const service::Response& r) {
   return "";
 }
 
-// cairnd over CURVE, one tools::Remote per client thread. Op(t) is called
-// from client thread t only; Connect between slices.
+// cairnd over CURVE, one tools::Remote per client thread, or, with
+// `max_connections` set, client thread t on connection t % max_connections
+// (bus::Client keeps many calls in flight on one connection, as an
+// application's threads sharing one client do). Op(t) is called from client
+// thread t only; Connect between slices.
 class AuditedSide {
  public:
-  AuditedSide(tools::Profile profile, std::string user_agent)
-      : profile_(std::move(profile)), user_agent_(std::move(user_agent)) {}
-  // Grows to `clients` connections, each warmed by one read.
+  AuditedSide(tools::Profile profile, std::string user_agent, size_t max_connections = 0)
+      : profile_(std::move(profile)),
+        user_agent_(std::move(user_agent)),
+        max_connections_(max_connections) {}
+  // Grows to `clients` connections (at most max_connections), each warmed by one read.
   std::string Connect(size_t clients) {
+    if (max_connections_ > 0) clients = std::min(clients, max_connections_);
     while (remotes_.size() < clients) {
       auto remote = tools::Remote::Connect(profile_, user_agent_);
       if (!remote.ok()) return remote.status().ToString();
@@ -64,7 +70,7 @@ class AuditedSide {
     return "";
   }
   std::string Op(size_t t) {
-    auto r = remotes_[t]->Execute(request_);
+    auto r = remotes_[t % remotes_.size()]->Execute(request_);
     if (!r.ok()) return r.status().ToString();
     last_seq_.store(r->seq, std::memory_order_relaxed);
     return CheckRead(*r);
@@ -75,6 +81,7 @@ class AuditedSide {
  private:
   tools::Profile profile_;
   std::string user_agent_;
+  size_t max_connections_;
   service::Request request_ = GetRequest();
   std::vector<std::unique_ptr<tools::Remote>> remotes_;
   std::atomic<uint64_t> last_seq_{0};

@@ -1,5 +1,6 @@
 #include "ledger/internal/committer.h"
 
+#include <pthread.h>
 #include <algorithm>
 
 #include "ledger/internal/meta_format.h"
@@ -80,6 +81,7 @@ Status Committer::poison() const {
 }
 
 void Committer::Run() {
+  pthread_setname_np(pthread_self(), "cairn-committer");
   std::unique_lock lock(mu_);
   while (true) {
     wake_at_ = 1;

@@ -1,5 +1,6 @@
 #include "tools/cairnd/daemon.h"
 
+#include <pthread.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -292,6 +293,7 @@ void Daemon::Impl::Enqueue(bus::IncomingRequest request) {
 // has queued up at once; none of it waits for the disk. The staged calls go to
 // the finishers in one hand-off.
 void Daemon::Impl::SequencerLoop() {
+  pthread_setname_np(pthread_self(), "cairn-sequencer");
   std::deque<Queued> batch;
   std::vector<InFlight> staged;
   while (true) {
@@ -352,6 +354,7 @@ std::optional<InFlight> Daemon::Impl::Submit(Queued& item) {
 // off the queue in seq order, so once the first of a batch is durable the rest
 // of it is too and no finisher waits again until the next batch.
 void Daemon::Impl::FinisherLoop() {
+  pthread_setname_np(pthread_self(), "cairn-finisher");
   while (true) {
     std::optional<InFlight> call;
     {
@@ -380,6 +383,7 @@ void Daemon::Impl::Finish(InFlight& call) {
 // heartbeat_ms. Reads the records back from the log: the bus carries the
 // stored bytes, never a re-encoding.
 void Daemon::Impl::PublisherLoop() {
+  pthread_setname_np(pthread_self(), "cairn-publisher");
   ledger::Ledger& ledger = engine->ledger();
   uint64_t next = ledger.durable_head().next_seq;
   crypto::Digest last_leaf = ledger.durable_head().last_leaf;
@@ -524,6 +528,7 @@ void Daemon::Impl::NoteRotationEvent(std::string_view bytes) {
 }
 
 void Daemon::Impl::HousekeepingLoop() {
+  pthread_setname_np(pthread_self(), "cairn-housekeep");
   auto last_checkpoint = Clock::now();
   auto last_report = Clock::now();
   auto last_maintenance = Clock::now();
