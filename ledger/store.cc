@@ -1,7 +1,43 @@
 // Family names and the `log` key encoding (ledger/FORMAT.md, "Keys").
 #include "ledger/store.h"
 
+#include <functional>
+#include <unordered_set>
+
 namespace cairn::ledger {
+namespace {
+
+struct OpKey {
+  Family family;
+  std::string_view key;
+  bool operator==(const OpKey& o) const { return family == o.family && key == o.key; }
+};
+struct OpKeyHash {
+  size_t operator()(const OpKey& k) const {
+    return std::hash<std::string_view>()(k.key) * 31 + static_cast<size_t>(k.family);
+  }
+};
+
+}  // namespace
+
+void WriteSet::DropOverwritten() {
+  if (ops_.size() < 2) return;
+  // Last op first: the first time a key is met it is its final op, kept.
+  std::vector<bool> keep(ops_.size());
+  std::unordered_set<OpKey, OpKeyHash> seen;
+  seen.reserve(ops_.size());
+  for (size_t i = ops_.size(); i-- > 0;) {
+    keep[i] = seen.insert({ops_[i].family, ops_[i].key}).second;
+  }
+  seen.clear();  // it borrows the keys about to move
+  size_t out = 0;
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    if (!keep[i]) continue;
+    if (out != i) ops_[out] = std::move(ops_[i]);
+    ++out;
+  }
+  ops_.resize(out);
+}
 
 std::string_view FamilyName(Family f) {
   switch (f) {

@@ -41,6 +41,12 @@ class WriteSet {
     other.ops_.clear();
   }
   const std::vector<WriteOp>& ops() const { return ops_; }
+  // Drops each op that a later op on the same family and key overrides. For a
+  // set written as one atomic batch this changes nothing anyone can see (only
+  // the last value of a key is ever visible) and spares the store the
+  // overwritten inserts: a group commit of n calls carries n copies of the
+  // views' bookkeeping keys (state "info", "applied_seq"), of which one counts.
+  void DropOverwritten();
   bool empty() const { return ops_.empty(); }
   size_t size() const { return ops_.size(); }
 

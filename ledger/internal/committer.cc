@@ -136,6 +136,7 @@ Status Committer::WriteBatch(Batch& batch, Head* head) {
   head->next_seq = last.seq + 1;
   head->last_leaf = last.leaf_hash;
   writes.Put(Family::kMeta, kMetaHead, EncodeHead(*head));
+  writes.DropOverwritten();
   Status s = store_.Write(writes, /*sync=*/true);
   if (s.ok()) return s;
   return s.WithContext("committing records seq " +

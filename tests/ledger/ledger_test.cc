@@ -171,6 +171,57 @@ TEST_CASE("records, side writes and head of a group commit are one store write",
   RequireVerifies(*mem, 6);
 }
 
+TEST_CASE("a group commit writes a key its side writes repeat once, with the last value", "[ledger]") {
+  auto mem = NewMemStore();
+  auto gated = std::make_unique<testing::GateStore>(*mem);
+  auto gate = gated->gate;
+  gate->hold = true;
+  auto l = MustOpen(std::move(gated));
+  auto side = [](const std::vector<Appended>& staged, WriteSet& out) {
+    out.Put(Family::kState, "applied_seq", std::to_string(staged[0].seq + 1));
+    out.Put(Family::kState, "s" + std::to_string(staged[0].seq), "x");
+    return Status::Ok();
+  };
+  std::vector<std::shared_ptr<CommitTicket>> tickets;
+  tickets.push_back(*l->Stage({Input(0)}, side));
+  gate->WaitEntered(1);
+  for (int i = 1; i <= 3; ++i) tickets.push_back(*l->Stage({Input(i)}, side));
+  gate->Release();
+  for (auto& t : tickets) REQUIRE(l->Await(t).ok());
+  // Batch 2 holds seq 1-3: 3 log puts, 6 tree nodes (leaves 1-3, (1,0),
+  // (1,1), (2,0)), 3 "s<seq>" puts, one "applied_seq" of the three, the head.
+  CHECK(gate->write_sizes == std::vector<size_t>{1 + 1 + 2 + 1, 3 + 6 + 3 + 1 + 1});
+  CHECK(*l->store().Get(Family::kState, "applied_seq") == std::optional<std::string>("4"));
+  CHECK(*l->store().Get(Family::kState, "s2") == std::optional<std::string>("x"));
+  RequireVerifies(*mem, 4);
+}
+
+TEST_CASE("DropOverwritten keeps the last op of each family and key, in order", "[ledger]") {
+  WriteSet w;
+  w.Put(Family::kState, "a", "1");
+  w.Put(Family::kKeys, "a", "k");     // same key, another family: kept
+  w.Put(Family::kState, "b", "1");
+  w.Delete(Family::kState, "a");      // overrides a=1
+  w.Put(Family::kState, "b", "2");    // overrides b=1
+  w.Put(Family::kState, "a", "3");    // overrides the delete
+  w.Delete(Family::kKeys, "gone");
+  w.DropOverwritten();
+  std::vector<std::string> got;
+  for (const WriteOp& op : w.ops()) {
+    got.push_back(std::string(FamilyName(op.family)) + ":" + op.key + "=" +
+                  (op.is_delete ? "<deleted>" : op.value));
+  }
+  CHECK(got == std::vector<std::string>{"keys:a=k", "state:b=2", "state:a=3", "keys:gone=<deleted>"});
+
+  WriteSet single;
+  single.Put(Family::kMeta, "head", "h");
+  single.DropOverwritten();
+  CHECK(single.size() == 1);
+  WriteSet none;
+  none.DropOverwritten();
+  CHECK(none.empty());
+}
+
 TEST_CASE("a ticket larger than the batch bound commits whole and alone", "[ledger]") {
   auto mem = NewMemStore();
   auto gated = std::make_unique<testing::GateStore>(*mem);
