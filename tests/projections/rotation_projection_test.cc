@@ -15,6 +15,7 @@
 #include "projections/replay.h"
 #include "projections/views.h"
 #include "tests/projections/harness.h"
+#include "tests/projections/live_ledger.h"
 
 namespace cairn::projections::testing {
 namespace {
@@ -685,40 +686,6 @@ TEST_CASE("a secret that never rotated encodes to the bytes of the format before
 
 namespace {
 
-// Appends each event to a ledger on a MemStore with the views' entries in the
-// record's batch, as the engine does.
-struct LiveLedger {
-  LiveLedger() {
-    auto store = ledger::NewMemStore();
-    store_ = store.get();
-    auto opened = ledger::Ledger::Open(std::move(store));
-    REQUIRE(opened.ok());
-    ledger = std::move(opened).value();
-  }
-  void Append(const EventBytes& e, int64_t time_ms) {
-    ledger::RecordInput input;
-    input.time_unix_ms = time_ms;
-    input.actor = {"system:cairn", "Service", "cairn", "req", "cairn"};
-    input.event_type = schema::EnumNameBody(e.event().body_type());
-    input.payload = e.bytes();
-    auto appended = ledger->Append(
-        {std::move(input)},
-        [&](const std::vector<ledger::Appended>& staged, ledger::WriteSet& out) -> Status {
-          Views::Touched touched;
-          RETURN_IF_ERROR(views.Apply(staged[0].seq, time_ms, e.event(), &touched));
-          views.WriteTouched(touched, out);
-          return Status::Ok();
-        });
-    INFO(appended.status().ToString());
-    REQUIRE(appended.ok());
-  }
-  const ledger::Store& store() const { return *store_; }
-
-  Views views;
-  std::unique_ptr<ledger::Ledger> ledger;
-  ledger::Store* store_ = nullptr;  // owned by the ledger
-};
-
 // A rotation history: a success, a failed run resumed and succeeding with the
 // handler moving AWSCURRENT itself, an abandoned run, a test-only run, a
 // cancellation with a run in flight, and reads and refusals between them.
@@ -761,7 +728,7 @@ std::vector<EventBytes> RotationHistory() {
 TEST_CASE("replaying a rotation history from the log gives byte-identical state",
           "[projections][rotation][replay]") {
   std::vector<EventBytes> script = RotationHistory();
-  LiveLedger live;
+  LiveLedger live({"system:cairn", "Service", "cairn", "req", "cairn"});
   int64_t t = kT0;
   for (const EventBytes& e : script) live.Append(e, t += kHourMs);
   const size_t first_part = script.size();

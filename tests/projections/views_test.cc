@@ -13,6 +13,7 @@
 #include "projections/replay.h"
 #include "tests/projections/access_events.h"
 #include "tests/projections/harness.h"
+#include "tests/projections/live_ledger.h"
 #include "tests/projections/principal_events.h"
 
 namespace cairn::projections::testing {
@@ -65,40 +66,6 @@ std::vector<EventBytes> Script(int rounds, uint64_t seed) {
   return e;
 }
 
-// Appends each event to a ledger on a MemStore, with the views' entries in the
-// record's batch, as the engine's StageDecision does.
-struct LiveLedger {
-  LiveLedger() {
-    auto store = ledger::NewMemStore();
-    store_ = store.get();
-    auto opened = ledger::Ledger::Open(std::move(store));
-    REQUIRE(opened.ok());
-    ledger = std::move(opened).value();
-  }
-  void Append(const EventBytes& e, int64_t time_ms) {
-    ledger::RecordInput input;
-    input.time_unix_ms = time_ms;
-    input.actor = {"user:test", "LocalUser", "test", "req", "test"};
-    input.event_type = schema::EnumNameBody(e.event().body_type());
-    input.payload = e.bytes();
-    auto appended = ledger->Append(
-        {std::move(input)},
-        [&](const std::vector<ledger::Appended>& staged, ledger::WriteSet& out) -> Status {
-          Views::Touched touched;
-          RETURN_IF_ERROR(views.Apply(staged[0].seq, time_ms, e.event(), &touched));
-          views.WriteTouched(touched, out);
-          return Status::Ok();
-        });
-    INFO(appended.status().ToString());
-    REQUIRE(appended.ok());
-  }
-  const ledger::Store& store() const { return *store_; }
-
-  Views views;
-  std::unique_ptr<ledger::Ledger> ledger;
-  ledger::Store* store_ = nullptr;  // owned by the ledger
-};
-
 // Entries under `prefix` in a state map.
 size_t Count(const std::map<std::string, std::string>& entries, const std::string& prefix) {
   size_t n = 0;
@@ -109,7 +76,7 @@ size_t Count(const std::map<std::string, std::string>& entries, const std::strin
 TEST_CASE("replaying the log gives the live state of every view, policies included",
           "[projections][replay][policies]") {
   const std::vector<EventBytes> script = Script(80, 11);
-  LiveLedger live;
+  LiveLedger live({"user:test", "LocalUser", "test", "req", "test"});
   int64_t t = kT0;
   for (const EventBytes& e : script) live.Append(e, t += kHourMs);
 
@@ -190,7 +157,7 @@ TEST_CASE("a view refusing an event makes Views::Apply DataLoss with the seq",
 
 TEST_CASE("loading views whose policy entries are tampered is DataLoss",
           "[projections][policies]") {
-  LiveLedger live;
+  LiveLedger live({"user:test", "LocalUser", "test", "req", "test"});
   for (const EventBytes& e : Script(3, 1)) live.Append(e, kT0);
   ledger::WriteSet ws;
   ws.Put(ledger::Family::kState, "attached/p1", "forged");
