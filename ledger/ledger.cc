@@ -64,7 +64,9 @@ class Ledger::Impl {
 
   Result<std::shared_ptr<CommitTicket>> Stage(std::vector<RecordInput>& inputs,
                                               const SideWrites& side_writes);
+  // `leaf_hashes`: null, or one per record (Ledger::StageVerbatim's second form).
   Result<std::shared_ptr<CommitTicket>> StageVerbatim(std::vector<std::string>& records,
+                                                      const std::vector<crypto::Digest>* leaf_hashes,
                                                       const SideWrites& side_writes);
   Head staged_head() const {
     std::lock_guard lock(stage_mu_);
@@ -104,15 +106,26 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Impl::Stage(std::vector<RecordInpu
 }
 
 Result<std::shared_ptr<CommitTicket>> Ledger::Impl::StageVerbatim(std::vector<std::string>& encoded,
+                                                                  const std::vector<crypto::Digest>* leaf_hashes,
                                                                   const SideWrites& side_writes) {
   if (encoded.empty()) return InvalidArgumentError("StageVerbatim needs at least one record");
+  if (leaf_hashes != nullptr) {
+    if (leaf_hashes->size() != encoded.size()) {
+      return InvalidArgumentError("StageVerbatim takes one leaf hash per record");
+    }
+    // Nothing links to the last record yet: its hash is checked here.
+    if (RecordLeafHash(encoded.back()) != leaf_hashes->back()) {
+      return InvalidArgumentError("the leaf hash given for the last record is not its own");
+    }
+  }
   std::lock_guard lock(stage_mu_);
   RETURN_IF_ERROR(committer_.poison());
   std::vector<Appended> records;
   records.reserve(encoded.size());
   uint64_t seq = staged_.next_seq;
   crypto::Digest prev = staged_.last_leaf;
-  for (std::string& bytes : encoded) {
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    std::string& bytes = encoded[i];
     auto where = [seq] { return "replicated record " + std::to_string(seq); };  // built on failure only
     Result<RecordLink> fields = DecodeRecordLink(bytes);  // DecodeRecord's checks, nothing copied
     if (!fields.ok()) return fields.status().WithContext(where());
@@ -126,7 +139,8 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Impl::StageVerbatim(std::vector<st
     Appended a;
     a.seq = seq++;
     a.bytes = std::move(bytes);
-    a.leaf_hash = RecordLeafHash(a.bytes);
+    // A given hash that is not the record's: the next record does not link.
+    a.leaf_hash = leaf_hashes != nullptr ? (*leaf_hashes)[i] : RecordLeafHash(a.bytes);
     prev = a.leaf_hash;
     records.push_back(std::move(a));
   }
@@ -198,7 +212,13 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Stage(std::vector<RecordInput> inp
 
 Result<std::shared_ptr<CommitTicket>> Ledger::StageVerbatim(std::vector<std::string> records,
                                                             SideWrites side_writes) {
-  return impl_->StageVerbatim(records, side_writes);
+  return impl_->StageVerbatim(records, nullptr, side_writes);
+}
+
+Result<std::shared_ptr<CommitTicket>> Ledger::StageVerbatim(std::vector<std::string> records,
+                                                            std::vector<crypto::Digest> leaf_hashes,
+                                                            SideWrites side_writes) {
+  return impl_->StageVerbatim(records, &leaf_hashes, side_writes);
 }
 
 Result<std::vector<Appended>> Ledger::Await(const std::shared_ptr<CommitTicket>& ticket) {

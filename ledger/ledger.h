@@ -82,6 +82,17 @@ class Ledger {
   // the call is staged. `side_writes` as for Stage.
   Result<std::shared_ptr<CommitTicket>> StageVerbatim(std::vector<std::string> records,
                                                       SideWrites side_writes = nullptr);
+  // StageVerbatim with the records' leaf hashes the caller computed already
+  // (a replica's follower hashes each record to check the next one's link):
+  // leaf_hashes[i] must be RecordLeafHash(records[i]); InvalidArgument if the
+  // sizes differ. The links are still checked here: record i's prev must be
+  // leaf_hashes[i-1] (the staged head's leaf for i = 0), so a hash that is not
+  // its record's shows up as the next record not linking, and the last
+  // record, whose hash nothing here links to, is hashed again (InvalidArgument
+  // if it differs). The head and tree nodes are built from these hashes.
+  Result<std::shared_ptr<CommitTicket>> StageVerbatim(std::vector<std::string> records,
+                                                      std::vector<crypto::Digest> leaf_hashes,
+                                                      SideWrites side_writes = nullptr);
   // Stage + Await: one durable append.
   Result<std::vector<Appended>> Append(std::vector<RecordInput> inputs,
                                        SideWrites side_writes = nullptr);

@@ -120,6 +120,12 @@ class Engine {
     bool shreds = false;  // the page deletes wrapped keys
   };
   Result<StagedPage> StageReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys);
+  // StageReplicated of records the caller decoded already
+  // (ReplicatedRecord::Decode, with the leaf hashes its follower computed):
+  // nothing is decoded or hashed again but the ledger's link check and the
+  // last record's hash (ledger::Ledger::StageVerbatim with leaf hashes).
+  // The same checks and errors otherwise.
+  Result<StagedPage> StageReplicated(std::vector<ReplicatedRecord> records, const std::vector<ReplicatedKey>& keys);
   Status AwaitReplicated(const StagedPage& page);
   // Whether this is a DR replica's data directory (not promoted).
   bool is_replica() const { return is_replica_; }

@@ -40,14 +40,6 @@ Status CheckGenesis(const schema::Event& event, const ledger::Store& store) {
   return Status::Ok();
 }
 
-// A replicated record's event, decoded once for the checks and the projections.
-struct ReplicatedEvent {
-  const char* bytes = nullptr;  // the record bytes it was read from
-  int64_t time_unix_ms = 0;
-  const schema::Event* event = nullptr;
-  std::string copy;  // the payload, if it was not 8-aligned
-};
-
 // Whether the ledger at `ledger_dir` is a replica of `seed`'s ledger (same
 // id, master key and keyring) that holds no record yet.
 bool IsEmptyReplicaOf(const std::string& ledger_dir, const ReplicaSeed& seed) {
@@ -139,6 +131,20 @@ Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vect
 
 Result<Engine::StagedPage> Engine::StageReplicated(std::vector<std::string> records,
                                                    const std::vector<ReplicatedKey>& keys) {
+  std::vector<ReplicatedRecord> decoded;
+  decoded.reserve(records.size());
+  const uint64_t first_seq = ledger_->staged_head().next_seq;  // for messages only
+  for (size_t i = 0; i < records.size(); ++i) {
+    const crypto::Digest leaf = ledger::RecordLeafHash(records[i]);
+    Result<ReplicatedRecord> r = ReplicatedRecord::Decode(std::move(records[i]), leaf);
+    if (!r.ok()) return r.status().WithContext("replicated record " + std::to_string(first_seq + i));
+    decoded.push_back(std::move(r).value());
+  }
+  return StageReplicated(std::move(decoded), keys);
+}
+
+Result<Engine::StagedPage> Engine::StageReplicated(std::vector<ReplicatedRecord> records,
+                                                   const std::vector<ReplicatedKey>& keys) {
   if (records.empty()) return InvalidArgumentError("a replicated page holds at least one record");
   if (!is_replica_) return FailedPreconditionError("this data directory is not a DR replica (or was promoted)");
   std::lock_guard<std::mutex> lock(mu_);
@@ -150,27 +156,22 @@ Result<Engine::StagedPage> Engine::StageReplicated(std::vector<std::string> reco
       return InvalidArgumentError("the page carries the data key " + k.key + " twice");
     }
   }
-  // Decode every event first, once, and what it does to the `keys` family.
-  // Nothing is copied but misaligned payloads; `events` is sized up front so
-  // the events read from `copy` stay put.
-  std::vector<ReplicatedEvent> events(records.size());
+  // Each record was decoded once, by ReplicatedRecord::Decode: its event and
+  // what it does to the `keys` family are read from there.
   std::set<std::string> used;
   ledger::WriteSet key_writes;
   bool shreds = false;  // the page destroys wrapped DEKs
   const uint64_t first_seq = ledger_->staged_head().next_seq;
   for (size_t i = 0; i < records.size(); ++i) {
     auto where = [&] { return "replicated record " + std::to_string(first_seq + i); };
-    Result<ledger::RecordView> f = ledger::DecodeRecordView(records[i]);
-    if (!f.ok()) return f.status().WithContext(where());
-    ReplicatedEvent& e = events[i];
-    Result<const schema::Event*> event = internal::ReadEventAnyAlignment(f->payload, e.copy);
-    if (!event.ok()) return DataLossError(where() + " holds no Cairn event: " + event.status().message());
-    if (f->seq == 0) RETURN_IF_ERROR(CheckGenesis(**event, ledger_->store()));
-    e.bytes = records[i].data();
-    e.time_unix_ms = f->time_unix_ms;
-    e.event = *event;
-    const KeyEffects effects = KeyEffectsOf(**event);
-    for (const std::string& key : effects.puts) {
+    const ReplicatedRecord& r = records[i];
+    if (!r.event_status().ok()) {
+      return DataLossError(where() + " holds no Cairn event: " + r.event_status().message());
+    }
+    const schema::Event* event = r.event();
+    if (event == nullptr) return InternalError(where() + " lost its event");
+    if (r.seq() == 0) RETURN_IF_ERROR(CheckGenesis(*event, ledger_->store()));
+    for (const std::string& key : r.effects().puts) {
       auto it = supplied.find(key);
       if (it == supplied.end()) {
         return InvalidArgumentError(where() + " writes the data key " + key + ", which the page does not carry");
@@ -178,32 +179,37 @@ Result<Engine::StagedPage> Engine::StageReplicated(std::vector<std::string> reco
       used.insert(key);
       if (*it->second) key_writes.Put(ledger::Family::kKeys, key, **it->second);
     }
-    for (const std::string& key : effects.deletes) key_writes.Delete(ledger::Family::kKeys, key);
-    shreds = shreds || !effects.deletes.empty();
+    for (const std::string& key : r.effects().deletes) key_writes.Delete(ledger::Family::kKeys, key);
+    shreds = shreds || !r.effects().deletes.empty();
   }
   if (used.size() != supplied.size()) {
     return InvalidArgumentError("the page carries data keys that none of its records writes");
   }
 
+  std::vector<std::string> bytes;
+  std::vector<crypto::Digest> leaves;
+  bytes.reserve(records.size());
+  leaves.reserve(records.size());
+  for (ReplicatedRecord& r : records) {
+    leaves.push_back(r.leaf_hash());
+    bytes.push_back(r.TakeBytes());
+  }
   bool views_changed = false;
   auto side = [&](const std::vector<ledger::Appended>& staged, ledger::WriteSet& out) -> Status {
     projections::Views::Touched touched;
     for (size_t i = 0; i < staged.size(); ++i) {
-      const schema::Event* event = events[i].event;
-      if (staged[i].bytes.data() != events[i].bytes && events[i].copy.empty()) {
-        // The ledger moved the bytes elsewhere (no std::string we know does): read them again.
-        ASSIGN_OR_RETURN(ledger::RecordView again, ledger::DecodeRecordView(staged[i].bytes));
-        ASSIGN_OR_RETURN(event, internal::ReadEventAnyAlignment(again.payload, events[i].copy));
-      }
+      // The bytes the ledger holds now are the ones decoded (moved, not changed).
+      const schema::Event* event = records[i].EventIn(staged[i].bytes);
+      if (event == nullptr) return InternalError("replicated seq " + std::to_string(staged[i].seq) + " lost its event");
       views_changed = true;
-      Status s = views_.Apply(staged[i].seq, events[i].time_unix_ms, *event, &touched);
+      Status s = views_.Apply(staged[i].seq, records[i].time_unix_ms(), *event, &touched);
       if (!s.ok()) return s.WithContext("applying replicated seq " + std::to_string(staged[i].seq));
     }
     views_.WriteTouched(touched, out);
     out.Append(std::move(key_writes));
     return Status::Ok();
   };
-  auto ticket = ledger_->StageVerbatim(std::move(records), side);
+  auto ticket = ledger_->StageVerbatim(std::move(bytes), std::move(leaves), side);
   if (!ticket.ok()) {
     // The views may hold part of the page: they no longer match the disk.
     if (views_changed) poisoned_ = ticket.status();

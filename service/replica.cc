@@ -1,6 +1,8 @@
 #include "service/replica.h"
 
+#include "ledger/record.h"
 #include "service/decide.h"
+#include "service/internal/event_reader.h"
 
 namespace cairn::service {
 namespace {
@@ -20,6 +22,38 @@ void AddVersion(const flatbuffers::String* arn, const schema::VersionWritten* ve
 }
 
 }  // namespace
+
+Result<ReplicatedRecord> ReplicatedRecord::Decode(std::string bytes, const crypto::Digest& leaf_hash) {
+  ReplicatedRecord r;
+  r.bytes_ = std::move(bytes);
+  r.size_ = r.bytes_.size();
+  r.leaf_hash_ = leaf_hash;
+  ASSIGN_OR_RETURN(ledger::RecordView view, ledger::DecodeRecordView(r.bytes_));
+  auto span = [&r](std::string_view part) {
+    return part.empty() ? Span{} : Span{static_cast<size_t>(part.data() - r.bytes_.data()), part.size()};
+  };
+  r.seq_ = view.seq;
+  r.time_unix_ms_ = view.time_unix_ms;
+  r.principal_ = span(view.principal);
+  r.user_agent_ = span(view.user_agent);
+  r.payload_ = span(view.payload);
+  Result<const schema::Event*> event = internal::ReadEventAnyAlignment(view.payload, r.payload_copy_);
+  if (!event.ok()) {
+    r.event_status_ = event.status();
+    r.payload_copy_.clear();
+    return r;
+  }
+  r.effects_ = KeyEffectsOf(**event);
+  return r;
+}
+
+const schema::Event* ReplicatedRecord::EventIn(std::string_view bytes) const {
+  if (!event_status_.ok() || bytes.size() != size_) return nullptr;
+  // Verified at Decode, in these very bytes (or the aligned copy of them).
+  const char* payload = payload_copy_.empty() ? bytes.data() + payload_.offset : payload_copy_.data();
+  if (payload_copy_.empty() && reinterpret_cast<uintptr_t>(payload) % 8 != 0) return nullptr;  // moved to a worse place
+  return schema::GetEvent(payload);
+}
 
 bool MayPutKeys(std::string_view event_type) {
   return event_type == "SecretCreated" || event_type == "SecretValuePut" || event_type == "SecretMetadataUpdated" ||

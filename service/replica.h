@@ -50,6 +50,8 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/hash.h"
+#include "crypto/status.h"
 #include "schema/events_generated.h"
 
 namespace cairn::service {
@@ -66,6 +68,57 @@ KeyEffects KeyEffectsOf(const schema::Event& event);
 // KeyEffectsOf, to skip reading the others. Only a filter: the puts
 // themselves come from KeyEffectsOf. Kept beside it: the two change together.
 bool MayPutKeys(std::string_view event_type);
+
+// A record a replica took from its primary, decoded once for everything
+// after: the replica's checks (its seq, time, actor, the data keys it puts)
+// and Engine::StageReplicated (its event, its key effects, its leaf hash).
+// Decode runs DecodeRecordView's checks and the Event verifier; nothing after
+// reads the bytes unverified. It holds no pointer into itself: the event is
+// found again from the payload's offset (no copy, no second verifier), so it
+// moves freely.
+class ReplicatedRecord {
+ public:
+  // `leaf_hash` must be ledger::RecordLeafHash(bytes) (the replica's follower
+  // computed it to check the next record's link; the ledger checks the links
+  // again against it). An error if the bytes do not decode as a record; a
+  // record that holds no Cairn event decodes, with event_status() saying why
+  // (StageReplicated refuses it).
+  static Result<ReplicatedRecord> Decode(std::string bytes, const crypto::Digest& leaf_hash);
+
+  uint64_t seq() const { return seq_; }
+  int64_t time_unix_ms() const { return time_unix_ms_; }
+  const crypto::Digest& leaf_hash() const { return leaf_hash_; }
+  const std::string& bytes() const { return bytes_; }
+  std::string_view principal() const { return Part(principal_); }
+  std::string_view user_agent() const { return Part(user_agent_); }
+  // OK iff the payload is a Cairn event; event() is null otherwise.
+  const Status& event_status() const { return event_status_; }
+  const schema::Event* event() const { return EventIn(bytes_); }
+  const KeyEffects& effects() const { return effects_; }
+  // The bytes, for the ledger: the other fields stay, event() is null after.
+  std::string TakeBytes() { return std::move(bytes_); }
+  // The event read from `bytes`, which must be this record's bytes taken
+  // (TakeBytes) and moved on, unchanged: null if there is none (or if `bytes`
+  // is not of the decoded size).
+  const schema::Event* EventIn(std::string_view bytes) const;
+
+ private:
+  ReplicatedRecord() = default;  // only Decode makes one
+  struct Span {
+    size_t offset = 0, size = 0;
+  };
+  std::string_view Part(Span s) const { return std::string_view(bytes_).substr(s.offset, s.size); }
+
+  uint64_t seq_ = 0;
+  int64_t time_unix_ms_ = 0;
+  crypto::Digest leaf_hash_{};
+  std::string bytes_;
+  size_t size_ = 0;  // of bytes_, as decoded
+  Span principal_, user_agent_, payload_;
+  std::string payload_copy_;  // the payload, if it is not 8-aligned in bytes_
+  Status event_status_;
+  KeyEffects effects_;
+};
 
 // A `keys` entry a replicated record puts, as the primary holds it now;
 // nullopt if the primary has destroyed it since.

@@ -16,6 +16,7 @@
 namespace cairn::ledger {
 namespace {
 
+using testing::Contents;
 using testing::Input;
 
 std::unique_ptr<Ledger> MustOpen(std::unique_ptr<Store> store, LedgerOptions options = {}) {
@@ -450,13 +451,6 @@ std::vector<std::string> EncodedRecords(const Ledger& l) {
     REQUIRE(bytes.ok());
     out.push_back(*bytes);
   }
-  return out;
-}
-
-std::map<std::string, std::string> Contents(const Store& store, Family f) {
-  std::map<std::string, std::string> out;
-  auto it = store.NewIterator(f);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) out[std::string(it->key())] = std::string(it->value());
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,6 +59,14 @@ class BorrowedStore : public Store {
 
 // A BorrowedStore over `store`, whatever its dynamic type.
 inline std::unique_ptr<Store> Borrow(Store& store) { return std::make_unique<BorrowedStore>(store); }
+
+// Every key and value of family `f`, to compare two ledgers' stores.
+inline std::map<std::string, std::string> Contents(const Store& store, Family f) {
+  std::map<std::string, std::string> out;
+  auto it = store.NewIterator(f);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out[std::string(it->key())] = std::string(it->value());
+  return out;
+}
 
 // Owns `inner`; Write fails with Internal while fail_writes is set.
 class FaultyStore final : public BorrowedStore {

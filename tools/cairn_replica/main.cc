@@ -10,6 +10,8 @@
 //
 // Exit codes: 0 ok, 1 failure (a record or checkpoint that does not verify
 // among them), 2 usage.
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <iostream>
@@ -29,6 +31,11 @@ int main(int argc, char** argv) {
   using namespace cairn;
   using namespace cairn::tools;
   HardenProcess();  // the replica holds the same keys as the primary
+  // Catching up moves buffers of several MB per page (the reply, the write
+  // batch): kept in the heap once freed, not mapped anew and faulted in page
+  // by page for every page (glibc's default for blocks this large).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
 
   CLI::App app{"cairn-replica: a disaster-recovery replica of a Cairn primary. It follows the primary's\n"
                "events, verifies every record against checkpoints signed by the pinned key before it\n"

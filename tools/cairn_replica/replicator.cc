@@ -22,7 +22,6 @@
 #include "ledger/tree.h"
 #include "service/cloudtrail.h"
 #include "service/engine.h"
-#include "service/internal/event_reader.h"
 #include "service/replica.h"
 #include "tools/common/remote.h"
 
@@ -128,16 +127,11 @@ Status WriteFileAtomically(const std::string& path, const std::string& text) {
 }
 
 struct Pending {
-  uint64_t seq = 0;
-  std::string bytes;
-  crypto::Digest leaf{};
-  int64_t time_ms = 0;  // the record's own time
-  bool own = false;      // a call of the replica's own principal
-  // The data keys its event puts (KeyEffectsOf), read as it arrives so that
-  // applying decodes nothing; `event` holds why it has no Cairn event, if so
-  // (refused when it is applied, as ApplyReplicated would).
-  std::vector<std::string> puts;
-  Status event;
+  // Decoded once as it arrives (its time, actor, event and the data keys it
+  // puts), with the follower's leaf hash: applying decodes and hashes nothing
+  // again. A record with no Cairn event is refused when it is applied.
+  service::ReplicatedRecord record;
+  bool own = false;  // a call of the replica's own principal
 };
 
 class Replicator {
@@ -200,7 +194,7 @@ class Replicator {
     status_.head_leaf_hex = crypto::ToHex(head.last_leaf);
     status_.primary_head = follower_ ? std::max(follower_->known_head(), head.next_seq + pending_.size()) : 0;
     status_.pending = pending_.size();
-    status_.lag_ms = pending_.empty() ? 0 : std::max<int64_t>(0, NowMs() - pending_.front().time_ms);
+    status_.lag_ms = pending_.empty() ? 0 : std::max<int64_t>(0, NowMs() - pending_.front().record.time_unix_ms());
     status_.bytes_per_s = seconds > 0 ? static_cast<double>(bytes_since_status_) / seconds : 0;
     bytes_since_status_ = 0;
     last_status_ = now;
@@ -215,7 +209,7 @@ class Replicator {
     const ledger::Head head = engine_->ledger().durable_head();
     Json params = {{"ReplicaId", o_.replica_id},
                    {"HeadSeq", head.next_seq},
-                   {"LagMs", pending_.empty() ? 0 : std::max<int64_t>(0, NowMs() - pending_.front().time_ms)},
+                   {"LagMs", pending_.empty() ? 0 : std::max<int64_t>(0, NowMs() - pending_.front().record.time_unix_ms())},
                    {"PendingRecords", pending_.size()},
                    {"BytesPerSecond", static_cast<uint64_t>(status_.bytes_per_s)},
                    {"VerifiedTreeSize", status_.verified_size}};
@@ -290,6 +284,30 @@ class Replicator {
                         }));
   }
 
+  // The consistency proof from `first` to `second` asked for ahead, if it was
+  // (waiting for it); nullopt if none was or it was for other sizes.
+  std::optional<Result<std::vector<crypto::Digest>>> TakeProofAhead(uint64_t first, uint64_t second) {
+    if (!proof_ahead_) return std::nullopt;
+    const auto sizes = proof_ahead_->first;
+    Result<std::vector<crypto::Digest>> proof = proof_ahead_->second.get();
+    proof_ahead_.reset();
+    if (sizes != std::make_pair(first, second)) return std::nullopt;
+    return proof;
+  }
+
+  // Starts asking for the proof from `first` to `second` on a connection of
+  // its own (made on first use; without it, each proof is asked for in turn).
+  void ProofAhead(uint64_t first, uint64_t second) {
+    if (proof_remote_ == nullptr) {
+      Result<std::unique_ptr<Remote>> remote = Remote::Connect(o_.primary, kUserAgent, kCallDeadlineMs);
+      if (!remote.ok()) return;
+      proof_remote_ = std::move(remote).value();
+    }
+    proof_ahead_.emplace(std::make_pair(first, second), std::async(std::launch::async, [remote = proof_remote_.get(), first, second] {
+                           return FetchConsistencyProof(*remote, first, second);
+                         }));
+  }
+
   Status KeepDataKeys(const Json& body) {
     for (const Json& k : body.value("DataKeys", Json::array())) {
       const std::string key = k.value("Key", "");
@@ -315,21 +333,15 @@ class Replicator {
         if (r.status().code() == StatusCode::kUnavailable) break;
         return r.status().WithContext("following the primary");
       }
-      // Read in place (the follower checked seq and prev): its time, actor and key puts.
-      ASSIGN_OR_RETURN(ledger::RecordView fields, ledger::DecodeRecordView(r->bytes));
+      // Decoded once, in place (the follower checked seq and prev, and hashed it).
+      Result<service::ReplicatedRecord> record = service::ReplicatedRecord::Decode(std::move(r->bytes), r->leaf_hash);
+      if (!record.ok()) return DataLossError("record " + std::to_string(r->seq) + ": " + record.status().message());
+      if (record->seq() != r->seq) return DataLossError("record " + std::to_string(r->seq) + " carries another seq");
       if (pending_.empty()) oldest_since_ = Clock::now();
       // Our calls: our principal and our user agent (an operator may share the principal).
-      const bool own = fields.principal == o_.primary.principal && fields.user_agent == kUserAgent;
+      const bool own = record->principal() == o_.primary.principal && record->user_agent() == kUserAgent;
       if (!own) ++foreign_pending_;
-      Pending p{r->seq, {}, r->leaf_hash, fields.time_unix_ms, own, {}, Status::Ok()};
-      Result<const schema::Event*> event = service::internal::ReadEventAnyAlignment(fields.payload, event_copy_);
-      if (event.ok()) {
-        p.puts = service::KeyEffectsOf(**event).puts;
-      } else {
-        p.event = event.status();
-      }
-      p.bytes = std::move(r->bytes);  // after: `fields` borrows it
-      pending_.push_back(std::move(p));
+      pending_.push_back(Pending{std::move(record).value(), own});
       wait_ms = 0;
       idle_ = false;
     }
@@ -354,13 +366,27 @@ class Replicator {
     const bool stale = foreign_pending_ > 0 &&
                        Clock::now() - oldest_since_ >= std::chrono::milliseconds(o_.verify_after_ms);
     if (!full && !stale) return Status::Ok();
-    // Ask for a checkpoint of at least the records held, and a proof to it.
-    ASSIGN_OR_RETURN(service::Response cp, Call(*remote_, "GetCheckpoint", {{"MinTreeSize", held}}, &retry_));
-    ASSIGN_OR_RETURN(std::string note, StringMember(cp.body, kPrimaryReply, "Note"));
-    ASSIGN_OR_RETURN(uint64_t size, CountMember(cp.body, kPrimaryReply, "TreeSize"));
+    // A checkpoint of at least the records held, and a proof to it. Catching
+    // up, the one asked for first covers many pages (the primary's head): it
+    // is asked for again only once the records held pass it, each page still
+    // verified by its own proof to it (and the note by the pinned key).
+    if (!signed_ahead_ || signed_ahead_->first < held) {
+      signed_ahead_.reset();
+      ASSIGN_OR_RETURN(service::Response cp, Call(*remote_, "GetCheckpoint", {{"MinTreeSize", held}}, &retry_));
+      ASSIGN_OR_RETURN(std::string note, StringMember(cp.body, kPrimaryReply, "Note"));
+      ASSIGN_OR_RETURN(uint64_t size, CountMember(cp.body, kPrimaryReply, "TreeSize"));
+      signed_ahead_.emplace(size, std::move(note));
+    }
+    const auto [size, note] = *signed_ahead_;
     if (size == held) return VerifyAndApply(note, held, std::nullopt);
-    ASSIGN_OR_RETURN(std::vector<crypto::Digest> proof, FetchConsistencyProof(*remote_, held, size, &retry_));
-    return VerifyAndApply(note, held, std::move(proof));
+    // The proof asked for ahead (while these records came), or asked for now.
+    std::optional<Result<std::vector<crypto::Digest>>> ahead = TakeProofAhead(held, size);
+    if (!ahead || !ahead->ok()) ahead.emplace(FetchConsistencyProof(*remote_, held, size, &retry_));
+    RETURN_IF_ERROR(ahead->status());
+    // Catching up, the next batch ends max_pending records on: its proof is
+    // asked for now, to come while its records are fetched.
+    if (held + o_.max_pending < size) ProofAhead(held + o_.max_pending, size);
+    return VerifyAndApply(note, held, std::move(*ahead).value());
   }
 
   // Verifies the first `upto` - applied pending records against the signed
@@ -374,7 +400,7 @@ class Replicator {
     }
     const uint64_t applied = tree_.size();
     ledger::CompactRange tree = tree_;
-    for (uint64_t i = 0; i < upto - applied; ++i) tree.Append(pending_[i].leaf);
+    for (uint64_t i = 0; i < upto - applied; ++i) tree.Append(pending_[i].record.leaf_hash());
     const crypto::Digest root = tree.Root();
     if (!proof) {
       if (checkpoint->size != upto || checkpoint->root != root) {
@@ -405,15 +431,19 @@ class Replicator {
     uint64_t first_needing = UINT64_MAX, last_needing = 0;
     size_t bytes = 0;
     for (uint64_t i = 0; i < count; ++i) {
-      RETURN_IF_ERROR(pending_[i].event);
-      for (const std::string& key : pending_[i].puts) {
+      const service::ReplicatedRecord& record = pending_[i].record;
+      if (!record.event_status().ok()) {
+        return DataLossError("replicated record " + std::to_string(record.seq()) +
+                             " holds no Cairn event: " + record.event_status().message());
+      }
+      for (const std::string& key : record.effects().puts) {
         if (!known_keys_.contains(key)) {  // not brought by a fetched page
-          first_needing = std::min(first_needing, pending_[i].seq);
-          last_needing = pending_[i].seq;
+          first_needing = std::min(first_needing, record.seq());
+          last_needing = record.seq();
         }
         needed.push_back(key);
       }
-      bytes += pending_[i].bytes.size();
+      bytes += record.bytes().size();
     }
     for (uint64_t from = first_needing; first_needing != UINT64_MAX && from <= last_needing;) {
       const uint64_t max = std::min<uint64_t>(kPageRecords, last_needing + 1 - from);
@@ -421,8 +451,8 @@ class Replicator {
                        Call(*remote_, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", max}}, &retry_));
       if (page.records.empty()) return DataLossError("ReadReplicaPage from " + std::to_string(from) + " returned nothing");
       for (const auto& [seq, bytes_there] : page.records) {
-        const uint64_t index = seq - pending_.front().seq;
-        if (seq < pending_.front().seq || index >= count || pending_[index].bytes != bytes_there) {
+        const uint64_t index = seq - pending_.front().record.seq();
+        if (seq < pending_.front().record.seq() || index >= count || pending_[index].record.bytes() != bytes_there) {
           return DataLossError("ReadReplicaPage sent other bytes for record " + std::to_string(seq) +
                                " than the events stream: nothing was applied");
         }
@@ -436,9 +466,9 @@ class Replicator {
       if (it == known_keys_.end()) return DataLossError("the primary sent no data key " + key);
       keys.push_back({key, it->second});
     }
-    std::vector<std::string> records;
+    std::vector<service::ReplicatedRecord> records;
     records.reserve(count);
-    for (uint64_t i = 0; i < count; ++i) records.push_back(std::move(pending_[i].bytes));
+    for (uint64_t i = 0; i < count; ++i) records.push_back(std::move(pending_[i].record));
     // Staged now, awaited once the next page is staged (or the follower is
     // idle): the committer writes this page while the next is fetched and verified.
     ASSIGN_OR_RETURN(service::Engine::StagedPage staged, engine_->StageReplicated(std::move(records), keys));
@@ -465,13 +495,15 @@ class Replicator {
   std::unique_ptr<service::Engine> engine_;
   std::optional<service::Engine::StagedPage> in_flight_;  // the page staged last, not yet awaited
   bool idle_ = false;  // the last Receive took no record
-  std::string event_copy_;  // a misaligned payload, while Receive reads its event
   ledger::CompactRange tree_;  // the applied records' tree
   std::unique_ptr<Remote> remote_;
   // The read-ahead connection and the page it reads (its seq, the reply to
   // come); the reply outlives nothing it uses: declared after the connection.
   std::unique_ptr<Remote> ahead_remote_;
   std::optional<std::pair<uint64_t, std::future<Result<service::Response>>>> read_ahead_;
+  // The same for the next consistency proof: its sizes, the proof to come.
+  std::unique_ptr<Remote> proof_remote_;
+  std::optional<std::pair<std::pair<uint64_t, uint64_t>, std::future<Result<std::vector<crypto::Digest>>>>> proof_ahead_;
   std::unique_ptr<bus::BusContext> context_;
   std::unique_ptr<bus::Follower> follower_;
   std::deque<Pending> pending_;
@@ -481,6 +513,8 @@ class Replicator {
   std::map<std::string, std::optional<std::string>> known_keys_;
   Clock::time_point oldest_since_{};
   std::optional<std::pair<uint64_t, std::string>> stream_checkpoint_;
+  // The last checkpoint GetCheckpoint brought (size, note), for the pages it covers.
+  std::optional<std::pair<uint64_t, std::string>> signed_ahead_;
   ReplicaStatus status_;
   Clock::time_point last_status_{};
   Clock::time_point last_report_{};

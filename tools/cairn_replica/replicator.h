@@ -11,7 +11,12 @@
 //  - or, when the queue is full or its oldest record has waited
 //    verify_after_ms (catch-up, a quiet primary), GetCheckpoint for at least
 //    the records held, and if the signed tree is larger a consistency proof
-//    (GetConsistencyProof) from the replica's size to it.
+//    (GetConsistencyProof) from the replica's size to it. Catching up, one
+//    signed checkpoint (the primary's head) covers many pages: it is asked
+//    for again only once the records held pass it, and each page's proof to
+//    it is asked for ahead, on a connection of its own, while the page's
+//    records come (each note is still checked against the pinned key, each
+//    proof against the replica's own root).
 // A signature that does not verify, a root that differs, a proof that fails:
 // replication stops with DataLoss and nothing of the pending records is
 // applied. The verified records go to the engine (Engine::StageReplicated)
@@ -21,7 +26,9 @@
 //
 // Catching up overlaps its three stages: while a page comes back full, the
 // next is read ahead on a second connection; each record is decoded once as
-// it arrives (its time, actor and the keys it puts); a verified batch is
+// it arrives (service::ReplicatedRecord: its time, actor, event and the keys
+// it puts, with the follower's leaf hash, which the engine and the ledger
+// take as they are); a verified batch is
 // staged and awaited only once the next one is staged, or the stream is idle,
 // so the committer writes one batch while the next is fetched and verified.
 // A batch is still staged only once a signed checkpoint covers it.
