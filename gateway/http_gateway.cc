@@ -10,8 +10,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -37,13 +39,55 @@ constexpr char kUnknownOperation[] = "UnknownOperationException";
 constexpr char kSerialization[] = "SerializationException";
 
 // "Sun, 22 Nov 2026 20:07:23 GMT": the JS SDK keeps its clock offset from it.
-std::string HttpDate(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
+// Formatted at most once per second per thread.
+const std::string& HttpDate(int64_t unix_seconds) {
+  thread_local int64_t formatted_for = INT64_MIN;
+  thread_local std::string text;
+  if (unix_seconds != formatted_for) {
+    std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    text = buf;
+    formatted_for = unix_seconds;
+  }
+  return text;
+}
+
+// A request id (UUID v4) from a per-thread pool of system randomness: one
+// getrandom per 32 requests instead of one each.
+std::string NewRequestId() {
+  constexpr size_t kPool = 16 * 32;
+  thread_local uint8_t pool[kPool];
+  thread_local size_t used = kPool;
+  if (used == kPool) {
+    crypto::SystemRandom().Fill(pool, kPool);
+    used = 0;
+  }
+  uint8_t* b = pool + used;
+  used += 16;
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // variant 10xx (RFC 4122)
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t pos = 0;
+  for (size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++pos;  // the dashes stay
+    out[pos++] = kHex[b[i] >> 4];
+    out[pos++] = kHex[b[i] & 0xf];
+  }
+  return out;
+}
+
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsLower(std::string_view name, std::string_view lower) {
+  if (name.size() != lower.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (LowerAscii(name[i]) != lower[i]) return false;
+  }
+  return true;
 }
 
 AwsError FromSigV4(const SigV4Error& error) {
@@ -65,6 +109,38 @@ AwsError FromSigV4(const SigV4Error& error) {
 constexpr std::string_view kSingleHeaders[] = {"authorization", "x-amz-date", "x-amz-target", "host",
                                                "x-amz-content-sha256", "x-amz-security-token",
                                                "content-type"};
+constexpr size_t kSingleCount = std::size(kSingleHeaders);
+enum SingleHeader : size_t { kAuthorization = 0, kAmzTarget = 2, kSecurityToken = 5 };
+
+// What the gateway reads from the headers, found in one pass over them.
+struct HeaderScan {
+  std::array<size_t, kSingleCount> count{};
+  std::array<const std::string_view*, kSingleCount> first{};
+  std::string_view user_agent;     // the first User-Agent
+  std::string_view invocation_id;  // the first amz-sdk-invocation-id
+};
+
+HeaderScan ScanHeaders(const HeaderList& headers) {
+  HeaderScan scan;
+  bool user_agent = false;
+  bool invocation_id = false;
+  for (const auto& header : headers) {
+    const std::string_view name = header.first;
+    for (size_t i = 0; i < kSingleCount; ++i) {
+      if (!EqualsLower(name, kSingleHeaders[i])) continue;
+      if (scan.count[i]++ == 0) scan.first[i] = &header.second;
+      break;
+    }
+    if (!user_agent && EqualsLower(name, "user-agent")) {
+      scan.user_agent = header.second;
+      user_agent = true;
+    } else if (!invocation_id && EqualsLower(name, "amz-sdk-invocation-id")) {
+      scan.invocation_id = header.second;
+      invocation_id = true;
+    }
+  }
+  return scan;
+}
 
 // Debian's libcpp-httplib is built with a listen backlog of 5: 64 clients
 // connecting at once overflow it and wait a second or more for a SYN retry.
@@ -95,6 +171,7 @@ struct HttpGateway::Impl {
   std::string bound;
   std::thread listener;
   std::atomic<bool> stopped{false};
+  SigningKeyCache signing_keys;
   std::mutex refusals_mu;
   uint64_t refused = 0;
   std::set<std::string> refused_keys;
@@ -117,8 +194,8 @@ struct HttpGateway::Impl {
 void HttpGateway::Impl::Answer(httplib::Response& res, const std::string& request_id, int status,
                                crypto::SecureBuffer body) const {
   res.status = status;
-  res.set_header("x-amzn-RequestId", request_id);
-  res.set_header("Date", HttpDate(Now()));
+  res.headers.emplace("x-amzn-RequestId", request_id);
+  res.headers.emplace("Date", HttpDate(Now()));
   // Written straight from the wiped buffer; the releaser frees (and wipes) it.
   auto shared = std::make_shared<crypto::SecureBuffer>(std::move(body));
   const size_t size = shared->size();
@@ -139,7 +216,7 @@ void HttpGateway::Impl::AnswerError(httplib::Response& res, const std::string& r
 }
 
 void HttpGateway::Impl::Serve(const httplib::Request& req, httplib::Response& res) {
-  const std::string request_id = crypto::NewUuidV4(crypto::SystemRandom());
+  std::string request_id = NewRequestId();
   // The body may hold a secret: wipe it whatever the outcome.
   struct WipeBody {
     const httplib::Request& req;
@@ -156,15 +233,17 @@ void HttpGateway::Impl::Serve(const httplib::Request& req, httplib::Response& re
   for (const auto& [name, value] : req.headers) {
     // httplib adds these itself; they were not sent by the client.
     if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT") continue;
-    view.headers.emplace_back(name, value);
+    view.headers.emplace_back(name, value);  // borrowed: req outlives the view
   }
   view.body = req.body;
+  const HeaderScan headers = ScanHeaders(view.headers);
 
-  for (std::string_view name : kSingleHeaders) {
-    if (CountHeader(view, name) > 1) {
+  for (size_t i = 0; i < kSingleCount; ++i) {
+    if (headers.count[i] > 1) {
       CountRefusal("");
       return AnswerError(res, request_id,
-                         {400, kIncompleteSignature, "The request has more than one " + std::string(name) + " header"});
+                         {400, kIncompleteSignature,
+                          "The request has more than one " + std::string(kSingleHeaders[i]) + " header"});
     }
   }
   if (req.method != "POST" || view.path != "/") {
@@ -173,7 +252,7 @@ void HttpGateway::Impl::Serve(const httplib::Request& req, httplib::Response& re
                        {400, kUnknownOperation, "Secrets Manager takes POST / with an X-Amz-Target header"});
   }
   // Authentication first: an unauthenticated caller learns nothing about operations.
-  if (FindHeader(view, "authorization") == nullptr) {
+  if (headers.count[kAuthorization] == 0) {
     CountRefusal("");
     return AnswerError(res, request_id, {400, kMissingAuthentication, "Missing Authentication Token"});
   }
@@ -186,7 +265,7 @@ void HttpGateway::Impl::Serve(const httplib::Request& req, httplib::Response& re
     return AnswerError(res, request_id, FromSigV4(parsed.error));
   }
   const std::string& key_id = parsed.value.scope.access_key_id;
-  if (FindHeader(view, "x-amz-security-token") != nullptr) {
+  if (headers.count[kSecurityToken] != 0) {
     // Cairn issues no temporary credentials: a session token is never ours.
     CountRefusal(key_id);
     return AnswerError(res, request_id,
@@ -198,14 +277,14 @@ void HttpGateway::Impl::Serve(const httplib::Request& req, httplib::Response& re
     return AnswerError(res, request_id,
                        {400, kUnrecognizedClient, "The security token included in the request is invalid."});
   }
-  SigV4Result<Verified> verified = VerifySignature(view, parsed.value, grant->secret->view());
+  SigV4Result<Verified> verified = VerifySignature(view, parsed.value, grant->secret->view(), &signing_keys);
   if (!verified.ok()) {
     CountRefusal(key_id);
     return AnswerError(res, request_id, FromSigV4(verified.error));
   }
 
   // Authenticated: from here on every call is the service's, and one event.
-  const std::string* target_header = FindHeader(view, "x-amz-target");
+  const std::string_view* target_header = headers.first[kAmzTarget];
   std::optional<std::string> operation =
       target_header != nullptr ? OperationFromTarget(*target_header) : std::nullopt;
   GatewayCall call;
@@ -213,7 +292,7 @@ void HttpGateway::Impl::Serve(const httplib::Request& req, httplib::Response& re
     call.request = ParseRequestBody(*operation, req.body);
   } else {
     // Still one event: the service records the refusal under the name as sent.
-    std::string sent = target_header == nullptr ? "" : target_header->substr(0, 128);
+    std::string sent = target_header == nullptr ? "" : std::string(target_header->substr(0, 128));
     call.request.operation = sent.rfind(kTargetPrefix, 0) == 0 ? sent.substr(std::string_view(kTargetPrefix).size())
                                                                 : sent;
     call.request.decode_error = service::ApiError{
@@ -221,12 +300,12 @@ void HttpGateway::Impl::Serve(const httplib::Request& req, httplib::Response& re
                                ? "The X-Amz-Target header is missing"
                                : "Unknown operation " + sent + "; Secrets Manager's are secretsmanager.<Operation>"};
   }
-  call.principal = grant->principal;
+  call.principal = std::move(grant->principal);
   call.access_key_id = key_id;
   call.source_ip = req.remote_addr;
-  call.user_agent = req.get_header_value("User-Agent").substr(0, 256);
+  call.user_agent = headers.user_agent.substr(0, 256);
   call.request_id = request_id;
-  call.invocation_id = req.get_header_value("amz-sdk-invocation-id").substr(0, 64);
+  call.invocation_id = headers.invocation_id.substr(0, 64);
   service::Response response = handler(call);
   if (!response.ok()) return AnswerError(res, request_id, FromApiError(*response.error));
   if (!operation.has_value()) {  // a handler that ignored the decode error
@@ -317,6 +396,9 @@ Result<std::unique_ptr<HttpGateway>> HttpGateway::Start(const GatewayOptions& op
   DeepenBacklog(port);
   impl->bound = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
   impl->listener = std::thread([p] { p->server->listen_after_bind(); });
+  // httplib's stop() does nothing before the listener has started: a Stop()
+  // right after Start() (a loaded machine, a test) left it blocked in accept.
+  for (int i = 0; i < 5000 && !s.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return std::unique_ptr<HttpGateway>(new HttpGateway(std::move(impl)));
 }
 

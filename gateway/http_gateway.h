@@ -3,7 +3,8 @@
 //
 //   client --HTTP/1.1 (keep-alive; TLS when configured)--> worker thread:
 //     POST with X-Amz-Target: secretsmanager.<Op> -> SigV4 (gateway/sigv4.h:
-//     scope, date, body hash, then the key's secret from AccessKeyLookup) ->
+//     scope, date, body hash, then the key's secret from AccessKeyLookup; the
+//     derived signing keys kept in a SigningKeyCache per key and day) ->
 //     body -> service::Request (gateway/aws_json.h) -> CallHandler (the daemon:
 //     one event per call, answered once durable) -> AWS JSON answer.
 //
@@ -65,7 +66,9 @@ struct AccessKeyGrant {
 };
 // The enabled principal owning an Active key, with its secret; nullopt otherwise.
 using AccessKeyLookup = std::function<std::optional<AccessKeyGrant>(std::string_view access_key_id)>;
-// Runs the call (on the gateway's worker thread) and returns the service's answer.
+// Runs the call (on the gateway's worker thread) and returns the service's
+// answer. It may move the call's strings out; the gateway reads only
+// call.request after it returns.
 using CallHandler = std::function<service::Response(GatewayCall& call)>;
 
 struct GatewayRefusals {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <optional>
 
 namespace cairn::gateway {
@@ -51,12 +52,6 @@ std::string_view Trim(std::string_view s) {
 }
 
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = LowerAscii(c);
-  return out;
-}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -229,22 +224,28 @@ std::string FormatAmzDate(int64_t unix_seconds) {
 }
 
 struct AmzDate {
-  std::string text;
+  std::string_view text;  // into the request's header
   int64_t unix_seconds = 0;
 };
 
-// The request's single, well-formed X-Amz-Date.
-SigV4Result<AmzDate> RequestAmzDate(const HttpRequestView& request, const std::string& echo) {
-  const size_t count = CountHeader(request, "x-amz-date");
+// The request's single, well-formed X-Amz-Date; `authorization` is quoted on failure.
+SigV4Result<AmzDate> RequestAmzDate(const HttpRequestView& request, std::string_view authorization) {
+  const std::string_view* first = nullptr;
+  size_t count = 0;
+  for (const auto& header : request.headers) {
+    if (!EqualsIgnoreCase(header.first, "x-amz-date")) continue;
+    if (count++ == 0) first = &header.second;
+  }
   if (count == 0) {
     return Fail(SigV4Failure::kIncompleteSignature,
-                "Authorization header requires existence of a 'X-Amz-Date' header. " + echo);
+                "Authorization header requires existence of a 'X-Amz-Date' header. " +
+                    AuthorizationEcho(authorization));
   }
   if (count > 1) {
     return Fail(SigV4Failure::kIncompleteSignature,
-                "X-Amz-Date header must be sent exactly once. " + echo);
+                "X-Amz-Date header must be sent exactly once. " + AuthorizationEcho(authorization));
   }
-  AmzDate date{std::string(Trim(*FindHeader(request, "x-amz-date")))};
+  AmzDate date{Trim(*first)};
   if (!ParseAmzDate(date.text, &date.unix_seconds)) {
     return Fail(SigV4Failure::kIncompleteSignature,
                 "Date must be in ISO-8601 'basic format'. Got '" + Echo(date.text) +
@@ -295,8 +296,8 @@ std::optional<SigV4Error> CheckScope(const CredentialScope& scope, const AmzDate
     return SigV4Error{SigV4Failure::kBadScope,
                       "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
                       "date from HTTP: '" +
-                          Echo(scope.date) + "' != '" + date.text.substr(0, 8) + "', from '" +
-                          date.text + "'."};
+                          Echo(scope.date) + "' != '" + std::string(date.text.substr(0, 8)) +
+                          "', from '" + std::string(date.text) + "'."};
   }
   return std::nullopt;
 }
@@ -322,11 +323,11 @@ std::optional<SigV4Error> CheckSkew(const AmzDate& date, const VerifyOptions& op
                                  : std::to_string(options.max_skew_seconds) + " sec.)";
   if (date.unix_seconds < earliest) {
     return SigV4Error{SigV4Failure::kExpired,
-                      "Signature expired: " + date.text + " is now earlier than " +
+                      "Signature expired: " + std::string(date.text) + " is now earlier than " +
                           FormatAmzDate(earliest) + " (" + FormatAmzDate(now) + " - " + window};
   }
   if (date.unix_seconds > latest) {
-    return SigV4Error{SigV4Failure::kExpired, "Signature not yet current: " + date.text +
+    return SigV4Error{SigV4Failure::kExpired, "Signature not yet current: " + std::string(date.text) +
                                                   " is still later than " + FormatAmzDate(latest) +
                                                   " (" + FormatAmzDate(now) + " + " + window};
   }
@@ -348,24 +349,32 @@ std::optional<SigV4Error> CheckBodyHash(const HttpRequestView& request) {
   return std::nullopt;
 }
 
-std::string CanonicalHeaderValue(std::string_view value) {
-  std::string out;
+// Appends the value trimmed, inner runs of white space collapsed to one space.
+void AppendCanonicalHeaderValue(std::string_view value, std::string& out) {
+  bool any = false;
   bool pending_space = false;
   for (char c : value) {
     if (IsSpace(c)) {
-      pending_space = !out.empty();
+      pending_space = any;
       continue;
     }
     if (pending_space) out += ' ';
     pending_space = false;
+    any = true;
     out += c;
   }
-  return out;
+}
+
+void AppendLower(std::string_view s, std::string& out) {
+  for (char c : s) out += LowerAscii(c);
 }
 
 std::string JoinLower(const std::vector<std::string>& names) {
   std::string out;
-  for (size_t i = 0; i < names.size(); ++i) out += (i ? ";" : "") + Lower(names[i]);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ';';
+    AppendLower(names[i], out);
+  }
   return out;
 }
 
@@ -407,7 +416,8 @@ std::string CredentialScope::String() const {
 }
 
 SigV4Result<ParsedAuthorization> ParseAuthorization(std::string_view header_value) {
-  const std::string echo = AuthorizationEcho(header_value);
+  // Quoted in failure messages only: built when one is.
+  const auto echo = [header_value] { return AuthorizationEcho(header_value); };
   const std::string_view value = Trim(header_value);
   const size_t space = value.find(' ');
   const std::string_view algorithm = value.substr(0, space);
@@ -415,12 +425,12 @@ SigV4Result<ParsedAuthorization> ParseAuthorization(std::string_view header_valu
   SigV4Result<AuthorizationParts> parts = SplitParameters(params, header_value);
   if (!parts.ok()) return Failure{parts.error};
   if (std::string missing = MissingParameters(parts.value); !missing.empty()) {
-    return Fail(SigV4Failure::kIncompleteSignature, missing + echo);
+    return Fail(SigV4Failure::kIncompleteSignature, missing + echo());
   }
   if (algorithm != kAlgorithm) {
     return Fail(SigV4Failure::kIncompleteSignature, "Unsupported AWS 'algorithm': '" +
                                                         Echo(algorithm) +
-                                                        "', expected 'AWS4-HMAC-SHA256'. " + echo);
+                                                        "', expected 'AWS4-HMAC-SHA256'. " + echo());
   }
   SigV4Result<CredentialScope> scope = ParseCredential(*parts.value.credential);
   if (!scope.ok()) return Failure{scope.error};
@@ -428,19 +438,19 @@ SigV4Result<ParsedAuthorization> ParseAuthorization(std::string_view header_valu
   if (!ValidSignedHeaders(names)) {
     return Fail(
         SigV4Failure::kIncompleteSignature,
-        "SignedHeaders must be lower-case header names, sorted, without duplicates. " + echo);
+        "SignedHeaders must be lower-case header names, sorted, without duplicates. " + echo());
   }
   const std::string_view signature = *parts.value.signature;
   if (signature.size() != 64 || !IsLowerHex(signature)) {
     return Fail(SigV4Failure::kIncompleteSignature,
-                "Signature must be 64 lower-case hexadecimal digits. " + echo);
+                "Signature must be 64 lower-case hexadecimal digits. " + echo());
   }
   ParsedAuthorization parsed{
       std::move(scope.value), {names.begin(), names.end()}, std::string(signature)};
   return Ok(std::move(parsed));
 }
 
-const std::string* FindHeader(const HttpRequestView& request, std::string_view name) {
+const std::string_view* FindHeader(const HttpRequestView& request, std::string_view name) {
   for (const auto& [header, value] : request.headers) {
     if (EqualsIgnoreCase(header, name)) return &value;
   }
@@ -513,15 +523,25 @@ SigV4Result<std::string> CanonicalRequest(const HttpRequestView& request,
                                           const std::vector<std::string>& signed_headers,
                                           std::string_view payload_hash_hex) {
   std::string out;
+  size_t estimate = request.method.size() + request.path.size() + request.query.size() + 128;
+  for (const auto& [header, value] : request.headers) estimate += header.size() + value.size() + 2;
+  out.reserve(estimate);
   out.append(request.method).append("\n");
-  out.append(CanonicalUri(request.path)).append("\n");
-  out.append(CanonicalQuery(request.query)).append("\n");
+  if (request.path == "/") {
+    out.append("/\n");  // the usual case, already canonical
+  } else {
+    out.append(CanonicalUri(request.path)).append("\n");
+  }
+  if (!request.query.empty()) out.append(CanonicalQuery(request.query));
+  out.append("\n");
   for (const std::string& name : signed_headers) {
-    out.append(Lower(name)).append(":");
+    AppendLower(name, out);
+    out += ':';
     bool found = false;
     for (const auto& [header, value] : request.headers) {
       if (!EqualsIgnoreCase(header, name)) continue;
-      out.append(found ? "," : "").append(CanonicalHeaderValue(value));
+      if (found) out += ',';
+      AppendCanonicalHeaderValue(value, out);
       found = true;
     }
     if (!found) {
@@ -531,14 +551,30 @@ SigV4Result<std::string> CanonicalRequest(const HttpRequestView& request,
     }
     out.append("\n");
   }
-  out.append("\n").append(JoinLower(signed_headers)).append("\n").append(payload_hash_hex);
+  out += '\n';
+  for (size_t i = 0; i < signed_headers.size(); ++i) {
+    if (i > 0) out += ';';
+    AppendLower(signed_headers[i], out);
+  }
+  out.append("\n").append(payload_hash_hex);
   return Ok(std::move(out));
 }
 
 std::string StringToSign(std::string_view amz_date, const CredentialScope& scope,
                          std::string_view canonical_request) {
-  return std::string(kAlgorithm) + "\n" + std::string(amz_date) + "\n" + scope.String() + "\n" +
-         crypto::ToHex(crypto::Sha256(crypto::AsBytes(canonical_request)));
+  const crypto::Digest hash = crypto::Sha256(crypto::AsBytes(canonical_request));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(kAlgorithm.size() + amz_date.size() + scope.date.size() + scope.region.size() +
+              scope.service.size() + kTerminator.size() + 8 + 2 * hash.size());
+  out.append(kAlgorithm).append("\n").append(amz_date).append("\n");
+  out.append(scope.date).append("/").append(scope.region).append("/").append(scope.service);
+  out.append("/").append(kTerminator).append("\n");
+  for (uint8_t byte : hash) {
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xf];
+  }
+  return out;
 }
 
 crypto::Digest SigningKey(crypto::ByteView secret_access_key, std::string_view date,
@@ -595,10 +631,10 @@ SigV4Result<ParsedAuthorization> CheckRequest(const HttpRequestView& request,
     return Fail(SigV4Failure::kIncompleteSignature,
                 "Authorization header must be sent exactly once.");
   }
-  const std::string& authorization = *FindHeader(request, "authorization");
+  const std::string_view authorization = *FindHeader(request, "authorization");
   SigV4Result<ParsedAuthorization> parsed = ParseAuthorization(authorization);
   if (!parsed.ok()) return parsed;
-  SigV4Result<AmzDate> date = RequestAmzDate(request, AuthorizationEcho(authorization));
+  SigV4Result<AmzDate> date = RequestAmzDate(request, authorization);
   if (!date.ok()) return Failure{date.error};
   if (auto e = CheckSignedHeaderSet(request, parsed.value)) return Failure{*e};
   if (auto e = CheckScope(parsed.value.scope, date.value, options)) return Failure{*e};
@@ -609,18 +645,21 @@ SigV4Result<ParsedAuthorization> CheckRequest(const HttpRequestView& request,
 
 SigV4Result<Verified> VerifySignature(const HttpRequestView& request,
                                       const ParsedAuthorization& parsed,
-                                      crypto::ByteView secret_access_key) {
-  const std::string* authorization = FindHeader(request, "authorization");
-  SigV4Result<AmzDate> date =
-      RequestAmzDate(request, AuthorizationEcho(authorization ? *authorization : ""));
+                                      crypto::ByteView secret_access_key,
+                                      SigningKeyCache* cache) {
+  const std::string_view* authorization = FindHeader(request, "authorization");
+  SigV4Result<AmzDate> date = RequestAmzDate(request, authorization ? *authorization : "");
   if (!date.ok()) return Failure{date.error};
   if (auto e = CheckSignedHeaderSet(request, parsed)) return Failure{*e};
   const std::string payload_hash = crypto::ToHex(crypto::Sha256(crypto::AsBytes(request.body)));
   SigV4Result<std::string> canonical =
       CanonicalRequest(request, parsed.signed_headers, payload_hash);
   if (!canonical.ok()) return Failure{canonical.error};
-  crypto::Digest computed = Sign(secret_access_key, parsed.scope,
-                                 StringToSign(date.value.text, parsed.scope, canonical.value));
+  const std::string string_to_sign = StringToSign(date.value.text, parsed.scope, canonical.value);
+  crypto::Digest computed =
+      cache != nullptr
+          ? cache->Hmac(parsed.scope, secret_access_key, crypto::AsBytes(string_to_sign))
+          : Sign(secret_access_key, parsed.scope, string_to_sign);
   const crypto::SecureBuffer expected(computed.data(), computed.size());
   crypto::SecureWipe(computed.data(), computed.size());
   Result<std::vector<uint8_t>> provided = crypto::FromHex(parsed.signature_hex);
@@ -631,8 +670,106 @@ SigV4Result<Verified> VerifySignature(const HttpRequestView& request,
         "AWS "
         "Secret Access Key and signing method. Consult the service documentation for details.");
   }
-  return Ok(Verified{parsed.scope.access_key_id, date.value.text,
+  return Ok(Verified{parsed.scope.access_key_id, std::string(date.value.text),
                      CountHeader(request, "x-amz-security-token") > 0});
+}
+
+// One derived key: the scope it belongs to, the secret it came from (an
+// entry answers for that secret only) and the key itself.
+struct SigningKeyCache::Impl {
+  struct Entry {
+    uint64_t hash = 0;
+    std::string access_key_id, date, region, service;
+    crypto::SecureBuffer secret;
+    crypto::SecureBuffer key;
+    uint64_t last_used = 0;
+  };
+  explicit Impl(size_t capacity) : capacity(std::max<size_t>(1, capacity)) { entries.reserve(this->capacity); }
+  void Find(const CredentialScope& scope, crypto::ByteView secret_access_key, crypto::Digest& key);
+  const size_t capacity;
+  mutable std::mutex mu;
+  std::vector<Entry> entries;
+  uint64_t tick = 0;
+  uint64_t misses = 0;
+};
+
+namespace {
+
+// FNV-1a over the scope's parts (with separators): finds the candidate entry
+// without building a combined string.
+uint64_t ScopeHash(const CredentialScope& scope) {
+  uint64_t h = 1469598103934665603ull;
+  for (std::string_view part : {std::string_view(scope.access_key_id), std::string_view(scope.date),
+                                std::string_view(scope.region), std::string_view(scope.service)}) {
+    for (char c : part) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+    h = (h ^ 0xffu) * 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace
+
+SigningKeyCache::SigningKeyCache(size_t capacity) : impl_(std::make_unique<Impl>(capacity)) {}
+SigningKeyCache::~SigningKeyCache() = default;  // the entries' SecureBuffers wipe themselves
+
+crypto::Digest SigningKeyCache::Hmac(const CredentialScope& scope, crypto::ByteView secret_access_key,
+                                     crypto::ByteView data) {
+  crypto::Digest key{};  // a copy for the HMAC outside the lock; wiped below
+  impl_->Find(scope, secret_access_key, key);
+  const crypto::Digest mac = crypto::HmacSha256(crypto::ByteView(key.data(), key.size()), data);
+  crypto::SecureWipe(key.data(), key.size());
+  return mac;
+}
+
+// Copies the scope's signing key into `key`, deriving it first on a miss.
+void SigningKeyCache::Impl::Find(const CredentialScope& scope, crypto::ByteView secret_access_key,
+                                 crypto::Digest& key) {
+  const uint64_t hash = ScopeHash(scope);
+  std::lock_guard<std::mutex> lock(mu);
+  Entry* slot = nullptr;
+  for (Entry& e : entries) {
+    if (e.hash == hash && e.access_key_id == scope.access_key_id && e.date == scope.date &&
+        e.region == scope.region && e.service == scope.service) {
+      slot = &e;
+      break;
+    }
+  }
+  if (slot != nullptr && !slot->secret.Equals(secret_access_key)) {
+    slot->key.Clear();  // the key's secret changed: derive again in place
+    slot->secret = crypto::SecureBuffer(secret_access_key);
+  } else if (slot == nullptr) {
+    if (entries.size() < capacity) {
+      slot = &entries.emplace_back();
+    } else {
+      slot = &*std::min_element(entries.begin(), entries.end(),
+                                [](const Entry& a, const Entry& b) { return a.last_used < b.last_used; });
+      slot->key.Clear();
+    }
+    slot->hash = hash;
+    slot->access_key_id = scope.access_key_id;
+    slot->date = scope.date;
+    slot->region = scope.region;
+    slot->service = scope.service;
+    slot->secret = crypto::SecureBuffer(secret_access_key);
+  }
+  if (slot->key.size() == 0) {
+    crypto::Digest derived = SigningKey(secret_access_key, scope.date, scope.region, scope.service);
+    slot->key = crypto::SecureBuffer(derived.data(), derived.size());
+    crypto::SecureWipe(derived.data(), derived.size());
+    ++misses;
+  }
+  slot->last_used = ++tick;
+  std::memcpy(key.data(), slot->key.data(), key.size());
+}
+
+size_t SigningKeyCache::size() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->entries.size();
+}
+
+uint64_t SigningKeyCache::misses() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->misses;
 }
 
 std::string SignRequest(const HttpRequestView& request,

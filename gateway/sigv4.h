@@ -22,6 +22,7 @@
 #define CAIRN_GATEWAY_SIGV4_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,12 +34,26 @@
 
 namespace cairn::gateway {
 
+// A request's headers, borrowed (names in any case, in arrival order): the
+// gateway points into the HTTP library's copy instead of copying each one.
+// Built from an owned list it borrows that list's strings, so a temporary
+// list is refused.
+struct HeaderList : std::vector<std::pair<std::string_view, std::string_view>> {
+  using vector::vector;
+  HeaderList() = default;
+  HeaderList(const std::vector<std::pair<std::string, std::string>>& owned) {  // NOLINT: implicit by design
+    reserve(owned.size());
+    for (const auto& [name, value] : owned) emplace_back(name, value);
+  }
+  HeaderList(std::vector<std::pair<std::string, std::string>>&&) = delete;
+};
+
 // The parts of an HTTP request the signature covers, as received.
 struct HttpRequestView {
-  std::string_view method;                                   // "POST"
-  std::string_view path;                                     // raw, undecoded ("/")
-  std::string_view query;                                    // raw, without '?' ("" usually)
-  std::vector<std::pair<std::string, std::string>> headers;  // names in any case, in arrival order
+  std::string_view method;  // "POST"
+  std::string_view path;    // raw, undecoded ("/")
+  std::string_view query;   // raw, without '?' ("" usually)
+  HeaderList headers;       // names in any case, in arrival order
   std::string_view body;
 };
 
@@ -87,7 +102,7 @@ struct SigV4Result {
 SigV4Result<ParsedAuthorization> ParseAuthorization(std::string_view header_value);
 
 // The value of the first header named `name` (case-insensitive), or nullptr.
-const std::string* FindHeader(const HttpRequestView& request, std::string_view name);
+const std::string_view* FindHeader(const HttpRequestView& request, std::string_view name);
 // How many headers are named `name` (case-insensitive).
 size_t CountHeader(const HttpRequestView& request, std::string_view name);
 
@@ -122,6 +137,31 @@ std::string StringToSign(std::string_view amz_date, const CredentialScope& scope
 crypto::Digest SigningKey(crypto::ByteView secret_access_key, std::string_view date,
                           std::string_view region, std::string_view service);
 
+// Signing keys already derived, per (access key id, date, region, service):
+// the four HMACs of SigningKey run once per key and day instead of once per
+// request. Bounded (the least recently used entry makes room); an entry
+// answers only for the very secret it was derived from, so a key whose secret
+// changed is derived again. Keys and secrets are held in SecureBuffers (wiped
+// when evicted or destroyed) and never leave the cache except into the
+// caller's HMAC. Thread-safe.
+class SigningKeyCache {
+ public:
+  explicit SigningKeyCache(size_t capacity = 256);
+  ~SigningKeyCache();
+  SigningKeyCache(const SigningKeyCache&) = delete;
+  SigningKeyCache& operator=(const SigningKeyCache&) = delete;
+
+  // HMAC-SHA-256(signing key of the scope, data), deriving the key on a miss.
+  crypto::Digest Hmac(const CredentialScope& scope, crypto::ByteView secret_access_key,
+                      crypto::ByteView data);
+  size_t size() const;
+  uint64_t misses() const;  // key derivations so far
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Seconds since the Unix epoch of "yyyymmddThhmmssZ"; false if malformed.
 bool ParseAmzDate(std::string_view amz_date, int64_t* unix_seconds);
 
@@ -144,10 +184,12 @@ struct Verified {
 // then looks up parsed.scope.access_key_id and calls VerifySignature.
 SigV4Result<ParsedAuthorization> CheckRequest(const HttpRequestView& request,
                                               const VerifyOptions& options);
-// Step 2: recomputes the signature with the secret and compares in constant time.
+// Step 2: recomputes the signature with the secret and compares in constant
+// time; with a cache, the signing key comes from it.
 SigV4Result<Verified> VerifySignature(const HttpRequestView& request,
                                       const ParsedAuthorization& parsed,
-                                      crypto::ByteView secret_access_key);
+                                      crypto::ByteView secret_access_key,
+                                      SigningKeyCache* cache = nullptr);
 
 // Signs a request (client side; tests and the benchmark's pre-signed request):
 // the Authorization header value for these signed headers, which must already

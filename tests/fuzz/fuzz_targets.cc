@@ -523,7 +523,7 @@ bool FuzzSigV4(const uint8_t* data, size_t size) {
     options.now_unix_seconds = now;
     CheckMessage(gateway::CheckRequest(request, options));
   }
-  const std::string* date = gateway::FindHeader(request, "x-amz-date");
+  const std::string_view* date = gateway::FindHeader(request, "x-amz-date");
   if (date == nullptr || !gateway::ParseAmzDate(*date, &options.now_unix_seconds)) return false;
   const auto checked = gateway::CheckRequest(request, options);
   CheckMessage(checked);

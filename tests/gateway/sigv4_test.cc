@@ -30,6 +30,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace cairn::gateway {
@@ -173,7 +174,7 @@ Outcome Verify(const RawRequest& r, const VerifyOptions& options,
 std::string ComputedSignature(const RawRequest& r, const ParsedAuthorization& parsed) {
   const HttpRequestView view = r.View();  // FindHeader points into it
   const SigV4Result<std::string> creq = CanonicalRequest(view, parsed.signed_headers, BodyHash(r));
-  const std::string* date = FindHeader(view, "x-amz-date");
+  const std::string_view* date = FindHeader(view, "x-amz-date");
   if (!creq.ok() || date == nullptr) return "";
   const std::string sts = StringToSign(*date, parsed.scope, creq.value);
   const crypto::Digest key = SigningKey(crypto::AsBytes(kSecret), parsed.scope.date,
@@ -620,6 +621,84 @@ TEST_CASE("FindHeader and CountHeader match names case-insensitively", "[sigv4]"
   CHECK(CountHeader(r.View(), "x-amz-date") == 1);
   CHECK(FindHeader(r.View(), "authorization") == nullptr);
   CHECK(CountHeader(r.View(), "authorization") == 0);
+}
+
+TEST_CASE("The signing key cache answers as the key derived afresh, per key, date, region and service",
+          "[sigv4]") {
+  const auto direct = [](std::string_view secret, const CredentialScope& scope, std::string_view data) {
+    const crypto::Digest key = SigningKey(crypto::AsBytes(secret), scope.date, scope.region, scope.service);
+    return crypto::HmacSha256(crypto::ByteView(key.data(), key.size()), crypto::AsBytes(data));
+  };
+  SigningKeyCache cache(2);
+  const CredentialScope a{"AKIDEXAMPLE", "20150830", "us-east-1", "secretsmanager"};
+  CHECK(cache.Hmac(a, crypto::AsBytes(kSecret), crypto::AsBytes("one")) == direct(kSecret, a, "one"));
+  CHECK(cache.Hmac(a, crypto::AsBytes(kSecret), crypto::AsBytes("two")) == direct(kSecret, a, "two"));
+  CHECK(cache.misses() == 1);  // the second call reused the derived key
+  CHECK(cache.size() == 1);
+
+  // Another date, key id, region or service: another key.
+  CredentialScope next_day = a;
+  next_day.date = "20150831";
+  const crypto::Digest day_mac = cache.Hmac(next_day, crypto::AsBytes(kSecret), crypto::AsBytes("one"));
+  CHECK(day_mac == direct(kSecret, next_day, "one"));
+  CHECK(day_mac != direct(kSecret, a, "one"));
+  CHECK(cache.misses() == 2);
+  CredentialScope other_key = a;
+  other_key.access_key_id = "AKIDOTHER";
+  CHECK(cache.Hmac(other_key, crypto::AsBytes(kSecret), crypto::AsBytes("one")) ==
+        direct(kSecret, other_key, "one"));
+  CHECK(cache.misses() == 3);
+  CHECK(cache.size() == 2);  // bounded: the least recently used (scope a) made room
+
+  // The evicted entry is derived again, and still right.
+  CHECK(cache.Hmac(a, crypto::AsBytes(kSecret), crypto::AsBytes("one")) == direct(kSecret, a, "one"));
+  CHECK(cache.misses() == 4);
+  CHECK(cache.size() == 2);
+
+  // The same scope with another secret (the key's secret changed) is not answered from the old key.
+  const std::string other_secret = "another-secret-access-key";
+  const crypto::Digest changed = cache.Hmac(a, crypto::AsBytes(other_secret), crypto::AsBytes("one"));
+  CHECK(changed == direct(other_secret, a, "one"));
+  CHECK(changed != direct(kSecret, a, "one"));
+  CHECK(cache.misses() == 5);
+  CredentialScope other_region = a;
+  other_region.region = "eu-west-1";
+  CredentialScope other_service = a;
+  other_service.service = "s3";
+  CHECK(cache.Hmac(other_region, crypto::AsBytes(kSecret), crypto::AsBytes("x")) ==
+        direct(kSecret, other_region, "x"));
+  CHECK(cache.Hmac(other_service, crypto::AsBytes(kSecret), crypto::AsBytes("x")) ==
+        direct(kSecret, other_service, "x"));
+  CHECK(cache.misses() == 7);
+}
+
+TEST_CASE("VerifySignature with a signing key cache gives the same verdicts", "[sigv4]") {
+  SigningKeyCache cache;
+  for (const char* path : {kBotocore, kJs}) {
+    RawRequest r = Capture(path);
+    const VerifyOptions options = At(r);
+    const SigV4Result<ParsedAuthorization> checked = CheckRequest(r.View(), options);
+    REQUIRE(checked.ok());
+    for (int round = 0; round < 2; ++round) {  // a miss, then a hit
+      CHECK(VerifySignature(r.View(), checked.value, crypto::AsBytes(kSecret), &cache).ok());
+      const SigV4Result<Verified> wrong =
+          VerifySignature(r.View(), checked.value, crypto::AsBytes("not-the-secret"), &cache);
+      REQUIRE_FALSE(wrong.ok());
+      CHECK(wrong.error.failure == SigV4Failure::kSignatureMismatch);
+    }
+    r.body += " ";  // tampered: the cached key does not make it verify
+    CHECK_FALSE(VerifySignature(r.View(), checked.value, crypto::AsBytes(kSecret), &cache).ok());
+  }
+}
+
+TEST_CASE("HeaderList borrows an owned list and takes literals", "[sigv4]") {
+  std::vector<std::pair<std::string, std::string>> owned = {{"Host", "a"}, {"X-Amz-Date", "b"}};
+  const HeaderList borrowed = owned;
+  REQUIRE(borrowed.size() == 2);
+  CHECK(borrowed[0].second.data() == owned[0].second.data());  // no copy
+  const HeaderList literal = {{"Host", "a"}};
+  CHECK(literal[0].first == "Host");
+  STATIC_REQUIRE_FALSE(std::is_constructible_v<HeaderList, std::vector<std::pair<std::string, std::string>>&&>);
 }
 
 TEST_CASE("UriEncode keeps unreserved characters and upper-case-escapes every other byte",

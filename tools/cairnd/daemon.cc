@@ -55,9 +55,27 @@ ledger::Actor DaemonActor() {
   return ledger::Actor{"system:cairnd", "Service", "cairnd", crypto::NewUuidV4(crypto::SystemRandom()), kDaemonAgent};
 }
 
+// An HTTP gateway call handed to the sequencer (StartHttp): the gateway's
+// thread waits on it until a finisher has the answer.
+struct HttpCall {
+  const service::Request* request = nullptr;
+  ledger::Actor actor;
+  std::mutex mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  service::Response response;
+  void Complete(service::Response r) {
+    std::lock_guard<std::mutex> lock(mu);  // notified under the lock: the waiter owns this object
+    response = std::move(r);
+    done = true;
+    done_cv.notify_one();
+  }
+};
+
 struct Queued {
   bus::IncomingRequest incoming;
   Clock::time_point arrived;
+  HttpCall* http = nullptr;  // set for an HTTP call (incoming then unused)
 };
 
 // A call staged by the sequencer thread, waiting for its event to be durable.
@@ -68,6 +86,7 @@ struct InFlight {
   std::string operation;
   service::Engine::Pending pending;
   Clock::time_point started;
+  HttpCall* http = nullptr;  // answered through it, not the bus
 };
 
 }  // namespace
@@ -113,6 +132,7 @@ struct Daemon::Impl {
   Status StartHttp();
   Status EnsureDevAccessKey();
   void Enqueue(bus::IncomingRequest request);
+  bool EnqueueHttp(HttpCall* call);
   void SequencerLoop();
   std::optional<InFlight> Submit(Queued& item);
   void FinisherLoop();
@@ -224,12 +244,26 @@ Status Daemon::Impl::StartHttp() {
   };
   auto handler = [this](gateway::GatewayCall& call) {
     const auto started = Clock::now();
-    ledger::Actor actor{call.principal, service::kActorPrincipal, call.source_ip, call.request_id,
-                        call.user_agent, call.access_key_id, call.invocation_id};
-    service::Response response = engine->Execute(call.request, actor);
+    // The call's strings move into the actor: the gateway reads only call.request afterwards.
+    HttpCall queued;
+    queued.request = &call.request;
+    queued.actor = ledger::Actor{std::move(call.principal), service::kActorPrincipal, std::move(call.source_ip),
+                                 std::move(call.request_id), std::move(call.user_agent),
+                                 std::move(call.access_key_id), std::move(call.invocation_id)};
+    const ledger::Actor& actor = queued.actor;
+    // Through the sequencer and finishers, as the ZeroMQ calls go: this thread
+    // only waits for the answer.
+    service::Response response;
+    if (EnqueueHttp(&queued)) {
+      std::unique_lock<std::mutex> lock(queued.mu);
+      queued.done_cv.wait(lock, [&] { return queued.done; });
+      response = std::move(queued.response);
+    } else {
+      response = engine->Execute(call.request, actor);  // draining: the sequencer may be gone
+    }
     if (log->enabled(LogLevel::kDebug)) {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-      log->Debug("http call", {{"request_id", call.request_id}, {"principal", call.principal},
+      log->Debug("http call", {{"request_id", actor.request_id}, {"principal", actor.principal},
                                {"operation", call.request.operation},
                                {"error", response.ok() ? "" : response.error->code},
                                {"seq", response.seq}, {"micros", us}});
@@ -237,7 +271,22 @@ Status Daemon::Impl::StartHttp() {
     return response;
   };
   ASSIGN_OR_RETURN(http, gateway::HttpGateway::Start(http_options, lookup, handler));
-  if (options.dev) RETURN_IF_ERROR(EnsureDevAccessKey());
+  if (options.dev) {
+    Status made = EnsureDevAccessKey();
+    if (!made.ok()) {
+      // Start fails and no sequencer will run: calls queued meanwhile are
+      // answered here, later ones run directly, so stopping the gateway cannot hang.
+      std::lock_guard<std::mutex> lock(in_mu);
+      draining = true;
+      for (Queued& item : incoming) {
+        if (item.http == nullptr) continue;
+        service::Response refused;
+        refused.error = service::ApiError{service::kInternalServiceError, "cairnd failed to start"};
+        item.http->Complete(std::move(refused));
+      }
+      return made;
+    }
+  }
   return Status::Ok();
 }
 
@@ -269,6 +318,18 @@ Status Daemon::Impl::EnsureDevAccessKey() {
   log->Info("made an access key for the admin; its secret is in the credentials file, keep it safe",
             {{"access_key_id", key_id}, {"AWS_SHARED_CREDENTIALS_FILE", path}});
   return Status::Ok();
+}
+
+// On a gateway thread: queues an HTTP call behind the ZeroMQ ones (no
+// queue_limit: the gateway's thread count bounds them). False when draining.
+bool Daemon::Impl::EnqueueHttp(HttpCall* call) {
+  std::unique_lock<std::mutex> lock(in_mu);
+  if (draining) return false;
+  const bool was_empty = incoming.empty();
+  incoming.push_back(Queued{{}, Clock::now(), call});
+  lock.unlock();
+  if (was_empty) in_ready.notify_one();
+  return true;
 }
 
 // On the server's I/O thread: never waits for anything but a short lock.
@@ -323,6 +384,13 @@ void Daemon::Impl::SequencerLoop() {
 }
 
 std::optional<InFlight> Daemon::Impl::Submit(Queued& item) {
+  if (item.http != nullptr) {
+    InFlight call;
+    call.pending = engine->Submit(*item.http->request, item.http->actor);
+    call.started = item.arrived;
+    call.http = item.http;
+    return call;
+  }
   bus::IncomingRequest& in = item.incoming;
   const std::string request_id = in.request.request_id;
   const uint32_t deadline = in.request.deadline_ms;
@@ -370,6 +438,7 @@ void Daemon::Impl::FinisherLoop() {
 
 void Daemon::Impl::Finish(InFlight& call) {
   service::Response response = engine->Finish(std::move(call.pending));
+  if (call.http != nullptr) return call.http->Complete(std::move(response));  // StartHttp's handler logs it
   if (log->enabled(LogLevel::kDebug)) {
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - call.started).count();
     log->Debug("call", {{"request_id", call.request_id}, {"principal", call.principal},
