@@ -298,11 +298,15 @@ Result<size_t> Engine::RunRotations(const RotationPolicy& policy) {
 }
 
 Result<std::string> Engine::SignCheckpoint() {
-  Result<std::string> note = [&]() -> Result<std::string> {
+  {
     std::lock_guard<std::mutex> lock(mu_);
     if (!poisoned_.ok()) return poisoned_;
-    return checkpointer_->SignHead(*ledger_);
-  }();
+  }
+  // Outside the sequencer lock: signing reads only the durable head, which
+  // never changes once written, and stores the note with a sync write of its
+  // own that calls need not wait for. Two signings of one head at once write
+  // the same note (Ed25519 is deterministic) under the same key.
+  Result<std::string> note = checkpointer_->SignHead(*ledger_);
   if (note.ok() && checkpoint_listener_) checkpoint_listener_(*note);
   return note;
 }
