@@ -45,7 +45,11 @@
 // row's min delivered/s over that of the records/message 1 row above it.
 // --sides=pub runs the fan-out alone (under 20 s on 2 cores): cairnd still
 // starts, and 1,000 audited reads give it the records to read back.
-// --idle-spinners as in bench/ledger_bench.cc (default one per hardware thread).
+// --idle-spinners as in bench/ledger_bench.cc, but off by default here: on
+// this VM the SCHED_IDLE spinners cost the network paths 25-45% of their rate
+// (http_bench at 64 connections, 2026-11-24: 13.4k reads/s, p99 30 ms with 2
+// spinners against 17.5k, p99 6.9 ms without), so with them the figures
+// measure the spinners; --idle-spinners=2 gives the "idle during" column.
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -77,7 +81,7 @@ struct Flags {
   size_t value_bytes = 128;
   size_t record_bytes = 300;
   std::string dir = "/tmp";
-  int idle_spinners = static_cast<int>(std::thread::hardware_concurrency());
+  int idle_spinners = 0;  // see the front comment
   std::string sides = "audited,engine,raw,echo,pub";
   std::vector<size_t> pub_subscribers = {1, 8};
   uint64_t pub_records = 200000;

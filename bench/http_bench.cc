@@ -42,7 +42,11 @@
 // must equal the successful calls. wrk's non-2xx and socket errors must be 0.
 // It also prints the machine's TcpExt ListenOverflows during each side's wrk
 // runs: handshakes dropped by a full accept queue, behind multi-second tails.
-// --idle-spinners as in bench/ledger_bench.cc (default one per hardware thread).
+// --idle-spinners as in bench/ledger_bench.cc, but off by default here: on
+// this VM the SCHED_IDLE spinners cost the network paths 25-45% of their rate
+// (http_bench at 64 connections, 2026-11-24: 13.4k reads/s, p99 30 ms with 2
+// spinners against 17.5k, p99 6.9 ms without), so with them the figures
+// measure the spinners; --idle-spinners=2 gives the "idle during" column.
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -76,7 +80,7 @@ struct Flags {
   int workers = 4;
   size_t value_bytes = 128;
   std::string dir = "/tmp";
-  int idle_spinners = static_cast<int>(std::thread::hardware_concurrency());
+  int idle_spinners = 0;  // see the front comment
   std::string sides = "http,zmq,trivial";
   std::vector<std::string> cairnd_args;
 
