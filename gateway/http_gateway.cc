@@ -14,9 +14,11 @@
 #include <atomic>
 #include <chrono>
 #include <climits>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -37,6 +39,10 @@ constexpr char kInvalidSignature[] = "InvalidSignatureException";
 constexpr char kUnrecognizedClient[] = "UnrecognizedClientException";
 constexpr char kUnknownOperation[] = "UnknownOperationException";
 constexpr char kSerialization[] = "SerializationException";
+// AWS's code for a 503; the SDKs retry it.
+constexpr char kServiceUnavailable[] = "ServiceUnavailable";
+// How long Stop() waits for the calls in flight to be answered.
+constexpr auto kDrainLimit = std::chrono::seconds(15);
 
 // "Sun, 22 Nov 2026 20:07:23 GMT": the JS SDK keeps its clock offset from it.
 // Formatted at most once per second per thread.
@@ -186,17 +192,38 @@ struct HttpGateway::Impl {
     ++refused;
     if (!access_key_id.empty() && refused_keys.size() < 100000) refused_keys.emplace(access_key_id);
   }
-  void Answer(httplib::Response& res, const std::string& request_id, int status, crypto::SecureBuffer body) const;
+  // Stop() drains: the calls in flight are counted until their answers are
+  // written (httplib stops writing a streamed body once stop() has run).
+  std::mutex drain_mu;
+  std::condition_variable drained;
+  size_t in_flight = 0;
+  bool draining = false;
+  // A call's token, held by Serve and by its answer until written; nullptr
+  // once Stop() has begun.
+  std::shared_ptr<Impl> Enter() {
+    std::lock_guard<std::mutex> lock(drain_mu);
+    if (draining) return nullptr;
+    ++in_flight;
+    return std::shared_ptr<Impl>(this, [](Impl* p) { p->Leave(); });
+  }
+  void Leave() {
+    std::lock_guard<std::mutex> lock(drain_mu);
+    if (--in_flight == 0 && draining) drained.notify_all();
+  }
+
+  void Answer(httplib::Response& res, const std::string& request_id, int status, crypto::SecureBuffer body,
+              std::shared_ptr<Impl> call) const;
   void AnswerError(httplib::Response& res, const std::string& request_id, const AwsError& error) const;
   void Serve(const httplib::Request& req, httplib::Response& res);
 };
 
 void HttpGateway::Impl::Answer(httplib::Response& res, const std::string& request_id, int status,
-                               crypto::SecureBuffer body) const {
+                               crypto::SecureBuffer body, std::shared_ptr<Impl> call) const {
   res.status = status;
   res.headers.emplace("x-amzn-RequestId", request_id);
   res.headers.emplace("Date", HttpDate(Now()));
-  // Written straight from the wiped buffer; the releaser frees (and wipes) it.
+  // Written straight from the wiped buffer; the releaser frees (and wipes) it
+  // and ends the call for Stop()'s drain.
   auto shared = std::make_shared<crypto::SecureBuffer>(std::move(body));
   const size_t size = shared->size();
   res.set_content_provider(
@@ -204,7 +231,10 @@ void HttpGateway::Impl::Answer(httplib::Response& res, const std::string& reques
       [shared](size_t offset, size_t length, httplib::DataSink& sink) {
         return sink.write(reinterpret_cast<const char*>(shared->data()) + offset, length);
       },
-      [shared](bool) mutable { shared.reset(); });
+      [shared, call](bool) mutable {
+        shared.reset();
+        call.reset();
+      });
 }
 
 void HttpGateway::Impl::AnswerError(httplib::Response& res, const std::string& request_id,
@@ -222,6 +252,11 @@ void HttpGateway::Impl::Serve(const httplib::Request& req, httplib::Response& re
     const httplib::Request& req;
     ~WipeBody() { crypto::SecureWipe(const_cast<std::string&>(req.body)); }
   } wipe{req};
+  std::shared_ptr<Impl> call_token = Enter();
+  if (call_token == nullptr) {  // Stop() has begun: the SDKs retry a 503 elsewhere or later
+    res.set_header("Connection", "close");
+    return AnswerError(res, request_id, {503, kServiceUnavailable, "Cairn is shutting down; retry the call"});
+  }
 
   HttpRequestView view;
   view.method = req.method;
@@ -311,7 +346,7 @@ void HttpGateway::Impl::Serve(const httplib::Request& req, httplib::Response& re
   if (!operation.has_value()) {  // a handler that ignored the decode error
     return AnswerError(res, request_id, FromApiError(*call.request.decode_error));
   }
-  Answer(res, request_id, 200, RenderResponseBody(*operation, response));
+  Answer(res, request_id, 200, RenderResponseBody(*operation, response), std::move(call_token));
 }
 
 HttpGateway::HttpGateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -406,6 +441,13 @@ HttpGateway::~HttpGateway() { Stop(); }
 
 void HttpGateway::Stop() {
   if (impl_->stopped.exchange(true)) return;
+  {
+    // New calls get 503 from here on; those in flight are answered in full
+    // first (httplib's stop() cuts a streamed body short).
+    std::unique_lock<std::mutex> lock(impl_->drain_mu);
+    impl_->draining = true;
+    impl_->drained.wait_for(lock, kDrainLimit, [&] { return impl_->in_flight == 0; });
+  }
   impl_->server->stop();  // the pool finishes the calls in flight before listen returns
   if (impl_->listener.joinable()) impl_->listener.join();
 }

@@ -83,7 +83,10 @@ class HttpGateway {
   static Result<std::unique_ptr<HttpGateway>> Start(const GatewayOptions& options,
                                                    AccessKeyLookup lookup, CallHandler handler);
   ~HttpGateway();  // Stop()
-  // Stops accepting, lets the calls in flight finish, closes. Idempotent.
+  // Drains, then closes. Idempotent. From the call on, new requests (also on
+  // kept-alive connections) get 503 ServiceUnavailable with Connection: close;
+  // the calls in flight finish and their answers are written in full (up to
+  // 15 s), then the listener stops.
   void Stop();
   std::string endpoint() const;  // "host:port" as bound
   bool tls() const;
