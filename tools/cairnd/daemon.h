@@ -10,8 +10,9 @@
 //   Every hand-off moves whatever has queued up at once, so a group commit
 //   of many calls costs a few thread wake-ups, not a few per call.
 //   HttpGateway (its own worker threads, one per connection) --> SigV4 against
-//        the engine's access keys --> Engine::Execute on that thread (the same
-//        sequencer and group commit) --> AWS JSON answer. In dev mode the admin
+//        the engine's access keys --> the same queue (EnqueueHttp): the
+//        sequencer submits it with its batch, a finisher finishes it and wakes
+//        the connection thread, which writes the AWS JSON answer. In dev mode the admin
 //        gets an access key on first start, written to <data-dir>/dev-aws-credentials
 //        (the aws CLI's credentials-file format, mode 0600).
 //   ledger durable head --> publisher thread --> PUB (in seq order, heartbeat)
@@ -21,7 +22,8 @@
 //        scheduled starts) every tick; the publisher wakes it when a rotation
 //        event (started, a step reported) is durable, and logs each one
 //
-// Shutdown drains: the server stops taking requests, the workers finish the
+// Shutdown drains: the HTTP gateway answers its calls in flight in full (new
+// ones get 503), the server stops taking requests, the finishers finish the
 // queue, the publisher catches up with the durable head, a checkpoint of the
 // head is signed, and only then does the ledger close. A SIGKILL loses nothing
 // acknowledged: a reply leaves only after its event is durable.
