@@ -1,7 +1,13 @@
 // Cairn's HTTP gateway driven by the AWS SDK for JavaScript v3
-// (@aws-sdk/client-secrets-manager, pinned in package.json): create, get, put,
-// describe, the ListSecrets paginator, BatchGetSecretValue with per-secret
-// errors, tags, delete; errors by `instanceof`; binary values as Uint8Array.
+// (@aws-sdk/client-secrets-manager, pinned in package.json): all 23 operations
+// of the 2017-10-17 model. Create, get, put, labels moved with
+// UpdateSecretVersionStage (AWSPREVIOUS follows), UpdateSecret,
+// ListSecretVersionIds, describe, the ListSecrets paginator, BatchGetSecretValue
+// with per-secret errors, tags, resource policies (put, get, validate, delete,
+// public and malformed ones refused), GetRandomPassword, RotateSecret without a
+// handler and CancelRotateSecret, the three replication operations (refused:
+// one region), delete and RestoreSecret; errors by `instanceof`; binary values
+// as Uint8Array. No secret value is ever printed.
 //
 // Run by run_clients.py from a copy of this folder with node_modules installed:
 //   node suite.mjs CONFIG
@@ -11,18 +17,33 @@ import {
   SecretsManagerClient,
   SecretsManagerServiceException,
   BatchGetSecretValueCommand,
+  CancelRotateSecretCommand,
   CreateSecretCommand,
+  DeleteResourcePolicyCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
+  GetRandomPasswordCommand,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
   InvalidParameterException,
   InvalidRequestException,
+  ListSecretVersionIdsCommand,
+  MalformedPolicyDocumentException,
+  PublicPolicyException,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
+  RemoveRegionsFromReplicationCommand,
+  ReplicateSecretToRegionsCommand,
   ResourceExistsException,
   ResourceNotFoundException,
+  RestoreSecretCommand,
   RotateSecretCommand,
+  StopReplicationToReplicaCommand,
   TagResourceCommand,
   UntagResourceCommand,
+  UpdateSecretCommand,
+  UpdateSecretVersionStageCommand,
+  ValidateResourcePolicyCommand,
   paginateListSecrets,
 } from "@aws-sdk/client-secrets-manager";
 
@@ -119,6 +140,7 @@ await step("GetSecretValueCommand by name, ARN, VersionId and VersionStage", asy
   const put = await sm.send(new PutSecretValueCommand({ SecretId: st.arn, SecretString: V[1] }));
   eq(put.VersionStages, ["AWSCURRENT"], "PutSecretValue VersionStages");
   expect(isUuid(put.VersionId) && put.VersionId !== st.v0, "a new VersionId");
+  st.v1 = put.VersionId;
   const prev = await sm.send(new GetSecretValueCommand({ SecretId: "js/app-db", VersionStage: "AWSPREVIOUS" }));
   sameSecret(prev.SecretString, V[0], "AWSPREVIOUS value");
   const byId = await sm.send(new GetSecretValueCommand({ SecretId: st.arn, VersionId: put.VersionId }));
@@ -135,6 +157,34 @@ await step("CreateSecretCommand retried with the same ClientRequestToken is idem
   await rejects(sm.send(new CreateSecretCommand({ Name: "js/idempotent", SecretString: V[2] })), ResourceExistsException);
 });
 
+await step("UpdateSecretVersionStageCommand moves AWSCURRENT (and AWSPREVIOUS follows)", async () => {
+  const token = randomUUID();
+  const staged = await sm.send(new PutSecretValueCommand({
+    SecretId: "js/app-db", SecretString: V[7], ClientRequestToken: token, VersionStages: ["STAGING"],
+  }));
+  eq(staged.VersionId, token, "PutSecretValue VersionId is the token");
+  eq(staged.VersionStages, ["STAGING"], "PutSecretValue VersionStages");
+  const cur0 = await sm.send(new GetSecretValueCommand({ SecretId: "js/app-db" }));
+  eq(cur0.VersionId, st.v1, "AWSCURRENT unchanged by a STAGING put");
+  // AWSCURRENT is on a version already: moving it needs RemoveFromVersionId.
+  await rejects(sm.send(new UpdateSecretVersionStageCommand({
+    SecretId: "js/app-db", VersionStage: "AWSCURRENT", MoveToVersionId: token,
+  })), InvalidParameterException);
+  const out = await sm.send(new UpdateSecretVersionStageCommand({
+    SecretId: "js/app-db", VersionStage: "AWSCURRENT", MoveToVersionId: token, RemoveFromVersionId: st.v1,
+  }));
+  eq(out.Name, "js/app-db", "Name");
+  eq(out.ARN, st.arn, "ARN");
+  const cur = await sm.send(new GetSecretValueCommand({ SecretId: "js/app-db" }));
+  sameSecret(cur.SecretString, V[7], "AWSCURRENT value after the move");
+  eq(cur.VersionId, token, "AWSCURRENT VersionId after the move");
+  eq([...(cur.VersionStages ?? [])].sort(), ["AWSCURRENT", "STAGING"], "stages of the moved-to version");
+  const prev = await sm.send(new GetSecretValueCommand({ SecretId: "js/app-db", VersionStage: "AWSPREVIOUS" }));
+  eq(prev.VersionId, st.v1, "AWSPREVIOUS follows the version that was current");
+  eq(prev.VersionStages, ["AWSPREVIOUS"], "AWSPREVIOUS VersionStages");
+  st.staging = token;
+});
+
 await step("DescribeSecretCommand", async () => {
   const d = await sm.send(new DescribeSecretCommand({ SecretId: "js/app-db" }));
   eq(d.Name, "js/app-db", "Name");
@@ -143,6 +193,44 @@ await step("DescribeSecretCommand", async () => {
   eq(Object.keys(d.VersionIdsToStages ?? {}).length, 2, "VersionIdsToStages entries");
   expect(d.LastChangedDate instanceof Date && !isNaN(d.LastChangedDate), "LastChangedDate is a Date");
   expect(d.SecretString === undefined, "no value");
+});
+
+await step("UpdateSecretCommand (description and value, then description only)", async () => {
+  const out = await sm.send(new UpdateSecretCommand({ SecretId: "js/app-db", Description: "changed", SecretString: V[8] }));
+  eq(out.Name, "js/app-db", "Name");
+  eq(out.ARN, st.arn, "ARN");
+  expect(isUuid(out.VersionId) && ![st.v0, st.v1, st.staging].includes(out.VersionId), "a new VersionId");
+  st.v3 = out.VersionId;
+  const cur = await sm.send(new GetSecretValueCommand({ SecretId: "js/app-db" }));
+  sameSecret(cur.SecretString, V[8], "value after UpdateSecret");
+  eq(cur.VersionId, st.v3, "AWSCURRENT VersionId after UpdateSecret");
+  const metaOnly = await sm.send(new UpdateSecretCommand({ SecretId: "js/app-db", Description: "newer" }));
+  expect(metaOnly.VersionId === undefined, "UpdateSecret without a value returns no VersionId");
+  const d = await sm.send(new DescribeSecretCommand({ SecretId: "js/app-db" }));
+  eq(d.Description, "newer", "Description");
+  eq(d.Tags, [{ Key: "env", Value: "dev" }], "Tags kept");
+  eq(d.VersionIdsToStages?.[st.v3], ["AWSCURRENT"], "VersionIdsToStages of the new version");
+  eq([...(d.VersionIdsToStages?.[st.staging] ?? [])].sort(), ["AWSPREVIOUS", "STAGING"],
+    "VersionIdsToStages of the previous one");
+  expect(!(st.v0 in (d.VersionIdsToStages ?? {})), "a version without labels is not in VersionIdsToStages");
+});
+
+await step("ListSecretVersionIdsCommand with and without IncludeDeprecated", async () => {
+  const all = await sm.send(new ListSecretVersionIdsCommand({ SecretId: "js/app-db", IncludeDeprecated: true }));
+  eq(all.Name, "js/app-db", "Name");
+  eq(all.ARN, st.arn, "ARN");
+  const ids = Object.fromEntries((all.Versions ?? []).map((v) => [v.VersionId, [...(v.VersionStages ?? [])].sort()]));
+  eq(Object.keys(ids).sort(), [st.v0, st.v1, st.staging, st.v3].sort(), "IncludeDeprecated lists every version");
+  eq(ids[st.v0], [], "the oldest version has no labels");
+  eq(ids[st.v3], ["AWSCURRENT"], "labels of the current version");
+  eq(ids[st.staging], ["AWSPREVIOUS", "STAGING"], "labels of the previous version");
+  expect((all.Versions ?? []).every((v) => v.CreatedDate instanceof Date && !isNaN(v.CreatedDate)),
+    "each version's CreatedDate is a Date");
+  const labelled = await sm.send(new ListSecretVersionIdsCommand({ SecretId: "js/app-db" }));
+  eq((labelled.Versions ?? []).map((v) => v.VersionId).sort(), [st.staging, st.v3].sort(),
+    "without IncludeDeprecated only versions with labels");
+  const idem = await sm.send(new ListSecretVersionIdsCommand({ SecretId: "js/idempotent", IncludeDeprecated: true }));
+  eq((idem.Versions ?? []).length, 1, "one version after an idempotent CreateSecret replay");
 });
 
 await step("paginateListSecrets with pageSize 2 and Filters", async () => {
@@ -194,15 +282,95 @@ await step("TagResourceCommand and UntagResourceCommand", async () => {
   eq(d.Tags, [{ Key: "team", Value: "js" }], "Tags");
 });
 
+await step("PutResourcePolicy, GetResourcePolicy, ValidateResourcePolicy, DeleteResourcePolicy", async () => {
+  const account = st.arn.split(":")[4];
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` },
+      Action: "secretsmanager:DescribeSecret", Resource: "*" }],
+  };
+  const doc = JSON.stringify(policy);
+  const put = await sm.send(new PutResourcePolicyCommand({ SecretId: "js/app-db", ResourcePolicy: doc, BlockPublicPolicy: true }));
+  eq(put.Name, "js/app-db", "PutResourcePolicy Name");
+  eq(put.ARN, st.arn, "PutResourcePolicy ARN");
+  const got = await sm.send(new GetResourcePolicyCommand({ SecretId: "js/app-db" }));
+  eq(got.Name, "js/app-db", "GetResourcePolicy Name");
+  eq(JSON.parse(got.ResourcePolicy ?? "null"), policy, "GetResourcePolicy returns the document");
+  const valid = await sm.send(new ValidateResourcePolicyCommand({ ResourcePolicy: doc }));
+  eq(valid.PolicyValidationPassed, true, "PolicyValidationPassed");
+  eq(valid.ValidationErrors ?? [], [], "ValidationErrors");
+  const validFor = await sm.send(new ValidateResourcePolicyCommand({ SecretId: "js/app-db", ResourcePolicy: doc }));
+  eq(validFor.PolicyValidationPassed, true, "PolicyValidationPassed with a SecretId");
+  const del = await sm.send(new DeleteResourcePolicyCommand({ SecretId: "js/app-db" }));
+  eq(del.Name, "js/app-db", "DeleteResourcePolicy Name");
+  eq(del.ARN, st.arn, "DeleteResourcePolicy ARN");
+  const after = await sm.send(new GetResourcePolicyCommand({ SecretId: "js/app-db" }));
+  expect(after.ResourcePolicy === undefined, "no ResourcePolicy after DeleteResourcePolicy");
+  const pub = { ...policy, Statement: [{ ...policy.Statement[0], Principal: "*" }] };
+  await rejects(sm.send(new PutResourcePolicyCommand({
+    SecretId: "js/app-db", ResourcePolicy: JSON.stringify(pub), BlockPublicPolicy: true,
+  })), PublicPolicyException);
+  await rejects(sm.send(new PutResourcePolicyCommand({ SecretId: "js/app-db", ResourcePolicy: "{not json" })),
+    MalformedPolicyDocumentException);
+  const still = await sm.send(new GetResourcePolicyCommand({ SecretId: "js/app-db" }));
+  expect(still.ResourcePolicy === undefined, "a refused policy is not stored");
+});
+
+await step("GetRandomPasswordCommand", async () => {
+  // The passwords are never printed, only their properties.
+  const a = (await sm.send(new GetRandomPasswordCommand({ PasswordLength: 40, ExcludeCharacters: "abc" }))).RandomPassword;
+  eq(a?.length, 40, "PasswordLength 40");
+  expect(![..."abc"].some((c) => a.includes(c)), "ExcludeCharacters honoured");
+  const b = (await sm.send(new GetRandomPasswordCommand({
+    PasswordLength: 24, ExcludePunctuation: true, RequireEachIncludedType: true,
+  }))).RandomPassword;
+  eq(b?.length, 24, "PasswordLength 24");
+  expect(/^[A-Za-z0-9]+$/.test(b), "ExcludePunctuation: letters and digits only");
+  expect(/[A-Z]/.test(b) && /[a-z]/.test(b) && /[0-9]/.test(b), "RequireEachIncludedType");
+  const c = (await sm.send(new GetRandomPasswordCommand({}))).RandomPassword;
+  eq(c?.length, 32, "default length");
+  expect(a !== c, "two passwords differ");
+});
+
+await step("RotateSecretCommand without a handler: InvalidRequestException; CancelRotateSecretCommand succeeds", async () => {
+  // No handler named (RotationLambdaARN) and none stored: AWS's refusal.
+  const e = await rejects(sm.send(new RotateSecretCommand({ SecretId: "js/app-db", RotationRules: { AutomaticallyAfterDays: 30 } })),
+    InvalidRequestException);
+  expect(e.message.includes("No Lambda rotation function ARN is associated with this secret."), "the RotateSecret message");
+  const c = await sm.send(new CancelRotateSecretCommand({ SecretId: "js/app-db" }));
+  eq(c.Name, "js/app-db", "CancelRotateSecret Name");
+  eq(c.ARN, st.arn, "CancelRotateSecret ARN");
+  expect(c.VersionId === undefined, "CancelRotateSecret with no rotation in progress returns no VersionId");
+  const d = await sm.send(new DescribeSecretCommand({ SecretId: "js/app-db" }));
+  expect(!d.RotationEnabled, "RotationEnabled is not true after CancelRotateSecret");
+});
+
+await step("replication operations: InvalidRequestException (one region; cairn-replica for DR)", async () => {
+  const add = await rejects(sm.send(new ReplicateSecretToRegionsCommand({
+    SecretId: "js/app-db", AddReplicaRegions: [{ Region: "eu-west-1" }],
+  })), InvalidRequestException);
+  expect(add.message.includes("cairn-replica"), "the ReplicateSecretToRegions message names cairn-replica");
+  const remove = await rejects(sm.send(new RemoveRegionsFromReplicationCommand({
+    SecretId: "js/app-db", RemoveReplicaRegions: ["eu-west-1"],
+  })), InvalidRequestException);
+  expect(remove.message.includes("cairn-replica"), "the RemoveRegionsFromReplication message names cairn-replica");
+  const stop = await rejects(sm.send(new StopReplicationToReplicaCommand({ SecretId: "js/app-db" })),
+    InvalidRequestException);
+  expect(stop.message.includes("is not a replica secret"), "the StopReplicationToReplica message");
+  await rejects(sm.send(new ReplicateSecretToRegionsCommand({
+    SecretId: "js/no-such-secret", AddReplicaRegions: [{ Region: "eu-west-1" }],
+  })), ResourceNotFoundException);
+});
+
 await step("errors are instances of the modeled exception classes", async () => {
   await rejects(sm.send(new GetSecretValueCommand({ SecretId: "js/no-such-secret" })), ResourceNotFoundException);
   await rejects(sm.send(new CreateSecretCommand({ Name: "js/app-db", SecretString: V[6] })), ResourceExistsException);
   await rejects(sm.send(new CreateSecretCommand({ Name: "js/both", SecretString: V[6], SecretBinary: B[0] })),
     InvalidParameterException);
-  // Known gap: rotation is a later issue.
-  const e = await rejects(sm.send(new RotateSecretCommand({ SecretId: "js/app-db", RotationRules: { AutomaticallyAfterDays: 30 } })),
-    InvalidRequestException);
-  expect(e.message.includes("No Lambda rotation function ARN is associated with this secret."), "the RotateSecret message");
+  await rejects(sm.send(new DeleteSecretCommand({ SecretId: "js/app-db", RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: true })),
+    InvalidParameterException);
+  // Rotation (RotateSecret refused without a handler, CancelRotateSecret) and
+  // replication (refused: one region) have their own steps above.
   const nobody = client("nobody");
   await rejects(nobody.send(new DescribeSecretCommand({ SecretId: "js/app-db" })), SecretsManagerServiceException,
     "AccessDeniedException");
@@ -214,21 +382,37 @@ await step("errors are instances of the modeled exception classes", async () => 
     SecretsManagerServiceException, "UnrecognizedClientException");
 });
 
-await step("DeleteSecretCommand with a recovery window, and forced", async () => {
+await step("DeleteSecretCommand with a recovery window, RestoreSecretCommand, and forced", async () => {
   const d = await sm.send(new DeleteSecretCommand({ SecretId: "js/app-db", RecoveryWindowInDays: 7 }));
   expect(d.DeletionDate instanceof Date && !isNaN(d.DeletionDate), "DeletionDate is a Date");
   const days = (d.DeletionDate - Date.now()) / 86400e3;
   expect(days > 6.9 && days < 7.1, `DeletionDate is 7 days away (${days.toFixed(3)})`);
   await rejects(sm.send(new GetSecretValueCommand({ SecretId: "js/app-db" })), InvalidRequestException);
+  const scheduled = await sm.send(new DescribeSecretCommand({ SecretId: "js/app-db" }));
+  expect(scheduled.DeletedDate instanceof Date && !isNaN(scheduled.DeletedDate), "DescribeSecret shows DeletedDate");
+  const restored = await sm.send(new RestoreSecretCommand({ SecretId: "js/app-db" }));
+  eq(restored.Name, "js/app-db", "RestoreSecret Name");
+  eq(restored.ARN, st.arn, "RestoreSecret ARN");
+  const back = await sm.send(new GetSecretValueCommand({ SecretId: "js/app-db" }));
+  sameSecret(back.SecretString, V[8], "value after RestoreSecret");
+  const undeleted = await sm.send(new DescribeSecretCommand({ SecretId: "js/app-db" }));
+  expect(undeleted.DeletedDate === undefined, "no DeletedDate after RestoreSecret");
   await sm.send(new DeleteSecretCommand({ SecretId: "js/blob", ForceDeleteWithoutRecovery: true }));
   // The purge is asynchronous in AWS: until it runs the secret is "marked for deletion".
-  try {
-    await sm.send(new GetSecretValueCommand({ SecretId: "js/blob" }));
-    throw new StepFailure("GetSecretValue of a force-deleted secret succeeded");
-  } catch (e) {
-    expect(e instanceof ResourceNotFoundException || e instanceof InvalidRequestException,
-      `force-deleted: expected ResourceNotFoundException or InvalidRequestException, got ${e?.name}`);
-  }
+  const gone = async (what, promise) => {
+    let err;
+    try {
+      await promise;
+    } catch (e) {
+      err = e;
+    }
+    expect(err instanceof ResourceNotFoundException || err instanceof InvalidRequestException,
+      `${what} of a force-deleted secret: expected ResourceNotFoundException or InvalidRequestException, got ${
+        err ? err.name : "success"}`);
+  };
+  await gone("GetSecretValue", sm.send(new GetSecretValueCommand({ SecretId: "js/blob" })));
+  // Without recovery means no RestoreSecret, purged or not.
+  await gone("RestoreSecret", sm.send(new RestoreSecretCommand({ SecretId: "js/blob" })));
 });
 
 const version = JSON.parse(readFileSync(new URL("./node_modules/@aws-sdk/client-secrets-manager/package.json", import.meta.url)))
