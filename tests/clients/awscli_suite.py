@@ -1,11 +1,14 @@
 """Cairn's HTTP gateway driven by the real aws CLI (Debian's awscli 2.9.19 at
 /usr/bin/aws): every Secrets Manager command that CLI has, the errors it must
-map (exit 254, "(ResourceNotFoundException)" ...), and authentication failures.
+map (exit 254, "(ResourceNotFoundException)" ...), authentication failures, and
+a rotation that succeeds through the runner's handler (--rotation-lambda-arn
+...:function:cairn-conformance), then cancel-rotate-secret after it.
 
 Run by run_clients.py: /usr/bin/python3 awscli_suite.py CONFIG WORKDIR
 """
 
 import base64
+import datetime
 import json
 import os
 import re
@@ -14,7 +17,7 @@ import sys
 import threading
 import uuid
 
-from suite_common import StepFailure, Suite, eq, expect, looks_like_uuid, same_secret
+from suite_common import StepFailure, Suite, eq, expect, looks_like_uuid, poll_until, same_secret
 
 AWS = "/usr/bin/aws"
 CLI_ERROR_EXIT = 254  # the CLI's exit code for a service error
@@ -388,12 +391,86 @@ def auxiliary(suite, cli):
                lambda: cli.run("get-secret-value", "--secret-id", "cli/aux", key="inactive",
                                error="UnrecognizedClientException"))
 
+def rotation(suite, cli):
+    """rotate-secret through the runner's handler, to the end; then
+    cancel-rotate-secret with rotation enabled and nothing in flight."""
+    V, rot = suite.values, suite.cfg["rotation"]
+    name = rot["secrets"]["awscli"]
+    new_value = V[rot["value_index"]]
+    st = {}
+
+    def when(text, what):
+        try:
+            return datetime.datetime.fromisoformat(text)
+        except (TypeError, ValueError):
+            raise StepFailure(f"{what} is not an ISO 8601 time: {text!r}")
+
+    def rotate_to_the_end():
+        first = cli.run("create-secret", "--name", name, "--secret-string", V[0])
+        st["arn"], st["v0"] = first["ARN"], first["VersionId"]
+        st["lambda"] = f"arn:aws:lambda:{suite.region}:{first['ARN'].split(':')[4]}:function:{rot['handler']}"
+        token = st["token"] = str(uuid.uuid4())
+        started = datetime.datetime.now(datetime.timezone.utc)
+        out = cli.run("rotate-secret", "--secret-id", name, "--client-request-token", token,
+                      "--rotation-lambda-arn", st["lambda"], "--rotation-rules", "AutomaticallyAfterDays=30")
+        eq((out.get("ARN"), out.get("Name"), out.get("VersionId")), (st["arn"], name, token),
+           "rotate-secret's ARN, Name, VersionId (the --client-request-token)")
+        last = {}
+
+        def done():
+            last["d"] = cli.run("describe-secret", "--secret-id", name)
+            stages = last["d"].get("VersionIdsToStages", {})
+            return "AWSCURRENT" in stages.get(token, []) and \
+                not any("AWSPENDING" in s for s in stages.values())
+        poll_until(done, 120, lambda: "rotation to AWSCURRENT, AWSPENDING gone; VersionIdsToStages "
+                   f"{last.get('d', {}).get('VersionIdsToStages')}")
+        d = last["d"]
+        eq(d.get("VersionIdsToStages"), {token: ["AWSCURRENT"], st["v0"]: ["AWSPREVIOUS"]}, "VersionIdsToStages")
+        eq(d.get("RotationEnabled"), True, "RotationEnabled")
+        eq(d.get("RotationLambdaARN"), st["lambda"], "RotationLambdaARN")
+        eq(d.get("RotationRules", {}).get("AutomaticallyAfterDays"), 30, "RotationRules.AutomaticallyAfterDays")
+        rotated = when(d.get("LastRotatedDate"), "LastRotatedDate")
+        nxt = when(d.get("NextRotationDate"), "NextRotationDate")
+        slack = datetime.timedelta(minutes=5)
+        expect(started - slack <= rotated <= datetime.datetime.now(datetime.timezone.utc) + slack,
+               f"LastRotatedDate {rotated} is the rotation's time (started {started})")
+        expect(datetime.timedelta(days=29) <= nxt - started <= datetime.timedelta(days=31),
+               f"NextRotationDate {nxt} is 30 days on (rotation started {started})")
+        versions = cli.run("list-secret-version-ids", "--secret-id", name)["Versions"]
+        eq(sorted((v["VersionId"], v.get("VersionStages")) for v in versions),
+           sorted([(token, ["AWSCURRENT"]), (st["v0"], ["AWSPREVIOUS"])]), "list-secret-version-ids")
+        cur = cli.run("get-secret-value", "--secret-id", name)
+        same_secret(cur.get("SecretString"), new_value, "AWSCURRENT is the handler's value")
+        eq((cur.get("VersionId"), cur.get("VersionStages")), (token, ["AWSCURRENT"]), "current VersionId, stages")
+        prev = cli.run("get-secret-value", "--secret-id", name, "--version-stage", "AWSPREVIOUS")
+        same_secret(prev.get("SecretString"), V[0], "AWSPREVIOUS is the first value")
+    suite.step("rotate-secret through a real handler (--rotation-lambda-arn): new AWSCURRENT, old AWSPREVIOUS, "
+               "RotationEnabled, NextRotationDate", rotate_to_the_end)
+
+    def cancel_after_rotation():
+        expect("token" in st, "the rotation step did not start a rotation")
+        before = cli.run("describe-secret", "--secret-id", name)
+        c = cli.run("cancel-rotate-secret", "--secret-id", name)
+        eq((c.get("ARN"), c.get("Name")), (st["arn"], name), "cancel-rotate-secret's ARN and Name")
+        expect("VersionId" not in c, f"no rotation in flight, so no VersionId: got {c.get('VersionId')!r}")
+        d = cli.run("describe-secret", "--secret-id", name)
+        expect(not d.get("RotationEnabled"), f"RotationEnabled after cancel: {d.get('RotationEnabled')!r}")
+        eq(d.get("RotationLambdaARN"), st["lambda"], "RotationLambdaARN after cancel")
+        eq(d.get("RotationRules"), before.get("RotationRules"), "RotationRules after cancel")
+        eq(d.get("VersionIdsToStages"), before.get("VersionIdsToStages"), "VersionIdsToStages after cancel")
+        same_secret(cli.run("get-secret-value", "--secret-id", name).get("SecretString"), new_value,
+                    "AWSCURRENT after cancel")
+    suite.step("cancel-rotate-secret with rotation enabled and none in flight: RotationEnabled false, "
+               "configuration and labels kept", cancel_after_rotation)
+
+
 def main():
     suite = Suite("awscli", sys.argv[1])
     cli = AwsCli(suite, sys.argv[2])
-    # Two independent groups at once: each aws process spends ~1 s starting.
+    # Independent groups at once: each aws process spends ~1 s starting.
     threads = [threading.Thread(target=lifecycle, args=(suite, cli, sys.argv[2])),
-               threading.Thread(target=auxiliary, args=(suite, cli))]
+               threading.Thread(target=auxiliary, args=(suite, cli)),
+               threading.Thread(target=rotation, args=(suite, cli))]
     for t in threads:
         t.start()
     for t in threads:

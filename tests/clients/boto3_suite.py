@@ -1,10 +1,14 @@
 """Cairn's HTTP gateway driven by boto3 (Debian's python3-boto3 1.26 for
 /usr/bin/python3): the operations, the modeled exception classes, the
-ListSecrets paginator, binary values as bytes, idempotent retries.
+ListSecrets paginator, binary values as bytes, idempotent retries, and a
+rotation that succeeds through the runner's handler (RotationLambdaARN
+...:function:cairn-conformance), then CancelRotateSecret after it and during
+one.
 
 Run by run_clients.py: /usr/bin/python3 boto3_suite.py CONFIG
 """
 
+import datetime
 import json
 import re
 import sys
@@ -15,7 +19,9 @@ import botocore
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from suite_common import StepFailure, Suite, eq, expect, looks_like_uuid, same_secret
+from suite_common import StepFailure, Suite, eq, expect, looks_like_uuid, poll_until, same_secret
+
+ROTATION_WAIT_S = 120  # a 2-core CI machine running other tests: generous
 
 
 def make_client(suite, key):
@@ -234,7 +240,121 @@ def main():
     suite.step("AccessDeniedException, InvalidSignatureException, UnrecognizedClientException as ClientError",
                auth_errors)
 
+    rotation(suite, sm)
     suite.finish()
+
+
+def stage_holders(described, stage):
+    """The version ids VersionIdsToStages gives `stage`."""
+    return sorted(v for v, stages in described.get("VersionIdsToStages", {}).items() if stage in stages)
+
+
+def next_rotation_date(sm, described, raw):
+    """DescribeSecret's NextRotationDate as a datetime. Debian's botocore 1.29
+    predates the member (its model drops it), so then it is read from the raw
+    JSON body (`raw`, kept by an after-call hook; DescribeSecret holds no value)."""
+    if "NextRotationDate" in sm.meta.service_model.shape_for("DescribeSecretResponse").members:
+        return described.get("NextRotationDate")
+    seconds = json.loads(raw.get("body") or "{}").get("NextRotationDate")
+    return None if seconds is None else datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+
+
+def rotation(suite, sm):
+    """RotateSecret through the runner's handler, to the end; CancelRotateSecret
+    with rotation enabled and nothing in flight, then with a run in flight."""
+    V, rot = suite.values, suite.cfg["rotation"]
+    raw = {}  # the last DescribeSecret's raw body
+
+    def keep_body(http_response, **_):
+        raw["body"] = http_response.content
+    sm.meta.events.register("after-call.secrets-manager.DescribeSecret", keep_body)
+    name = rot["secrets"]["boto3"]
+    new_value = V[rot["value_index"]]
+    st = {}
+
+    def rotate_to_the_end():
+        first = sm.create_secret(Name=name, SecretString=V[0])
+        st["arn"], st["v0"] = first["ARN"], first["VersionId"]
+        st["lambda"] = f"arn:aws:lambda:{suite.region}:{first['ARN'].split(':')[4]}:function:{rot['handler']}"
+        token = st["token"] = str(uuid.uuid4())
+        started = datetime.datetime.now(datetime.timezone.utc)
+        out = sm.rotate_secret(SecretId=name, ClientRequestToken=token, RotationLambdaARN=st["lambda"],
+                               RotationRules={"AutomaticallyAfterDays": 30})
+        eq((out.get("ARN"), out.get("Name"), out.get("VersionId")), (st["arn"], name, token),
+           "RotateSecret's ARN, Name, VersionId (the ClientRequestToken)")
+        last = {}
+
+        def done():
+            last["d"] = sm.describe_secret(SecretId=name)
+            return "AWSCURRENT" in last["d"].get("VersionIdsToStages", {}).get(token, []) and \
+                not stage_holders(last["d"], "AWSPENDING")
+        poll_until(done, ROTATION_WAIT_S, lambda: "rotation to AWSCURRENT, AWSPENDING gone; VersionIdsToStages "
+                   f"{last.get('d', {}).get('VersionIdsToStages')} (the handler's log follows the run)")
+        d = last["d"]
+        eq(d.get("VersionIdsToStages"), {token: ["AWSCURRENT"], st["v0"]: ["AWSPREVIOUS"]}, "VersionIdsToStages")
+        eq(d.get("RotationEnabled"), True, "RotationEnabled")
+        eq(d.get("RotationLambdaARN"), st["lambda"], "RotationLambdaARN")
+        eq(d.get("RotationRules", {}).get("AutomaticallyAfterDays"), 30, "RotationRules.AutomaticallyAfterDays")
+        rotated, nxt = d.get("LastRotatedDate"), next_rotation_date(sm, d, raw)
+        expect(isinstance(rotated, datetime.datetime), f"LastRotatedDate is a datetime: {rotated!r}")
+        expect(isinstance(nxt, datetime.datetime), f"NextRotationDate is a datetime: {nxt!r}")
+        slack = datetime.timedelta(minutes=5)
+        expect(started - slack <= rotated <= datetime.datetime.now(datetime.timezone.utc) + slack,
+               f"LastRotatedDate {rotated} is the rotation's time (started {started})")
+        expect(datetime.timedelta(days=29) <= nxt - started <= datetime.timedelta(days=31),
+               f"NextRotationDate {nxt} is 30 days on (rotation started {started})")
+        versions = sm.list_secret_version_ids(SecretId=name)["Versions"]
+        eq(sorted((v["VersionId"], v.get("VersionStages")) for v in versions),
+           sorted([(token, ["AWSCURRENT"]), (st["v0"], ["AWSPREVIOUS"])]), "ListSecretVersionIds")
+        cur = sm.get_secret_value(SecretId=name)
+        same_secret(cur.get("SecretString"), new_value, "AWSCURRENT is the handler's value")
+        eq((cur.get("VersionId"), cur.get("VersionStages")), (token, ["AWSCURRENT"]), "current VersionId, stages")
+        prev = sm.get_secret_value(SecretId=name, VersionStage="AWSPREVIOUS")
+        same_secret(prev.get("SecretString"), V[0], "AWSPREVIOUS is the first value")
+        eq(prev.get("VersionId"), st["v0"], "AWSPREVIOUS VersionId")
+    suite.step("rotate_secret through a real handler (RotationLambdaARN): new AWSCURRENT, old AWSPREVIOUS, "
+               "RotationEnabled, NextRotationDate", rotate_to_the_end)
+
+    def cancel_after_rotation():
+        expect("token" in st, "the rotation step did not start a rotation")
+        before = sm.describe_secret(SecretId=name)
+        c = sm.cancel_rotate_secret(SecretId=name)
+        eq((c.get("ARN"), c.get("Name")), (st["arn"], name), "CancelRotateSecret's ARN and Name")
+        expect("VersionId" not in c, f"no rotation in flight, so no VersionId: got {c.get('VersionId')!r}")
+        d = sm.describe_secret(SecretId=name)
+        expect(not d.get("RotationEnabled"), f"RotationEnabled after cancel: {d.get('RotationEnabled')!r}")
+        # AWS: RotationRules and RotationLambdaARN stay visible; the labels stay.
+        eq(d.get("RotationLambdaARN"), st["lambda"], "RotationLambdaARN after cancel")
+        eq(d.get("RotationRules"), before.get("RotationRules"), "RotationRules after cancel")
+        eq(d.get("VersionIdsToStages"), before.get("VersionIdsToStages"), "VersionIdsToStages after cancel")
+        same_secret(sm.get_secret_value(SecretId=name).get("SecretString"), new_value, "AWSCURRENT after cancel")
+    suite.step("cancel_rotate_secret with rotation enabled and none in flight: RotationEnabled false, "
+               "configuration and labels kept", cancel_after_rotation)
+
+    def cancel_in_flight():
+        # The handler has no value for this secret: its createSecret fails, so
+        # the run stays in flight (retried, then failed) until cancelled.
+        other = f"{name}-cancel"
+        first = sm.create_secret(Name=other, SecretString=V[1])
+        lam = st.get("lambda") or f"arn:aws:lambda:{suite.region}:{first['ARN'].split(':')[4]}:function:" \
+                                  f"{rot['handler']}"
+        token = str(uuid.uuid4())
+        sm.rotate_secret(SecretId=other, ClientRequestToken=token, RotationLambdaARN=lam)
+        c = sm.cancel_rotate_secret(SecretId=other)
+        eq((c.get("ARN"), c.get("Name"), c.get("VersionId")), (first["ARN"], other, token),
+           "CancelRotateSecret's ARN, Name and VersionId (the cancelled rotation's version)")
+        d = sm.describe_secret(SecretId=other)
+        expect(not d.get("RotationEnabled"), f"RotationEnabled after cancel: {d.get('RotationEnabled')!r}")
+        eq(d.get("RotationLambdaARN"), lam, "RotationLambdaARN after cancel")
+        eq(stage_holders(d, "AWSCURRENT"), [first["VersionId"]], "AWSCURRENT stays on the first version")
+        same_secret(sm.get_secret_value(SecretId=other).get("SecretString"), V[1], "value after cancel")
+        # AWS leaves AWSPENDING on the cancelled version for the caller to remove
+        # (Cairn removes it itself): clean up the AWS way when it is there.
+        if stage_holders(d, "AWSPENDING") == [token]:
+            sm.update_secret_version_stage(SecretId=other, VersionStage="AWSPENDING", RemoveFromVersionId=token)
+        else:
+            eq(stage_holders(d, "AWSPENDING"), [], "AWSPENDING after cancel: on the cancelled version or nowhere")
+    suite.step("cancel_rotate_secret during a rotation returns its VersionId; AWSCURRENT stays", cancel_in_flight)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,14 @@ verify, and the export must hold exactly one event per authenticated call
 (matched by requestID), each naming its principal, access key and, for boto3 and
 the JS SDK, the client's invocation id; refused calls must be counted in
 UnauthenticatedAttempts events. No test value or access key secret may appear
-in the daemon's log or in the ledger's files.
+in the daemon's log, the rotation handler's log or the ledger's files.
+
+Rotation runs for real: a handler principal ("rotator", a Service with only
+what its steps need) serves the handler "cairn-conformance" with
+cairn-rotate-exec running rotate_step.sh, which sets the value this runner
+prepared for each suite's rotated secret (ROTATED). It is started before the
+suites, on the daemon's loopback API endpoint, and stopped (SIGTERM) before the
+daemon.
 
   /usr/bin/python3 tests/clients/run_clients.py --build-dir build [--only awscli,boto3,js] [--keep]
 
@@ -44,6 +51,11 @@ REGION = "us-east-1"
 AUTH_ERRORS = {"InvalidSignatureException", "UnrecognizedClientException", "IncompleteSignatureException",
                "MissingAuthenticationTokenException"}
 SUITES = ("awscli", "boto3", "js")
+ROTATION_HANDLER = "cairn-conformance"  # RotationLambdaARN ...:function:cairn-conformance
+# The secret each suite rotates through the handler; the new value is the
+# suite's strings[ROTATED_VALUE].
+ROTATED = {"awscli": "cli/rotated", "boto3": "boto3/rotated"}
+ROTATED_VALUE = 10
 
 
 class Failure(Exception):
@@ -167,14 +179,78 @@ def setup_principals(cairn_bin, data, tmp):
 
 
 def test_values():
-    """Unique values per client: strings and binaries (one with every byte value)."""
+    """Unique values per client: strings and binaries (one with every byte value).
+    strings[ROTATED_VALUE] is only ever set by the rotation handler."""
     out = {}
     for client in SUITES:
-        strings = [f"cairn-conformance-{client}-v{i}-{secrets.token_hex(12)}" for i in range(10)]
+        strings = [f"cairn-conformance-{client}-v{i}-{secrets.token_hex(12)}" for i in range(ROTATED_VALUE + 1)]
         binaries = [bytes(range(256)) + secrets.token_bytes(16),
                     b"\x00\x01\x02" + f"cairn-conformance-{client}-blob-{secrets.token_hex(8)}".encode() + b"\xff\xfe"]
         out[client] = {"strings": strings, "binaries": [b.hex() for b in binaries]}
     return out
+
+
+# ---------------------------------------------------------------- the rotation handler
+
+ROTATOR_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "Requests", "Effect": "Allow",
+         "Action": ["cairn:ListRotations", "cairn:SubscribeEvents", "cairn:ReadAuditLog"], "Resource": "*"},
+        {"Sid": "Steps", "Effect": "Allow",
+         "Action": ["cairn:ReportRotationStep", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+         "Resource": [f"arn:aws:secretsmanager:*:*:secret:{name}*" for name in sorted(ROTATED.values())]}]}
+
+
+class Rotator:
+    """cairn-rotate-exec serving ROTATION_HANDLER as the principal "rotator",
+    running rotate_step.sh with the rotated secrets' new values in files
+    (mode 0600) under tmp/rotate-values."""
+
+    def __init__(self, exec_bin, cairn_bin, data, tmp, values):
+        profile = data / "dev-profile"
+        self.profile = tmp / "rotator.profile"
+        cairn(cairn_bin, profile, "principal", "create", "--name", "rotator", "--type", "Service",
+              "--profile-out", str(self.profile))
+        cairn(cairn_bin, profile, "policy", "create", "--name", "rotator", "--document", json.dumps(ROTATOR_POLICY))
+        cairn(cairn_bin, profile, "principal", "attach-policy", "--name", "rotator", "--policy", "rotator")
+        value_dir = tmp / "rotate-values"
+        value_dir.mkdir(mode=0o700)
+        for client, name in ROTATED.items():
+            fd = os.open(value_dir / name.replace("/", "_"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(values[client]["strings"][ROTATED_VALUE])
+        self.log_path = tmp / "rotator.log"
+        self.log_file = open(self.log_path, "wb")
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp / "home"), "CAIRN_BIN": cairn_bin,
+               "ROTATE_VALUES": str(value_dir)}
+        self.proc = subprocess.Popen(
+            [exec_bin, "--profile", str(self.profile), "--handler-name", ROTATION_HANDLER, "--poll-ms", "1000",
+             "--step-timeout-ms", "50000", "--", "/bin/sh", str(HERE / "rotate_step.sh")],
+            stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=self.log_file, env=env, start_new_session=True)
+
+    def check_running(self):
+        if self.proc.poll() is not None:
+            raise Failure(f"cairn-rotate-exec exited with {self.proc.returncode} at start: "
+                          f"{self.log_path.read_text(errors='replace')[-2000:]}")
+
+    def stop(self):
+        """SIGTERM, as an operator would; its exit code (killed after 20 s: a Failure)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise Failure("cairn-rotate-exec did not stop within 20 s of SIGTERM (killed)")
+        self.log_file.close()
+        return self.proc.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: the handler and any step program
+            self.proc.wait()
+        self.log_file.close()
 
 
 # ---------------------------------------------------------------- the JS SDK's install
@@ -333,7 +409,7 @@ def check_audit(cairn_audit, data, proxy, keys, problems, notes):
                  f"{len(refused)} refused calls, {refused_recorded} in UnauthenticatedAttempts")
 
 
-def check_no_leaks(data, log_path, values, keys, problems, notes):
+def check_no_leaks(data, log_paths, values, keys, problems, notes):
     needles = []
     for client, v in values.items():
         needles += [(f"{client} string value #{i}", s.encode()) for i, s in enumerate(v["strings"])]
@@ -343,12 +419,13 @@ def check_no_leaks(data, log_path, values, keys, problems, notes):
     needles += [(f"secret access key of {name}", k["secret"].encode()) for name, k in keys.items()
                 if name not in ("wrong_secret", "unknown")]
     files = [p for p in (data / "ledger").rglob("*") if p.is_file()]
-    for path in files + [Path(log_path)]:
+    for path in files + [Path(p) for p in log_paths]:
         blob = path.read_bytes()
         for what, needle in needles:
             if needle in blob:
                 problems.append(f"{what} appears in plain text in {path.relative_to(path.parents[1])}")
-    notes.append(f"no leaks: {len(needles)} values/keys searched in {len(files)} ledger files and the daemon log")
+    notes.append(f"no leaks: {len(needles)} values/keys searched in {len(files)} ledger files and "
+                 f"{len(log_paths)} logs (daemon, rotation handler)")
 
 
 # ---------------------------------------------------------------- main
@@ -359,6 +436,7 @@ def main():
     ap.add_argument("--cairnd", type=Path)
     ap.add_argument("--cairn", type=Path)
     ap.add_argument("--cairn-audit", type=Path)
+    ap.add_argument("--cairn-rotate-exec", type=Path, help="default: beside --cairn")
     ap.add_argument("--js-dir", type=Path, help="where the JS suite is installed (default <build-dir>/clients-js)")
     ap.add_argument("--only", default=",".join(SUITES), help="comma-separated subset of awscli,boto3,js")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (it holds test secrets)")
@@ -371,6 +449,11 @@ def main():
             log(f"FAIL  setup: {name} not found (give --build-dir or --{name})")
             return 2
         bins[name] = str(path.resolve())
+    rotate_exec = args.cairn_rotate_exec or Path(bins["cairn"]).parent / "cairn-rotate-exec"
+    if not rotate_exec.is_file():
+        log("FAIL  setup: cairn-rotate-exec not found (give --cairn-rotate-exec)")
+        return 2
+    bins["cairn-rotate-exec"] = str(rotate_exec.resolve())
     only = [s for s in args.only.split(",") if s]
     for s in only:
         if s not in SUITES:
@@ -389,24 +472,29 @@ def main():
     data = tmp / "data"
     js_dir = (args.js_dir or ((args.build_dir or tmp) / "clients-js")).resolve()
     problems, notes, failed_suites = [], [], []
-    daemon = proxy = npm = None
+    daemon = proxy = npm = rotator = None
     values = None
     try:
         if "js" in only:
             npm, stamp, digest = prepare_js(js_dir)
-        daemon = Daemon(bins["cairnd"], data, tmp / "cairnd.log")
+        # A stuck rotation step fails within a minute, a failed one is retried soon.
+        daemon = Daemon(bins["cairnd"], data, tmp / "cairnd.log",
+                        extra=("--rotation-step-timeout", "60000", "--rotation-backoff-ms", "500"))
         daemon.wait_ready()
         proxy = RecordingProxy(daemon.http)
         keys = setup_principals(bins["cairn"], data, tmp)
         values = test_values()
+        rotator = Rotator(bins["cairn-rotate-exec"], bins["cairn"], data, tmp, values)
         config = tmp / "config.json"
         fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             json.dump({"endpoint": f"http://127.0.0.1:{proxy.port}", "region": REGION, "keys": keys,
-                       "values": values}, f)
+                       "values": values, "rotation": {"handler": ROTATION_HANDLER, "secrets": ROTATED,
+                                                      "value_index": ROTATED_VALUE}}, f)
         log(f"cairnd ready (http 127.0.0.1:{daemon.http}, proxy {proxy.port}) in {time.time() - started:.1f} s; "
             f"running {', '.join(only)}")
 
+        rotator.check_running()
         running = {}
         for name in only:
             if name != "js":
@@ -435,6 +523,9 @@ def main():
             if rc != 0:
                 failed_suites.append(name)
 
+        rc = rotator.stop()
+        if rc != 0:
+            problems.append(f"cairn-rotate-exec exited {rc} on SIGTERM")
         time.sleep(0.6)  # the refusals of the last 200 ms reach an UnauthenticatedAttempts event
         rc = daemon.stop()
         if rc != 0:
@@ -443,12 +534,14 @@ def main():
             problems.append(f"HTTP exchanges broken at the proxy: {proxy.errors[:5]}")
         log("---- audit")
         check_audit(bins["cairn-audit"], data, proxy, keys, problems, notes)
-        check_no_leaks(data, tmp / "cairnd.log", values, keys, problems, notes)
+        check_no_leaks(data, [tmp / "cairnd.log", rotator.log_path], values, keys, problems, notes)
     except Failure as e:
         problems.append(str(e))
     finally:
         if npm is not None and npm.poll() is None:
             npm.kill()
+        if rotator is not None:
+            rotator.kill()
         if daemon is not None and daemon.proc.poll() is None:
             daemon.proc.kill()
             daemon.proc.wait()
@@ -466,6 +559,9 @@ def main():
                 for s in v["strings"]:
                     tail = tail.replace(s, "<redacted>")
         log("---- cairnd log (last lines)\n" + tail)
+    if (problems or failed_suites) and (tmp / "rotator.log").exists():
+        tail = "\n".join((tmp / "rotator.log").read_text(errors="replace").splitlines()[-15:])
+        log("---- cairn-rotate-exec log (last lines; searched for leaks above)\n" + tail)
     if args.keep:
         log(f"kept {tmp} (it holds test secrets and access keys)")
     else:

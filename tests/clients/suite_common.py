@@ -10,6 +10,7 @@ can look for it afterwards in the daemon's log and the ledger's files.
 import json
 import sys
 import threading
+import time
 import traceback
 
 
@@ -84,6 +85,20 @@ def same_secret(actual, expected, what):
         def shape(v):
             return f"{type(v).__name__} of length {len(v)}" if hasattr(v, "__len__") else repr(type(v))
         raise StepFailure(f"{what}: value differs ({shape(actual)}, expected {shape(expected)})")
+
+
+def poll_until(fn, seconds, what, interval=0.25):
+    """fn() until it returns something true (returned), at most `seconds`;
+    then a StepFailure naming `what` (or what(), to describe the last state:
+    never a value)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        last = fn()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            raise StepFailure(f"{what() if callable(what) else what}: not within {seconds} s")
+        time.sleep(interval)
 
 
 def looks_like_uuid(s):
