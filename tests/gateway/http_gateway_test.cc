@@ -367,6 +367,44 @@ TEST_CASE("Unknown targets, other methods and duplicated headers get AWS-shaped 
   CHECK(f.calls() == 2);
 }
 
+TEST_CASE("A signed call with no X-Amz-Target is one handler call and an UnknownOperationException", "[gateway]") {
+  Fixture f;
+  Conn c(f.port);
+  // Signed as botocore would sign it, minus the target: the signature is valid.
+  const std::string body = "{}";
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"Host", f.host()}, {"Content-Type", "application/x-amz-json-1.1"}, {"X-Amz-Date", kAmzDate}};
+  HttpRequestView view;
+  view.method = "POST";
+  view.path = "/";
+  view.headers = headers;
+  view.body = body;
+  CredentialScope scope{kKeyId, std::string(kAmzDate).substr(0, 8), "us-east-1", "secretsmanager"};
+  const std::string auth =
+      SignRequest(view, {"content-type", "host", "x-amz-date"}, scope, kAmzDate, crypto::AsBytes(kSecret));
+  std::string request = "POST / HTTP/1.1\r\n";
+  for (const auto& [n, v] : headers) request += n + ": " + v + "\r\n";
+  request += "Authorization: " + auth + "\r\n";
+  request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  c.Send(request);
+  Reply r = c.Read();
+  CHECK(r.status == 400);
+  CHECK(r.json()["__type"] == "UnknownOperationException");
+  CHECK(r.json()["Message"] == "The X-Amz-Target header is missing");
+  // Authenticated, so it reached the service once (one event), as a decode error
+  // under the operation name as sent: none.
+  REQUIRE(f.calls() == 1);
+  CHECK(f.last().principal == "alice");
+  CHECK(f.last().access_key_id == kKeyId);
+  CHECK(f.last().request.operation.empty());
+  REQUIRE(f.last().request.decode_error.has_value());
+  CHECK(f.last().request.decode_error->code == "UnknownOperationException");
+  // The connection stays usable: a proper call on it is the second handler call.
+  c.Send(Signed(f.host(), "secretsmanager.ListSecrets", "{}"));
+  CHECK(c.Read().status == 200);
+  CHECK(f.calls() == 2);
+}
+
 TEST_CASE("An oversized body is refused with 413 and an AWS-shaped body", "[gateway]") {
   Fixture f(/*max_body=*/1024);
   Conn c(f.port);
