@@ -98,6 +98,9 @@ struct Member {
   const char* key;
   T S::*field;
 };
+// Spelled out for clang before 17, which deduces no aggregate's arguments.
+template <typename S, typename T>
+Member(const char*, T S::*) -> Member<S, T>;
 
 constexpr std::tuple kRunMembers{
     Member{"attempts", &RotationRun::attempts},
