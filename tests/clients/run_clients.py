@@ -78,6 +78,18 @@ def free_ports(n):
 
 # ---------------------------------------------------------------- daemon and principals
 
+def terminate(proc, name, kill):
+    """SIGTERM, as an operator would; a process still running 20 s later is
+    killed with `kill` and the run fails."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            kill()
+            raise Failure(f"{name} did not stop within 20 s of SIGTERM (killed)")
+
+
 class Daemon:
     def __init__(self, cairnd, data_dir, log_path, extra=(), scheme="http"):
         self.api, self.events, self.http = free_ports(3)
@@ -109,16 +121,13 @@ class Daemon:
         raise Failure("cairnd was not ready within 30 s")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                raise Failure("cairnd did not stop within 20 s of SIGTERM (killed)")
+        terminate(self.proc, "cairnd", self.kill_now)
         self.log_file.close()
         return self.proc.returncode
+
+    def kill_now(self):
+        self.proc.kill()
+        self.proc.wait()
 
 
 def cairn(binary, profile, *args):
@@ -236,13 +245,7 @@ class Rotator:
 
     def stop(self):
         """SIGTERM, as an operator would; its exit code (killed after 20 s: a Failure)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                raise Failure("cairn-rotate-exec did not stop within 20 s of SIGTERM (killed)")
+        terminate(self.proc, "cairn-rotate-exec", self.kill)
         self.log_file.close()
         return self.proc.returncode
 
