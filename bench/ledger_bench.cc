@@ -116,6 +116,7 @@ class CountingStore final : public Store {
   }
   Status CompactFamily(Family f) override { return inner_->CompactFamily(f); }
   bool read_only() const override { return inner_->read_only(); }
+  std::unique_ptr<Store> Snapshot() const override { return inner_->Snapshot(); }
 
  private:
   std::unique_ptr<Store> inner_;

@@ -12,30 +12,30 @@
 namespace cairn::ledger {
 namespace {
 
-// Side writes ride in the records' batch and unchained writes bypass it; neither
-// may touch the chain itself, its Merkle tree or the entries that describe them.
-Status CheckNotChain(const WriteSet& writes, std::string_view what) {
-  for (const WriteOp& op : writes.ops()) {
-    if (op.family == Family::kLog || op.family == Family::kTree) {
-      return InvalidArgumentError(std::string(what) + " may not touch the " +
-                                  std::string(FamilyName(op.family)) + " family");
-    }
-    if (op.family == Family::kMeta && (op.key == kMetaHead || op.key == kMetaFormat)) {
-      return InvalidArgumentError(std::string(what) + " may not touch meta \"" + op.key + "\"");
-    }
-  }
-  return Status::Ok();
-}
-
 // The head from meta, cross-checked against the last log entry: a torn or edited
-// tail shows up here as DataLoss.
-Result<Head> ReadCheckedHead(const Store& store) {
+// tail shows up here as DataLoss. A ledger with a base (ReadBase) may have an
+// empty log, when its head is the base itself; its log starts at the base.
+Result<Head> ReadCheckedHead(const Store& store, const Base& base) {
   ASSIGN_OR_RETURN(std::optional<Head> meta, ReadMetaHead(store));
+  const std::string at_base =
+      " (the ledger starts at seq " + std::to_string(base.seq) + ", a snapshot base)";
+  if (base.seq > 0 && !meta) return DataLossError("meta has no head" + at_base);
+  if (base.seq > 0 && meta->next_seq < base.seq) {
+    return DataLossError("meta head says the last record is seq " +
+                         std::to_string(meta->next_seq - 1) + at_base);
+  }
   std::unique_ptr<StoreIterator> it = store.NewIterator(Family::kLog);
   it->SeekToLast();
   RETURN_IF_ERROR(it->status());
   if (!it->Valid()) {
     if (!meta) return Head{};
+    if (base.seq > 0 && meta->next_seq == base.seq) {
+      if (meta->last_leaf != base.prev_leaf) {
+        return DataLossError("meta head and meta base disagree on the leaf hash of seq " +
+                             std::to_string(base.seq - 1));
+      }
+      return *meta;
+    }
     return DataLossError("meta head says the last record is seq " +
                          std::to_string(meta->next_seq - 1) + " but the log is empty");
   }
@@ -51,6 +51,15 @@ Result<Head> ReadCheckedHead(const Store& store) {
   if (RecordLeafHash(it->value()) != meta->last_leaf) {
     return DataLossError("leaf hash of seq " + std::to_string(last) +
                          " does not match the meta head");
+  }
+  if (base.seq > 0) {
+    it->SeekToFirst();
+    RETURN_IF_ERROR(it->status());
+    ASSIGN_OR_RETURN(uint64_t first, ParseSeqKey(it->key()));
+    if (first < base.seq) {
+      return DataLossError("the log holds seq " + std::to_string(first) + ", below its base" +
+                           at_base);
+    }
   }
   return *meta;
 }
@@ -199,8 +208,9 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(std::unique_ptr<Store> store, Ledge
   if (options.max_batch_records == 0) {
     return InvalidArgumentError("max_batch_records must be at least 1");
   }
-  ASSIGN_OR_RETURN(Head head, ReadCheckedHead(*store));
-  ASSIGN_OR_RETURN(CompactRange tree, CatchUpTree(*store, head));
+  ASSIGN_OR_RETURN(Base base, ReadBase(*store));
+  ASSIGN_OR_RETURN(Head head, ReadCheckedHead(*store, base));
+  ASSIGN_OR_RETURN(CompactRange tree, CatchUpTree(*store, head, base));
   auto impl = std::make_unique<Impl>(*store, head, std::move(tree), options);
   return std::unique_ptr<Ledger>(new Ledger(std::move(store), std::move(impl)));
 }

@@ -1,10 +1,12 @@
 // ledger/: Cairn's append-only, hash-chained log.
 //
-// Invariant: sequence numbers are dense from 0; record n carries the leaf hash of
-// record n-1 (32 zero bytes for record 0); leaf hash = SHA-256(0x00 || stored
-// record bytes); a record, once durable, is never rewritten or deleted. The
-// `meta` family's "head" entry (seq + leaf hash of the last record) is written in
-// the same batch as the records, so a truncated or altered tail is detectable.
+// Invariant: sequence numbers are dense from 0 (from the base, for a ledger
+// with one: see Base below); record n carries the leaf hash of record n-1 (32
+// zero bytes for record 0; meta base's leaf for a base's first record); leaf
+// hash = SHA-256(0x00 || stored record bytes); a record, once durable, is never
+// rewritten or deleted. The `meta` family's "head" entry (seq + leaf hash of the
+// last record) is written in the same batch as the records, so a truncated or
+// altered tail is detectable.
 //
 // Ledger sequences and commits. Stage() assigns seq and prev, encodes the records
 // and queues them, in order, for the committer; Await() blocks until they are
@@ -32,6 +34,7 @@
 
 #include "crypto/hash.h"
 #include "crypto/status.h"
+#include "ledger/merkle.h"
 #include "ledger/record.h"
 #include "ledger/store.h"
 
@@ -64,7 +67,10 @@ class Ledger {
   // Reads the head from the store (DataLoss if meta head and log disagree),
   // builds the Merkle tree in one batch if it lags the log (a ledger written
   // before the tree existed; DataLoss if its last leaf disagrees with the head)
-  // and starts the committer thread. The store must be writable.
+  // and starts the committer thread. The store must be writable. A ledger with
+  // a base opens with an empty log if its head is the base; its log must not
+  // hold a key below the base, and its tree is never backfilled (DataLoss if
+  // the last record's leaf is not stored).
   static Result<std::unique_ptr<Ledger>> Open(std::unique_ptr<Store> store,
                                               LedgerOptions options = {});
   ~Ledger();  // drains the queue, then stops the committer
@@ -118,17 +124,45 @@ class Ledger {
 
 // Reading: the record at `seq`, or every record in order. Works on any Store,
 // including a read-only one.
-Result<std::string> ReadRecord(const Store& store, uint64_t seq);  // NotFound past the head
+// NotFound past the head, and below a base ("... the ledger starts at seq N (a
+// snapshot base)").
+Result<std::string> ReadRecord(const Store& store, uint64_t seq);
 Result<Head> ReadHead(const Store& store);  // from meta; {0, zeros} for an empty ledger
 
 // Visits records from `from_seq` in key order; stop early by returning false.
 // Reports the raw key too, so verifiers can see gaps and misplaced records.
+// On a ledger with a base, a `from_seq` below it starts at the base.
 using RecordVisitor = std::function<bool(std::string_view key, std::string_view bytes)>;
 Status ForEachRecord(const Store& store, uint64_t from_seq, const RecordVisitor& visit);
+
+// A ledger that starts at a base: a DR replica bootstrapped from a snapshot
+// (service/replica.h) holds the records from `seq` on, not those before; its
+// tree holds, for the first `seq` leaves, only their compact range (the roots
+// of their perfect subtrees), which is all that roots, appends and proofs for
+// sizes >= seq need. A ledger without meta "base" starts at {0, zeros}.
+struct Base {
+  uint64_t seq = 0;             // the first seq the log holds
+  crypto::Digest prev_leaf{};   // leaf hash of record seq-1; zeros if seq == 0
+  friend bool operator==(const Base&, const Base&) = default;
+};
+Result<Base> ReadBase(const Store& store);  // {0, zeros} if meta has no base; DataLoss if malformed
+
+// Makes an empty store (no head, no record, no tree node) a ledger whose first
+// record will be base.seq, in one synced batch: meta "base" and "head"
+// ({base.seq, base.prev_leaf}), the tree nodes of `frontier` (the compact
+// range of the first base.seq leaves, whose root the caller has verified), and
+// `extra` (the snapshot's `state` and `keys` entries, and `meta` entries of
+// the caller's; the same rule as side writes: not `log`, `tree`, meta "head",
+// "base" or "format_version"). InvalidArgument if base.seq is 0,
+// frontier.size() != base.seq, or the frontier contradicts prev_leaf (for an
+// odd size its last node is leaf seq-1); FailedPrecondition if the store
+// holds a head, a record or a tree node.
+Status ImportBase(Store& store, const Base& base, const CompactRange& frontier, WriteSet extra);
 
 // meta keys
 inline constexpr char kMetaHead[] = "head";            // 8-byte BE seq of last record || 32-byte leaf
 inline constexpr char kMetaFormat[] = "format_version";
+inline constexpr char kMetaBase[] = "base";            // 8-byte BE first seq || 32-byte leaf of seq-1
 
 }  // namespace cairn::ledger
 

@@ -1,4 +1,6 @@
 // Reading the log: ReadRecord, ReadHead, ForEachRecord. Any Store, read-only too.
+// A ledger with a base holds no key below it, so ForEachRecord from an earlier
+// seq starts at the base.
 #include "ledger/internal/meta_format.h"
 #include "ledger/ledger.h"
 
@@ -6,7 +8,15 @@ namespace cairn::ledger {
 
 Result<std::string> ReadRecord(const Store& store, uint64_t seq) {
   ASSIGN_OR_RETURN(std::optional<std::string> bytes, store.Get(Family::kLog, SeqKey(seq)));
-  if (!bytes) return NotFoundError("no record at seq " + std::to_string(seq));
+  if (!bytes) {
+    std::string why = "no record at seq " + std::to_string(seq);
+    // Only on a miss: a ledger with a base holds nothing before it.
+    Result<Base> base = ReadBase(store);
+    if (base.ok() && seq < base->seq) {
+      why += ": the ledger starts at seq " + std::to_string(base->seq) + " (a snapshot base)";
+    }
+    return NotFoundError(why);
+  }
   return std::move(*bytes);
 }
 

@@ -84,6 +84,15 @@ class Store {
   // relies on this for `keys`). No-op for the in-memory store.
   virtual Status CompactFamily(Family f) = 0;
   virtual bool read_only() const = 0;
+  // A read-only view of the store as of this call (RocksDB: a snapshot; in
+  // memory: a copy): Get and the iterators see what was written before it and
+  // nothing after; Write and CompactFamily are Unavailable. The view must not
+  // outlive this store. Thread-safe like the store. (A primary serving a DR
+  // replica the projection state at one seq while it goes on writing.) While
+  // a RocksDB view lives, CompactFamily keeps what the view still sees, so
+  // entries deleted since (crypto-shredded keys) stay in the files until the
+  // view is gone: release views promptly.
+  virtual std::unique_ptr<Store> Snapshot() const = 0;
 };
 
 enum class OpenMode {

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "ledger/ledger.h"
+
 namespace cairn::ledger {
 namespace {
 
@@ -37,10 +39,25 @@ std::string DescribeNode(uint8_t level, uint64_t index) {
   return "tree node (level " + N(level) + ", index " + N(index) + ")";
 }
 
+bool NodeKeptWithBase(uint64_t base_seq, uint8_t level, uint64_t index) {
+  if (base_seq == 0 || level >= 64) return true;
+  const uint64_t whole = base_seq >> level;       // level-`level` nodes that end by the base
+  if (index >= whole) return true;                // it ends after the base
+  return (whole & 1) == 1 && index == whole - 1;  // bit `level` of the base: its compact range
+}
+
 Result<Digest> TreeReader::Node(uint8_t level, uint64_t index) const {
   ASSIGN_OR_RETURN(std::optional<std::string> value,
                    store_.Get(Family::kTree, TreeNodeKey(level, index)));
-  if (!value) return DataLossError(DescribeNode(level, index) + " is missing");
+  if (!value) {
+    Result<Base> base = ReadBase(store_);  // only on a miss
+    if (base.ok() && !NodeKeptWithBase(base->seq, level, index)) {
+      return FailedPreconditionError(
+          DescribeNode(level, index) + " is not stored: the ledger starts at seq " + N(base->seq) +
+          " (a snapshot base) and keeps only the compact range of the leaves before it");
+    }
+    return DataLossError(DescribeNode(level, index) + " is missing");
+  }
   if (value->size() != 32) {
     return DataLossError(DescribeNode(level, index) + " is " + N(value->size()) +
                          " bytes, want 32");

@@ -8,6 +8,14 @@
 // hashes. Nodes on the right edge of a tree whose size is not a power of two are
 // never stored: the reader combines them from stored perfect nodes.
 //
+// A ledger with a base at seq N (ledger.h, "Base"; a DR replica bootstrapped
+// from a snapshot) stores, of the nodes that end at or before leaf N, only the
+// base's compact range (NodeKeptWithBase); every node ending after it is
+// stored as above. That is every node Root(n) and ConsistencyProof(m, n) need
+// for N <= m <= n, and InclusionProof(i, n) for N <= i < n. A question that
+// needs a node the base does not keep is FailedPrecondition, naming the base;
+// one whose nodes all happen to be kept is answered.
+//
 // TreeReader answers roots and proofs for any size up to the stored tree's with
 // O(log n) point reads. It does not know the tree's size: a size beyond what is
 // stored fails with DataLoss ("tree node ... is missing"), so callers check the
@@ -40,12 +48,17 @@ std::string TreeNodeKey(uint8_t level, uint64_t index);
 // DataLoss unless exactly 9 bytes with a level below 64.
 Result<TreeNodeId> ParseTreeNodeKey(std::string_view key);
 std::string DescribeNode(uint8_t level, uint64_t index);  // "tree node (level 1, index 3)"
+// Whether a ledger whose base is at `base_seq` (0: no base) stores perfect node
+// (level, index) once its tree covers it: always without a base; with one, if
+// the node ends after leaf base_seq-1 or is one of the base's compact range.
+bool NodeKeptWithBase(uint64_t base_seq, uint8_t level, uint64_t index);
 
 class TreeReader {
  public:
   explicit TreeReader(const Store& store) : store_(store) {}
 
-  // A stored perfect node. DataLoss if it is missing or not 32 bytes.
+  // A stored perfect node. DataLoss if it is missing or not 32 bytes;
+  // FailedPrecondition if it lies below the ledger's base, which does not keep it.
   Result<Digest> Node(uint8_t level, uint64_t index) const;
   // Root of the tree of the first `size` leaves (EmptyRoot() for 0).
   Result<Digest> Root(uint64_t size) const;

@@ -9,6 +9,7 @@
 #include "ledger/internal/tree_check.h"
 #include "ledger/internal/tree_digest.h"
 #include "ledger/record.h"
+#include "ledger/tree.h"
 
 namespace cairn::ledger {
 namespace {
@@ -18,6 +19,10 @@ std::string Seq(uint64_t seq) { return "seq " + std::to_string(seq); }
 }  // namespace
 
 struct ChainVerifier::Impl {
+  explicit Impl(const Base& b) : base(b), next(b.seq) {
+    if (base.seq > 0) leaves[(base.seq - 1) % 4] = base.prev_leaf;
+  }
+  Base base;             // the first seq expected and the leaf hash before it
   uint64_t next = 0;     // records accepted in place; the seq the next one must carry
   uint64_t records = 0;  // records examined
   std::array<crypto::Digest, 4> leaves{};  // leaf hash of seq s at leaves[s % 4]
@@ -37,6 +42,15 @@ struct ChainVerifier::Impl {
   // changed its prev field, otherwise record next-2 changed.
   void ResolvePending(bool prev_altered) {
     uint64_t n = next - 2;
+    if (base.seq > 0 && n + 1 == base.seq) {  // the link from meta base to the first record
+      if (prev_altered) {
+        return Blame(base.seq, Seq(base.seq) + ": prev hash does not match the leaf hash of " +
+                                   Seq(n) + " in meta base");
+      }
+      return Blame(base.seq, "meta base: the leaf hash of " + Seq(n) +
+                                 " does not match the prev hash of " + Seq(base.seq) +
+                                 " (meta base altered)");
+    }
     if (prev_altered) {
       Blame(n + 1, Seq(n + 1) + ": prev hash does not match leaf hash of " + Seq(n));
     } else {
@@ -49,7 +63,7 @@ struct ChainVerifier::Impl {
   void Fail(uint64_t seq, std::string why) {
     if (pending) {
       uint64_t n = next - 2;
-      Blame(n,
+      Blame(std::max(n, base.seq),
             Seq(n + 1) + ": prev hash does not match leaf hash of " + Seq(n) + ", and then " + why);
     } else {
       Blame(seq, std::move(why));
@@ -62,6 +76,7 @@ struct ChainVerifier::Impl {
   crypto::Digest GoodHead(const std::optional<Head>& meta_head) const {
     uint64_t good = bad ? *bad : next;
     if (good == 0) return {};
+    if (good == base.seq) return base.prev_leaf;
     if (good + 4 > next) return LeafOf(good - 1);
     return meta_head ? meta_head->last_leaf : crypto::Digest{};
   }
@@ -78,6 +93,10 @@ void ChainVerifier::Impl::Add(std::string_view key, std::string_view bytes,
   if (!seq.ok()) return Fail(next, Seq(next) + ": " + seq.status().message());
   if (*seq > next) {
     return Fail(next, Seq(next) + ": record missing (the next key is " + Seq(*seq) + ")");
+  }
+  if (*seq < base.seq) {
+    return Fail(next, Seq(next) + ": key " + Seq(*seq) + " lies below the ledger's base (" +
+                          Seq(base.seq) + ")");
   }
   if (*seq < next) return Fail(next, Seq(next) + ": key " + Seq(*seq) + " out of order");
   Result<RecordLink> fields = DecodeRecordLink(bytes);
@@ -109,7 +128,11 @@ void ChainVerifier::Impl::Finish(const std::optional<Head>& meta_head) {
     std::string head = !meta_head  ? "meta has no head"
                        : want == 0 ? "meta head says the ledger is empty"
                                    : "meta head says the last record is " + Seq(want - 1);
-    return Blame(want, Seq(want) + ": record past the meta head (" + head + ")");
+    const uint64_t first = std::max(want, base.seq);
+    return Blame(first, Seq(first) + ": record past the meta head (" + head + ")");
+  }
+  if (!tail_matches && next == base.seq) {  // a ledger with a base and no record past it
+    return Blame(base.seq, "meta head: the leaf hash of " + Seq(next - 1) + " is not meta base's");
   }
   if (!tail_matches) {
     Blame(next - 1, Seq(next - 1) + ": leaf hash does not match the meta head");
@@ -120,14 +143,16 @@ void ChainVerifier::Add(std::string_view key, std::string_view bytes) {
   Add(key, bytes, RecordLeafHash(bytes));
 }
 
+ChainVerifier::ChainVerifier(const Base& base) : impl_(std::make_shared<Impl>(base)) {}
+
 void ChainVerifier::Add(std::string_view key, std::string_view bytes,
                         const crypto::Digest& leaf) {
-  if (!impl_) impl_ = std::make_shared<Impl>();
+  if (!impl_) impl_ = std::make_shared<Impl>(Base{});
   impl_->Add(key, bytes, leaf);
 }
 
 VerifyReport ChainVerifier::Finish(const std::optional<Head>& meta_head) {
-  if (!impl_) impl_ = std::make_shared<Impl>();
+  if (!impl_) impl_ = std::make_shared<Impl>(Base{});
   impl_->Finish(meta_head);
   VerifyReport report;
   report.ok = !impl_->bad.has_value();
@@ -172,20 +197,47 @@ VerifyReport AddTree(VerifyReport report, const Digest& root, const Status& tree
 
 // What one pass over the log found.
 struct Pass {
+  explicit Pass(const Base& b) : base(b), chain(b), last_leaf(b.prev_leaf) {}
+  Base base;
   ChainVerifier chain;
   CompactRange range;                          // the tree recomputed from the records' leaf hashes
   LevelDigests recomputed;                     // its perfect nodes, level by level
   std::unique_ptr<StoredTreeDigester> stored;  // the stored perfect nodes of the same tree
+  // A ledger with a base: `range` starts from the base's stored compact range
+  // and `checker` holds each node completed since against the stored one.
+  std::unique_ptr<TreeChecker> checker;
+  Status base_tree;  // the base's compact range unusable
   uint64_t count = 0;
   Digest last_leaf{};
+  uint64_t size() const { return base.seq + count; }  // the tree's size
 };
+
+// The stored compact range of the base, checked as far as it can be: present,
+// 32 bytes each, and for an odd base its last node is meta base's leaf.
+Status LoadBaseRange(const Store& store, Pass& pass) {
+  ASSIGN_OR_RETURN(CompactRange range, TreeReader(store).Frontier(pass.base.seq));
+  if ((pass.base.seq & 1) == 1 && range.frontier().back() != pass.base.prev_leaf) {
+    return DataLossError(DescribeNode(0, pass.base.seq - 1) +
+                         ", the last of the base's compact range, is not meta base's leaf hash");
+  }
+  pass.range = range;
+  pass.checker = std::make_unique<TreeChecker>(store, std::move(range), pass.base.seq);
+  return Status::Ok();
+}
 
 // Three threads: one reads the log (LogScanner), one reads the stored tree
 // behind it (StoredTreeDigester), and this one hashes and checks the records.
+// A ledger with a base uses no digester: `checker` reads the stored nodes.
 Status ScanLog(const Store& store, const std::function<void(uint64_t)>& progress, Pass& pass) {
-  pass.stored = std::make_unique<StoredTreeDigester>(store);
-  StoredTreeDigester& stored = *pass.stored;
-  LogScanner scanner(store, [&](uint64_t count, bool last) { stored.Publish(count, last); });
+  if (pass.base.seq > 0) {
+    pass.base_tree = LoadBaseRange(store, pass);
+  } else {
+    pass.stored = std::make_unique<StoredTreeDigester>(store);
+  }
+  StoredTreeDigester* stored = pass.stored.get();
+  LogScanner scanner(store, [stored](uint64_t count, bool last) {
+    if (stored != nullptr) stored->Publish(count, last);
+  });
   const CompactRange::NodeVisitor digest = [&](uint8_t level, uint64_t, const Digest& hash) {
     pass.recomputed.Add(level, hash.data());
   };
@@ -193,7 +245,12 @@ Status ScanLog(const Store& store, const std::function<void(uint64_t)>& progress
     for (size_t i = 0; i < chunk->size(); ++i) {
       pass.last_leaf = RecordLeafHash(chunk->value(i));
       pass.chain.Add(chunk->key(i), chunk->value(i), pass.last_leaf);
-      pass.range.Append(pass.last_leaf, digest);
+      if (pass.checker) {
+        pass.checker->Add(pass.last_leaf);
+        pass.range.Append(pass.last_leaf);
+      } else if (pass.base.seq == 0) {
+        pass.range.Append(pass.last_leaf, digest);
+      }
       if (++pass.count % 100000 == 0 && progress) progress(pass.count);
     }
   }
@@ -205,7 +262,12 @@ Status ScanLog(const Store& store, const std::function<void(uint64_t)>& progress
 // was missing, out of place or not 32 bytes) the slow path compares node by
 // node with TreeChecker, over a second read of the same records, to name the
 // first node at fault; it alone decides, so both paths accept the same trees.
+// A ledger with a base was checked node by node during the scan.
 Status CheckTree(const Store& store, Pass& pass, const std::function<uint64_t()>& log_size) {
+  if (pass.base.seq > 0) {
+    RETURN_IF_ERROR(pass.base_tree);
+    return pass.checker->Finish(log_size);
+  }
   Result<bool> complete = pass.stored->Finish();
   RETURN_IF_ERROR(complete.status());
   if (*complete && pass.stored->digests().Finish() == pass.recomputed.Finish()) {
@@ -225,23 +287,31 @@ Status CheckTree(const Store& store, Pass& pass, const std::function<uint64_t()>
 
 Result<VerifyReport> VerifyStore(const Store& store,
                                  const std::function<void(uint64_t)>& progress) {
+  Result<Base> base = ReadBase(store);
+  if (!base.ok()) {
+    if (base.status().code() != StatusCode::kDataLoss) return base.status();
+    VerifyReport report;
+    report.ok = false;
+    report.problem = base.status().message();
+    return report;
+  }
   Result<std::optional<Head>> before = ReadMetaHead(store);
   if (!before.ok() && before.status().code() != StatusCode::kDataLoss) return before.status();
-  Pass pass;
+  Pass pass(*base);
   RETURN_IF_ERROR(ScanLog(store, progress, pass));
-  const uint64_t count = pass.count;
+  const uint64_t size = pass.size();
   if (!before.ok()) {  // a malformed head: judge the chain alone, then report the head
-    VerifyReport chain = pass.chain.Finish(Head{count, pass.last_leaf});
-    Status tree_status = CheckTree(store, pass, [&] { return count; });
+    VerifyReport chain = pass.chain.Finish(Head{size, pass.last_leaf});
+    Status tree_status = CheckTree(store, pass, [&] { return size; });
     VerifyReport report = AddTree(std::move(chain), pass.range.Root(), tree_status);
     if (!report.ok) return report;
     report.ok = false;
     report.problem = before.status().message();
     return report;
   }
-  Status tree_status = CheckTree(store, pass, [&] { return LogSize(store, count); });
+  Status tree_status = CheckTree(store, pass, [&] { return LogSize(store, size); });
   ASSIGN_OR_RETURN(std::optional<Head> after, ReadMetaHead(store));
-  VerifyReport report = pass.chain.Finish(PickHead(*before, after, count, pass.last_leaf));
+  VerifyReport report = pass.chain.Finish(PickHead(*before, after, size, pass.last_leaf));
   return AddTree(std::move(report), pass.range.Root(), tree_status);
 }
 

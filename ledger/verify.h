@@ -23,6 +23,29 @@
 //     served from (TreeReader reads only stored perfect nodes) is among them;
 //   - the root read from the stored nodes equals the recomputed one, and no
 //     node is stored past the end of the log.
+// A ledger with a base at seq N (ledger.h, "Base") is verified from the base:
+//   - the chain from record N, whose prev must be meta base's leaf (a broken
+//     link there is blamed on record N if N+1 does not link to it either, else
+//     on meta base: "meta base: ... (meta base altered)", first_bad_seq N); a
+//     key below N is a problem; with no record past N the meta head must be
+//     the base; `records` counts the records examined, from N;
+//   - the base's compact range (the stored nodes of TreeReader::Frontier(N)):
+//     present and 32 bytes, and for an odd N its last node, leaf N-1, equal to
+//     meta base's leaf. Beyond that it is taken as imported: the root it gives
+//     for size N is vouched for only by a signed checkpoint (cairn-audit
+//     verify), and a node of it that no later node covers yet can change
+//     unseen here;
+//   - every node the records from N complete, recomputed from that compact
+//     range plus their leaf hashes, compared node by node with the stored one
+//     (one cursor per level, TreeChecker; no level digests, which assume
+//     nodes from index 0). A node above a tampered range node then mismatches:
+//     its problem adds "and the base's compact range (seq N)";
+//   - the root from the stored nodes and no node past the end of the log, as
+//     above. Nodes below the base that are not in its compact range are
+//     neither read nor looked for.
+// The report's `root` is that of the whole tree (size N + records). A
+// malformed meta base gives ok = false with its DataLoss message as `problem`,
+// and nothing else is read.
 // Signed checkpoints are not read here: cairn-audit verify checks each one's
 // signature and compares its root with TreeReader::Root(size), which rests on
 // the nodes checked above.
@@ -62,6 +85,10 @@ struct VerifyReport {
 
 class ChainVerifier {
  public:
+  ChainVerifier() = default;  // a ledger from seq 0
+  // A ledger with a base (ReadBase): the first record must be base.seq and
+  // its prev base.prev_leaf; a key below base.seq is reported as such.
+  explicit ChainVerifier(const Base& base);
   // Feed records in key order. Never fails; problems land in the report.
   void Add(std::string_view key, std::string_view bytes);
   // The same, for a caller that already hashed the bytes: `leaf` must be

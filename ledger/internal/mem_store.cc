@@ -2,6 +2,7 @@
 // mutex. Same contract as RocksStore (tests/ledger/store_conformance_test.cc),
 // except that nothing survives the process and iterators see writes made after
 // they were created (each step re-seeks under the lock; there is no snapshot).
+// Snapshot() copies every family into a new, read-only MemStore.
 #include <array>
 #include <map>
 #include <mutex>
@@ -67,8 +68,11 @@ class MemStore final : public Store {
   MemStore() : data_(std::make_shared<MemData>()) {
     data_->families[static_cast<int>(Family::kMeta)][kMetaFormat] = std::string(kStoreFormat);
   }
+  // A read-only store over `data`, which nobody writes any more.
+  explicit MemStore(std::shared_ptr<MemData> data) : data_(std::move(data)), read_only_(true) {}
 
   Status Write(const WriteSet& writes, bool sync) override {
+    if (read_only_) return UnavailableError("a snapshot of the in-memory store is read-only");
     std::lock_guard lock(data_->mu);
     for (const WriteOp& op : writes.ops()) {
       FamilyMap& m = data_->families[static_cast<int>(op.family)];
@@ -93,11 +97,25 @@ class MemStore final : public Store {
     return std::make_unique<MemIterator>(data_, f);
   }
 
-  Status CompactFamily(Family) override { return Status::Ok(); }
-  bool read_only() const override { return false; }
+  Status CompactFamily(Family) override {
+    if (read_only_) return UnavailableError("a snapshot of the in-memory store is read-only");
+    return Status::Ok();
+  }
+  bool read_only() const override { return read_only_; }
+
+  std::unique_ptr<Store> Snapshot() const override {
+    if (read_only_) return std::make_unique<MemStore>(data_);  // nothing changes it: share
+    auto copy = std::make_shared<MemData>();
+    {
+      std::lock_guard lock(data_->mu);
+      copy->families = data_->families;
+    }
+    return std::make_unique<MemStore>(std::move(copy));
+  }
 
  private:
   std::shared_ptr<MemData> data_;  // shared so iterators may outlive the store
+  bool read_only_ = false;         // a snapshot
 };
 
 }  // namespace

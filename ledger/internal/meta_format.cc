@@ -30,4 +30,35 @@ Result<std::optional<Head>> ReadMetaHead(const Store& store) {
   return std::optional<Head>(head);
 }
 
+std::string EncodeBase(const Base& base) {
+  std::string out = SeqKey(base.seq);
+  out.append(reinterpret_cast<const char*>(base.prev_leaf.data()), base.prev_leaf.size());
+  return out;
+}
+
+Result<Base> DecodeBase(std::string_view bytes) {
+  if (bytes.size() != kBaseBytes) {
+    return DataLossError("meta base is " + std::to_string(bytes.size()) + " bytes, want " +
+                         std::to_string(kBaseBytes));
+  }
+  Base base;
+  ASSIGN_OR_RETURN(base.seq, ParseSeqKey(bytes.substr(0, 8)));
+  std::copy_n(bytes.begin() + 8, 32, base.prev_leaf.begin());
+  return base;
+}
+
+Status CheckNotChain(const WriteSet& writes, std::string_view what) {
+  for (const WriteOp& op : writes.ops()) {
+    if (op.family == Family::kLog || op.family == Family::kTree) {
+      return InvalidArgumentError(std::string(what) + " may not touch the " +
+                                  std::string(FamilyName(op.family)) + " family");
+    }
+    if (op.family == Family::kMeta &&
+        (op.key == kMetaHead || op.key == kMetaFormat || op.key == kMetaBase)) {
+      return InvalidArgumentError(std::string(what) + " may not touch meta \"" + op.key + "\"");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace cairn::ledger

@@ -1,6 +1,7 @@
 // The durable Store: RocksDB with one column family per Family (DESIGN.md,
 // "Storage layout"). RocksDB's LOCK file gives the exclusive writer; read-only
-// handles take no lock. Iterators must not outlive the store.
+// handles take no lock. Iterators must not outlive the store. Snapshot() gives
+// a RocksSnapshotView: the same reads through ReadOptions.snapshot.
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
@@ -9,6 +10,8 @@
 #include <array>
 #include <chrono>
 #include <filesystem>
+#include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -85,6 +88,7 @@ class RocksStore final : public Store {
   std::unique_ptr<StoreIterator> NewScanIterator(Family f) const override;
   Status CompactFamily(Family f) override;
   bool read_only() const override { return read_only_; }
+  std::unique_ptr<Store> Snapshot() const override;
 
  private:
   RocksStore(std::string dir, bool read_only) : dir_(std::move(dir)), read_only_(read_only) {}
@@ -245,6 +249,63 @@ Status RocksStore::CompactFamily(Family f) {
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   return FromRocks(db_->CompactRange(options, cf(f), nullptr, nullptr),
                    "compacting " + std::string(FamilyName(f)));
+}
+
+// A read-only view of a RocksStore as of one RocksDB snapshot, released when
+// the last view sharing it goes. Borrows the database, which must outlive it.
+class RocksSnapshotView final : public Store {
+ public:
+  RocksSnapshotView(rocksdb::DB* db,
+                    std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> families,
+                    std::string dir, std::shared_ptr<const rocksdb::Snapshot> snapshot)
+      : db_(db), families_(families), dir_(std::move(dir)), snapshot_(std::move(snapshot)) {}
+
+  Status Write(const WriteSet&, bool) override { return ReadOnly(); }
+  Result<std::optional<std::string>> Get(Family f, std::string_view key) const override {
+    std::string value;
+    rocksdb::Status s = db_->Get(Options(rocksdb::ReadOptions()), families_[static_cast<int>(f)],
+                                 rocksdb::Slice(key.data(), key.size()), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, "reading " + std::string(FamilyName(f)) + " in a snapshot");
+    return std::optional<std::string>(std::move(value));
+  }
+  std::unique_ptr<StoreIterator> NewIterator(Family f) const override {
+    return std::make_unique<RocksIterator>(std::unique_ptr<rocksdb::Iterator>(
+        db_->NewIterator(Options(rocksdb::ReadOptions()), families_[static_cast<int>(f)])));
+  }
+  std::unique_ptr<StoreIterator> NewScanIterator(Family f) const override {
+    return std::make_unique<ScanIterator>(std::unique_ptr<rocksdb::Iterator>(
+        db_->NewIterator(Options(ScanReadOptions()), families_[static_cast<int>(f)])));
+  }
+  Status CompactFamily(Family) override { return ReadOnly(); }
+  bool read_only() const override { return true; }
+  // Shares the same RocksDB snapshot: a view of a view sees the same data.
+  std::unique_ptr<Store> Snapshot() const override {
+    return std::make_unique<RocksSnapshotView>(db_, families_, dir_, snapshot_);
+  }
+
+ private:
+  rocksdb::ReadOptions Options(rocksdb::ReadOptions options) const {
+    options.snapshot = snapshot_.get();
+    return options;
+  }
+  Status ReadOnly() const {
+    return UnavailableError("a snapshot of ledger store " + dir_ + " is read-only");
+  }
+
+  rocksdb::DB* db_;
+  std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> families_;
+  std::string dir_;
+  std::shared_ptr<const rocksdb::Snapshot> snapshot_;
+};
+
+std::unique_ptr<Store> RocksStore::Snapshot() const {
+  rocksdb::DB* db = db_.get();
+  std::shared_ptr<const rocksdb::Snapshot> snapshot(db->GetSnapshot(),
+                                                    [db](const rocksdb::Snapshot* s) {
+                                                      if (s != nullptr) db->ReleaseSnapshot(s);
+                                                    });
+  return std::make_unique<RocksSnapshotView>(db, families_, dir_, std::move(snapshot));
 }
 
 }  // namespace

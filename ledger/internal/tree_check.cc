@@ -45,7 +45,12 @@ void TreeChecker::Check(uint8_t level, uint64_t index, const Digest& hash) {
     return;
   }
   if (!SameBytes(it->value(), hash)) {
-    problem_ = DataLossError(DescribeNode(level, index) + " does not match the records");
+    // Below the base the recomputation rests on the stored compact range too.
+    const bool spans_base = index < (base_seq_ >> level) + 1 && (index << level) < base_seq_;
+    problem_ = DataLossError(
+        DescribeNode(level, index) + " does not match the records" +
+        (spans_base ? " and the base's compact range (seq " + std::to_string(base_seq_) + ")"
+                    : std::string()));
   }
 }
 

@@ -28,6 +28,11 @@ Status CheckRootAndEnd(const Store& store, uint64_t size, const Digest& root,
 class TreeChecker {
  public:
   explicit TreeChecker(const Store& store) : store_(store) {}
+  // For a ledger with a base at `base_seq`: recomputes from `base_range`, the
+  // base's stored compact range (of size base_seq), so only the nodes the
+  // records after the base complete are compared, each read from its own key.
+  TreeChecker(const Store& store, CompactRange base_range, uint64_t base_seq)
+      : store_(store), range_(std::move(base_range)), base_seq_(base_seq) {}
 
   void Add(const Digest& leaf);
   // OK, or DataLoss naming the first node that disagrees with the records.
@@ -45,6 +50,7 @@ class TreeChecker {
 
   const Store& store_;
   CompactRange range_;
+  uint64_t base_seq_ = 0;
   CompactRange::NodeVisitor check_ = [this](uint8_t level, uint64_t index, const Digest& hash) {
     Check(level, index, hash);
   };

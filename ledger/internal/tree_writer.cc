@@ -24,11 +24,11 @@ CompactRange::NodeVisitor PutNodesInto(WriteSet& out) {
   };
 }
 
-Result<uint64_t> StoredTreeSize(const Store& store, uint64_t log_size) {
-  if (log_size == 0) return uint64_t{0};
+Result<uint64_t> StoredTreeSize(const Store& store, uint64_t log_size, uint64_t base_seq) {
+  if (log_size <= base_seq) return log_size;
   ASSIGN_OR_RETURN(bool full, HasLeaf(store, log_size - 1));
   if (full) return log_size;
-  uint64_t lo = 0;             // leaves [0, lo) are stored
+  uint64_t lo = base_seq;      // leaves [0, lo) are stored (or, below a base, summed up)
   uint64_t hi = log_size - 1;  // leaf hi is not
   while (lo < hi) {
     uint64_t mid = lo + (hi - lo) / 2;
@@ -42,7 +42,37 @@ Result<uint64_t> StoredTreeSize(const Store& store, uint64_t log_size) {
   return lo;
 }
 
-Result<CompactRange> CatchUpTree(Store& store, const Head& head) {
+namespace {
+
+// A ledger with a base: its tree covers its log already (ImportBase wrote the
+// base's compact range, every append since its nodes).
+Result<CompactRange> BaseFrontier(const Store& store, const Head& head, const Base& base) {
+  TreeReader reader(store);
+  const uint64_t size = head.next_seq;
+  if (size > base.seq) {
+    ASSIGN_OR_RETURN(bool has_last, HasLeaf(store, size - 1));
+    if (!has_last) {
+      return DataLossError("tree leaf " + std::to_string(size - 1) +
+                           " is missing (a ledger with a base at seq " + std::to_string(base.seq) +
+                           " is never backfilled)");
+    }
+    ASSIGN_OR_RETURN(Digest last, reader.Node(0, size - 1));
+    if (last != head.last_leaf) {
+      return DataLossError("tree leaf " + std::to_string(size - 1) +
+                           " does not match the meta head");
+    }
+  }
+  ASSIGN_OR_RETURN(CompactRange range, reader.Frontier(size));
+  if (size == base.seq && (size & 1) == 1 && range.frontier().back() != base.prev_leaf) {
+    return DataLossError("tree leaf " + std::to_string(size - 1) + " does not match meta base");
+  }
+  return range;
+}
+
+}  // namespace
+
+Result<CompactRange> CatchUpTree(Store& store, const Head& head, const Base& base) {
+  if (base.seq > 0) return BaseFrontier(store, head, base);
   const uint64_t size = head.next_seq;
   ASSIGN_OR_RETURN(uint64_t stored, StoredTreeSize(store, size));
   TreeReader reader(store);

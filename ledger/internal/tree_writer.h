@@ -20,13 +20,18 @@ CompactRange::NodeVisitor PutNodesInto(WriteSet& out);
 // How many leading leaves the stored tree holds, for a log of `log_size`
 // records: log_size when leaf log_size-1 is stored, else found by binary search
 // over the level-0 keys (the tree only ever grows as a prefix). O(log n) reads.
-Result<uint64_t> StoredTreeSize(const Store& store, uint64_t log_size);
+// The search never looks below `base_seq`, whose leaves a ledger with a base
+// does not store: the result is at least base_seq.
+Result<uint64_t> StoredTreeSize(const Store& store, uint64_t log_size, uint64_t base_seq = 0);
 
 // Makes the tree cover the log up to `head` and returns the frontier for
 // head.next_seq. Missing nodes are computed from the records and written in
 // one synced batch. DataLoss if the stored leaf of the last record does not
-// match the head, or if the log is not dense.
-Result<CompactRange> CatchUpTree(Store& store, const Head& head);
+// match the head, or if the log is not dense. A ledger with a base (base.seq
+// > 0) is never backfilled: its tree was written with its records from the
+// start, so at head.next_seq == base.seq the frontier is the imported one,
+// and past it the last leaf must be stored (DataLoss otherwise).
+Result<CompactRange> CatchUpTree(Store& store, const Head& head, const Base& base = {});
 
 }  // namespace cairn::ledger
 

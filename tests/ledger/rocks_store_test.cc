@@ -145,5 +145,28 @@ TEST_CASE("compacting keys removes a deleted wrapped key from every file", "[led
   CHECK(*s->Get(Family::kLog, SeqKey(0)) == std::optional<std::string>("a record"));
 }
 
+TEST_CASE("a snapshot keeps its view across a compaction and of a read-only handle",
+          "[ledger][rocks][snapshot]") {
+  testing::TempDir tmp;
+  std::string dir = tmp.sub("db");
+  auto s = MustOpen(dir, OpenMode::kCreate);
+  REQUIRE(Put(*s, Family::kKeys, "k", "wrapped").ok());
+  {
+    std::unique_ptr<Store> snap = s->Snapshot();
+    WriteSet del;
+    del.Delete(Family::kKeys, "k");
+    REQUIRE(s->Write(del, true).ok());
+    REQUIRE(s->CompactFamily(Family::kKeys).ok());
+    CHECK(*snap->Get(Family::kKeys, "k") == std::optional<std::string>("wrapped"));
+    CHECK(*s->Get(Family::kKeys, "k") == std::nullopt);
+  }
+  REQUIRE(Put(*s, Family::kState, "a", "1").ok());
+  auto ro = MustOpen(dir, OpenMode::kReadOnly);
+  std::unique_ptr<Store> snap = ro->Snapshot();
+  CHECK(snap->read_only());
+  CHECK(*snap->Get(Family::kState, "a") == std::optional<std::string>("1"));
+  CHECK(snap->Write(WriteSet(), true).code() == StatusCode::kUnavailable);
+}
+
 }  // namespace
 }  // namespace cairn::ledger

@@ -214,6 +214,88 @@ TEMPLATE_TEST_CASE("concurrent writers all land", "[ledger][store]", MemStoreMak
   CHECK(Scan(*store, Family::kState).size() == kThreads * kEach);
 }
 
+TEMPLATE_TEST_CASE("a snapshot sees the writes before it and none after",
+                   "[ledger][store][snapshot]", MemStoreMaker, RocksStoreMaker) {
+  TestType maker;
+  auto store = maker.Make();
+  WriteSet before;
+  before.Put(Family::kState, "a", "1");
+  before.Put(Family::kState, "b", "2");
+  before.Put(Family::kLog, SeqKey(0), "r0");
+  REQUIRE(store->Write(before, /*sync=*/true).ok());
+
+  std::unique_ptr<Store> snap = store->Snapshot();
+  REQUIRE(snap != nullptr);
+  CHECK(snap->read_only());
+  CHECK_FALSE(store->read_only());
+
+  WriteSet after;
+  after.Put(Family::kState, "a", "changed");
+  after.Delete(Family::kState, "b");
+  after.Put(Family::kState, "c", "3");
+  after.Put(Family::kLog, SeqKey(1), "r1");
+  REQUIRE(store->Write(after, /*sync=*/true).ok());
+
+  // The store moved on; the snapshot did not.
+  CHECK(GetOrFail(*store, Family::kState, "a") == "changed");
+  CHECK(GetOrFail(*snap, Family::kState, "a") == "1");
+  CHECK(GetOrFail(*snap, Family::kState, "b") == "2");
+  CHECK(GetOrFail(*snap, Family::kState, "c") == std::nullopt);
+  CHECK(GetOrFail(*snap, Family::kMeta, kMetaFormat) == std::string(kStoreFormat));
+  CHECK(Scan(*snap, Family::kState) == KV{{"a", "1"}, {"b", "2"}});
+  CHECK(Scan(*snap, Family::kLog) == KV{{SeqKey(0), "r0"}});
+  CHECK(Scan(*store, Family::kState) == KV{{"a", "changed"}, {"c", "3"}});
+
+  auto scan = snap->NewScanIterator(Family::kLog);
+  scan->SeekToLast();
+  REQUIRE(scan->Valid());
+  CHECK(scan->key() == SeqKey(0));
+}
+
+TEMPLATE_TEST_CASE("an iterator over a snapshot ignores writes made while it walks",
+                   "[ledger][store][snapshot]", MemStoreMaker, RocksStoreMaker) {
+  TestType maker;
+  auto store = maker.Make();
+  WriteSet w;
+  for (char c : std::string("aceg")) w.Put(Family::kState, std::string(1, c), "v");
+  REQUIRE(store->Write(w, true).ok());
+  std::unique_ptr<Store> snap = store->Snapshot();
+  auto it = snap->NewIterator(Family::kState);
+  it->SeekToFirst();
+  REQUIRE(it->Valid());
+  CHECK(it->key() == "a");
+  WriteSet more;
+  more.Put(Family::kState, "b", "new");
+  more.Put(Family::kState, "d", "new");
+  more.Delete(Family::kState, "e");
+  REQUIRE(store->Write(more, true).ok());
+  std::string seen;
+  for (; it->Valid(); it->Next()) seen += std::string(it->key());
+  REQUIRE(it->status().ok());
+  CHECK(seen == "aceg");
+  // An iterator made after the write, on the snapshot, does not see it either.
+  CHECK(Scan(*snap, Family::kState).size() == 4);
+}
+
+TEMPLATE_TEST_CASE("a snapshot refuses writes and compaction", "[ledger][store][snapshot]",
+                   MemStoreMaker, RocksStoreMaker) {
+  TestType maker;
+  auto store = maker.Make();
+  std::unique_ptr<Store> snap = store->Snapshot();
+  WriteSet w;
+  w.Put(Family::kState, "a", "1");
+  CHECK(snap->Write(w, true).code() == StatusCode::kUnavailable);
+  CHECK(snap->CompactFamily(Family::kState).code() == StatusCode::kUnavailable);
+  CHECK(GetOrFail(*snap, Family::kState, "a") == std::nullopt);
+  CHECK(GetOrFail(*store, Family::kState, "a") == std::nullopt);
+  // A snapshot of the snapshot is the same view.
+  REQUIRE(store->Write(w, true).ok());
+  std::unique_ptr<Store> again = snap->Snapshot();
+  CHECK(again->read_only());
+  CHECK(GetOrFail(*again, Family::kState, "a") == std::nullopt);
+  CHECK(GetOrFail(*store->Snapshot(), Family::kState, "a") == "1");
+}
+
 TEST_CASE("family names match the column families of DESIGN.md", "[ledger][store]") {
   CHECK(FamilyName(Family::kLog) == "log");
   CHECK(FamilyName(Family::kTree) == "tree");

@@ -3,6 +3,8 @@
 #ifndef CAIRN_TESTS_LEDGER_TEST_UTIL_H_
 #define CAIRN_TESTS_LEDGER_TEST_UTIL_H_
 
+#include <catch2/catch.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -17,6 +19,7 @@
 #include "tests/testing/temp_dir.h"
 #include "ledger/ledger.h"
 #include "ledger/store.h"
+#include "ledger/verify.h"
 
 namespace cairn::ledger::testing {
 
@@ -52,6 +55,7 @@ class BorrowedStore : public Store {
   }
   Status CompactFamily(Family f) override { return inner_.CompactFamily(f); }
   bool read_only() const override { return inner_.read_only(); }
+  std::unique_ptr<Store> Snapshot() const override { return inner_.Snapshot(); }
 
  protected:
   Store& inner_;
@@ -61,6 +65,27 @@ class BorrowedStore : public Store {
 inline std::unique_ptr<Store> Borrow(Store& store) { return std::make_unique<BorrowedStore>(store); }
 
 // Every key and value of family `f`, to compare two ledgers' stores.
+// One put or delete, written alone and synced (tampering with a store).
+inline void WriteOne(Store& store, Family f, std::string key, std::string value) {
+  WriteSet w;
+  w.Put(f, std::move(key), std::move(value));
+  REQUIRE(store.Write(w, true).ok());
+}
+inline void DeleteOne(Store& store, Family f, std::string key) {
+  WriteSet w;
+  w.Delete(f, std::move(key));
+  REQUIRE(store.Write(w, true).ok());
+}
+
+// The report blames `seq` with exactly `problem`.
+inline void CheckBlames(const VerifyReport& r, uint64_t seq, const std::string& problem) {
+  INFO(r.problem);
+  CHECK_FALSE(r.ok);
+  REQUIRE(r.first_bad_seq.has_value());
+  CHECK(*r.first_bad_seq == seq);
+  CHECK(r.problem == problem);
+}
+
 inline std::map<std::string, std::string> Contents(const Store& store, Family f) {
   std::map<std::string, std::string> out;
   auto it = store.NewIterator(f);

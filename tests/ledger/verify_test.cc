@@ -14,7 +14,10 @@
 namespace cairn::ledger {
 namespace {
 
+using testing::CheckBlames;
+using testing::DeleteOne;
 using testing::Input;
+using testing::WriteOne;
 
 constexpr uint64_t kRecords = 8;
 
@@ -31,16 +34,8 @@ class Fixture {
 
   std::string Bytes(uint64_t seq) const { return *ReadRecord(*store_, seq); }
   void Put(uint64_t seq, std::string bytes) { Write(Family::kLog, SeqKey(seq), std::move(bytes)); }
-  void Write(Family f, std::string key, std::string value) {
-    WriteSet w;
-    w.Put(f, std::move(key), std::move(value));
-    REQUIRE(store_->Write(w, true).ok());
-  }
-  void Delete(Family f, std::string key) {
-    WriteSet w;
-    w.Delete(f, std::move(key));
-    REQUIRE(store_->Write(w, true).ok());
-  }
+  void Write(Family f, std::string key, std::string value) { WriteOne(*store_, f, std::move(key), std::move(value)); }
+  void Delete(Family f, std::string key) { DeleteOne(*store_, f, std::move(key)); }
   void Delete(uint64_t seq) { Delete(Family::kLog, SeqKey(seq)); }
   // Flips the low bit of the byte at `offset` of record `seq`.
   void Flip(uint64_t seq, size_t offset) {
@@ -67,14 +62,6 @@ class Fixture {
 
 std::string_view DigestBytes(const crypto::Digest& d) {
   return {reinterpret_cast<const char*>(d.data()), d.size()};
-}
-
-void CheckBlames(const VerifyReport& r, uint64_t seq, const std::string& problem) {
-  INFO(r.problem);
-  CHECK_FALSE(r.ok);
-  REQUIRE(r.first_bad_seq.has_value());
-  CHECK(*r.first_bad_seq == seq);
-  CHECK(r.problem == problem);
 }
 
 TEST_CASE("the untampered twin verifies", "[ledger][verify]") {
