@@ -19,7 +19,8 @@ constexpr std::string_view kCairnActions[] = {
     "DeletePolicy",    "AttachPrincipalPolicy", "DetachPrincipalPolicy", "SimulatePrincipalPolicy",
     "CreateAccessKey", "ListAccessKeys",        "UpdateAccessKey",       "DeleteAccessKey",
     "ReportRotationStep", "GetRotationStatus",  "ListRotations",         "PutSecretExpiry",
-    "ReadReplicaPage", "GetReplicaSeed",        "ReportReplicaStatus",   "GetReplicaStatus"};
+    "ReadReplicaPage", "GetReplicaSeed",        "ReportReplicaStatus",   "GetReplicaStatus",
+    "ReadReplicaSnapshot"};
 
 // The policy administrators have attached implicitly.
 const iam::CompiledPolicy& AdministratorPolicy() {

@@ -54,6 +54,13 @@ Result<std::string> Checkpointer::SignHead(ledger::Ledger& ledger) {
   return note;
 }
 
+Result<std::string> Checkpointer::SignWithExtension(uint64_t size, const crypto::Digest& root,
+                                                    std::string extension) const {
+  ledger::Checkpoint checkpoint{verifier_.name, size, root, {std::move(extension)}};
+  RETURN_IF_ERROR(ledger::ValidateCheckpoint(checkpoint));
+  return ledger::SignNote(ledger::FormatCheckpointBody(checkpoint), verifier_.name, key_);
+}
+
 Result<ledger::NoteVerifier> ReadLedgerVerifier(const ledger::Store& store) {
   ASSIGN_OR_RETURN(auto pub, store.Get(ledger::Family::kMeta, kMetaCheckpointPublicKey));
   ASSIGN_OR_RETURN(auto origin, store.Get(ledger::Family::kMeta, kMetaOrigin));

@@ -38,6 +38,9 @@ class Checkpointer {
   // Signs a checkpoint of the durable head and stores it; returns the note.
   // Does nothing new (returns the stored note) if the head is already checkpointed.
   Result<std::string> SignHead(ledger::Ledger& ledger);
+  // Signs a checkpoint of `size` and `root` with one extension line (a
+  // replica snapshot's, service/snapshot.h); stores nothing.
+  Result<std::string> SignWithExtension(uint64_t size, const crypto::Digest& root, std::string extension) const;
   const ledger::NoteVerifier& verifier() const { return verifier_; }
 
  private:

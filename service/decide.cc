@@ -112,6 +112,7 @@ const OpSpec* FindOp(std::string_view name) {
       {"ListRotations", &ListRotations, true, {"Handler"}},
       {"ReadReplicaPage", &ReadReplicaPage, true, {"FromSeq", "MaxRecords"}},
       {"GetReplicaSeed", &GetReplicaSeed, true, {}},
+      {"ReadReplicaSnapshot", &ReadReplicaSnapshot, true, {"SnapshotId", "Family", "StartAfter", "MaxEntries"}},
       {"ReportReplicaStatus",
        &ReportReplicaStatus,
        false,

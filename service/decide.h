@@ -43,6 +43,8 @@ struct DecideEnv {
   // engine always sets one).
   const ledger::Actor* actor = nullptr;
   const projections::PoliciesView* policies = nullptr;
+  // The first seq the ledger holds: 0, or a snapshot's base (ledger::Base).
+  uint64_t first_seq = 0;
 };
 
 // A DR replica's report (ReportReplicaStatus), which the engine keeps, the
@@ -80,6 +82,16 @@ struct AuditRead {
 };
 
 // A version whose value the engine decrypts once the event is durable.
+// ReadReplicaSnapshot (service/snapshot.h): start a snapshot (`create`,
+// under the new `id`) or read a page of one.
+struct SnapshotRead {
+  bool create = false;
+  std::string id;
+  ledger::Family family = ledger::Family::kState;
+  std::string start_after;  // a key (decoded); empty: from the first
+  size_t max_entries = 0;
+};
+
 struct ValueToOpen {
   size_t index = 0;          // Response::Value::index
   std::string arn;
@@ -104,6 +116,7 @@ struct Decision {
   bool replica_seed = false;    // GetReplicaSeed: the engine answers from `meta`
   std::optional<ReplicaReport> replica_report;  // ReportReplicaStatus: kept by the engine once durable
   bool replica_status_read = false;             // GetReplicaStatus: the engine answers from its reports
+  std::optional<SnapshotRead> snapshot_read;    // ReadReplicaSnapshot: the engine answers from its snapshots
 };
 
 Decision Decide(const Request& request, const projections::SecretsView& state, DecideEnv& env);

@@ -167,6 +167,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
   engine->keyring_ = std::make_unique<crypto::Keyring>(std::move(keyring));
   ASSIGN_OR_RETURN(engine->views_, projections::Views::Load(*store));
   engine->ledger_info_ = engine->views_.secrets.info();
+  ASSIGN_OR_RETURN(ledger::Base base, ledger::ReadBase(*store));
+  engine->first_seq_ = base.seq;
   auto index = std::make_shared<KeyIndex>();
   for (const auto& [name, principal] : engine->views_.principals.principals()) {
     if (principal.enabled) index->emplace(principal.public_key_z85, name);
@@ -201,7 +203,11 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
   return engine;
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  // The views go before the store (snapshots_ is declared after ledger_);
+  // released here, a shred they held back leaves the files now.
+  if (ledger_ != nullptr) (void)ReleaseSnapshots(nullptr);
+}
 
 Result<std::shared_ptr<ledger::CommitTicket>> Engine::StageDecision(Decision& decision,
                                                                     const ledger::Actor& actor,
@@ -242,6 +248,10 @@ Status Engine::FinishServiceBatch(ServiceBatch& batch) {
 Status Engine::CompactShreddedKeys(bool shreds) {
   // Crypto-shredding: the deleted wrapped DEKs leave the files (WAL and SSTs) for good.
   if (!shreds) return Status::Ok();
+  {
+    std::lock_guard<std::mutex> lock(snapshots_mu_);
+    if (!snapshots_.empty()) shredded_under_snapshot_ = true;  // compacted again once they go
+  }
   return ledger_->store().CompactFamily(ledger::Family::kKeys);
 }
 
@@ -259,7 +269,9 @@ Status Engine::RunMaintenance() {
     return Status::Ok();
   }();
   Status finished = FinishServiceBatch(batch);  // what was staged, even after a failure
-  return staged.ok() ? finished : staged;
+  Status released = ReleaseIdleSnapshots();
+  if (!staged.ok()) return staged;
+  return finished.ok() ? released : finished;
 }
 
 Result<size_t> Engine::RunRotations(const RotationPolicy& policy) {
@@ -327,7 +339,7 @@ Engine::Pending Engine::Submit(const Request& request, const ledger::Actor& acto
   }
   const int64_t now = clock_->NowMs();
   DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &views_.principals, ledger_->durable_head().next_seq,
-                &actor, &views_.policies};
+                &actor, &views_.policies, first_seq_};
   decision = Decide(request, views_.secrets, env);  // authorizes first (service/access.h)
   for (const ledger::WriteOp& op : decision.key_writes.ops()) pending.shreds |= op.is_delete;
   auto staged = StageDecision(decision, actor, now);
@@ -401,6 +413,7 @@ Response Engine::Finish(Pending pending) {
   }
   if (decision.replica_report && response.ok()) AnswerReplicaReport(std::move(*decision.replica_report), response);
   if (decision.replica_status_read && response.ok()) AnswerReplicaStatus(response);
+  if (decision.snapshot_read && response.ok()) AnswerSnapshotRead(*decision.snapshot_read, response);
   if (decision.audit_read) {
     // Outside the lock too: durable tree nodes and stored checkpoints never
     // change; SignCheckpoint takes the lock itself.

@@ -96,6 +96,16 @@ class Engine {
   // The replica's ledger starts empty; Open it, then ApplyReplicated.
   static Status InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
                             const crypto::SecureBuffer* passphrase);
+  // InitReplica for a replica that starts from a snapshot the caller has
+  // verified (service/snapshot.h): the same checks, then one synced batch
+  // (ledger::ImportBase) with the meta entries, the compact range of the
+  // first base.seq leaves and the snapshot's `state` and `keys` entries
+  // (`entries`: those families only, InvalidArgument otherwise). The
+  // replica's ledger then starts at base.seq; Open it, then ApplyReplicated
+  // the records from there.
+  static Status InitReplicaFromSnapshot(const std::string& data_dir, const ReplicaSeed& seed,
+                                        const crypto::SecureBuffer* passphrase, const ledger::Base& base,
+                                        const ledger::CompactRange& frontier, ledger::WriteSet entries);
   // Appends a page of the primary's records byte for byte and applies them to
   // the projections, with the `keys` entries they put (`keys`: exactly the
   // puts KeyEffectsOf names for the page, each once) and the deletes they
@@ -241,6 +251,12 @@ class Engine {
   // durable (service/engine_replica_status.cc).
   void AnswerReplicaReport(ReplicaReport report, Response& response);
   void AnswerReplicaStatus(Response& response);
+  // ReadReplicaSnapshot, answered once its event is durable
+  // (service/engine_snapshot.cc): a new snapshot of the durable state, signed,
+  // or a page of one.
+  void AnswerSnapshotRead(const SnapshotRead& read, Response& response);
+  // Releases the snapshots unused for kSnapshotIdleMs (RunMaintenance).
+  Status ReleaseIdleSnapshots();
   // Stages `decision` into `batch`. Caller holds mu_.
   Status StageServiceDecisionLocked(Decision& decision, int64_t now, ServiceBatch& batch);
   // Awaits the batch (a failed commit poisons the engine), then compacts the
@@ -309,12 +325,26 @@ class Engine {
   CheckpointListener checkpoint_listener_;
   projections::LedgerInfo ledger_info_;  // copied at Open; never changes
   bool is_replica_ = false;
+  uint64_t first_seq_ = 0;  // the ledger's base (ledger::ReadBase): a replica from a snapshot holds no record below
   std::mutex mu_;        // the sequencer lock: decide + stage + evolve
   Status poisoned_;      // set once a commit failed; every later call refuses
   // DR replicas' latest reports (ReportReplicaStatus), by principal and
   // replica id; in memory only (service/engine_replica_status.cc).
   std::mutex reports_mu_;
   std::map<std::pair<std::string, std::string>, ReplicaReport> replica_reports_;
+  // Replica snapshots being read (ReadReplicaSnapshot), by id: each holds a
+  // read-only view of the store, so they are declared after ledger_ (and go
+  // before it). Released once their last page is read, or after
+  // kSnapshotIdleMs unused (RunMaintenance); at most kMaxSnapshots. While a
+  // view lives, compacting `keys` keeps what it can see: a crypto-shred meanwhile
+  // sets shredded_under_snapshot_, and the release of the last view compacts again.
+  struct ReplicaSnapshot;
+  std::mutex snapshots_mu_;
+  std::map<std::string, std::shared_ptr<ReplicaSnapshot>> snapshots_;  // guarded by snapshots_mu_
+  bool shredded_under_snapshot_ = false;                               // guarded by snapshots_mu_
+  // Releases the snapshots `drop` picks (all if null), then compacts `keys`
+  // if a shred happened while one lived and none lives now.
+  Status ReleaseSnapshots(const std::function<bool(const ReplicaSnapshot&)>& drop);
 };
 
 }  // namespace cairn::service

@@ -69,17 +69,23 @@ Result<ReplicaSeed> Engine::Seed() const {
   return seed;
 }
 
-Status Engine::InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
-                           const crypto::SecureBuffer* passphrase) {
+namespace {
+
+// InitReplica's and InitReplicaFromSnapshot's checks: the seed, the key file
+// beside the ledger. The store to write the replica's first batch into, or
+// null if `data_dir` holds an empty replica of the seed's ledger already (an
+// init cut short after its one batch: nothing is left to do).
+Result<std::unique_ptr<ledger::Store>> NewReplicaStore(const std::string& data_dir, const ReplicaSeed& seed,
+                                                       const crypto::SecureBuffer* passphrase,
+                                                       const std::string& ledger_dir, const std::string& key_path) {
   std::error_code ec;
-  if (std::filesystem::exists(LedgerDir(data_dir), ec)) {
+  if (std::filesystem::exists(ledger_dir, ec)) {
     // An init cut short after its ledger was made is taken up again: an
     // empty replica of this very ledger.
-    if (IsEmptyReplicaOf(LedgerDir(data_dir), seed)) return Status::Ok();
+    if (IsEmptyReplicaOf(ledger_dir, seed)) return std::unique_ptr<ledger::Store>();
     return AlreadyExistsError(data_dir + " holds a ledger already; a replica starts from an empty data directory");
   }
   if (seed.ledger_id.empty()) return InvalidArgumentError("the replica seed names no ledger");
-  const std::string key_path = KeyFilePath(data_dir);
   if (!std::filesystem::exists(key_path, ec)) {
     return NotFoundError("no master key file at " + key_path +
                          ": copy the primary's master.key there first (a replica opens the same secrets)");
@@ -94,13 +100,42 @@ Status Engine::InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
     return InvalidArgumentError("the primary's keyring does not open under the master key: " +
                                 keyring.status().message());
   }
-  ASSIGN_OR_RETURN(auto store, ledger::OpenRocksStore(LedgerDir(data_dir), ledger::OpenMode::kCreate));
-  ledger::WriteSet meta;
+  return ledger::OpenRocksStore(ledger_dir, ledger::OpenMode::kCreate);
+}
+
+void PutReplicaMeta(const ReplicaSeed& seed, ledger::WriteSet& meta) {
   meta.Put(ledger::Family::kMeta, internal::kMetaKeyring, seed.keyring);
   meta.Put(ledger::Family::kMeta, internal::kMetaMasterKeyId, seed.master_key_id);
   meta.Put(ledger::Family::kMeta, internal::kMetaLedgerId, seed.ledger_id);
   meta.Put(ledger::Family::kMeta, internal::kMetaReplicaOf, seed.ledger_id);
+}
+
+}  // namespace
+
+Status Engine::InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
+                           const crypto::SecureBuffer* passphrase) {
+  ASSIGN_OR_RETURN(auto store, NewReplicaStore(data_dir, seed, passphrase, LedgerDir(data_dir), KeyFilePath(data_dir)));
+  if (store == nullptr) return Status::Ok();
+  ledger::WriteSet meta;
+  PutReplicaMeta(seed, meta);
   return store->Write(meta, /*sync=*/true);
+}
+
+Status Engine::InitReplicaFromSnapshot(const std::string& data_dir, const ReplicaSeed& seed,
+                                       const crypto::SecureBuffer* passphrase, const ledger::Base& base,
+                                       const ledger::CompactRange& frontier, ledger::WriteSet entries) {
+  for (const ledger::WriteOp& op : entries.ops()) {
+    if (op.is_delete || (op.family != ledger::Family::kState && op.family != ledger::Family::kKeys)) {
+      return InvalidArgumentError("a snapshot holds state and keys entries only");
+    }
+  }
+  ASSIGN_OR_RETURN(auto store, NewReplicaStore(data_dir, seed, passphrase, LedgerDir(data_dir), KeyFilePath(data_dir)));
+  if (store == nullptr) {
+    // An empty replica of this ledger, left by an init from genesis cut short.
+    ASSIGN_OR_RETURN(store, ledger::OpenRocksStore(LedgerDir(data_dir), ledger::OpenMode::kReadWrite));
+  }
+  PutReplicaMeta(seed, entries);
+  return ledger::ImportBase(*store, base, frontier, std::move(entries));
 }
 
 Status Engine::AddDataKeys(Response& response) const {

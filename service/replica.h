@@ -29,17 +29,13 @@
 // whose records are all in the new primary's signed tree its replica (the
 // check is cairn-replica rejoin's; records after a fork point are refused).
 //
-// Not built yet: bootstrap from a snapshot (issue 7, part 1). A replica
-// starts from genesis and replays every record. The plan for a snapshot at
-// seq N: the primary signs, with its checkpoint key, a note binding
-// (ledger id, tree size N, root, digest of the `state` and `keys` families
-// at N, the compact range of the tree's first N leaves, the leaf hash of
-// N-1); the replica verifies the signature against the pinned key, the
-// compact range against the root and the families against the digest, then
-// takes records from N on as now. What it changes: a ledger whose first
-// seq is N (Ledger::Open, CheckGenesis and the head checks assume 0), proofs
-// and audits that cannot reach below N on such a replica, and a digest the
-// primary computes over a RocksDB snapshot of the families.
+// Bootstrap from a snapshot (service/snapshot.h): instead of replaying
+// from genesis, a replica can start from the primary's `state` and `keys` at
+// its durable head N, which the primary signs (ReadReplicaSnapshot) and the
+// replica verifies before Engine::InitReplicaFromSnapshot writes it as a
+// ledger with a base at N (ledger::ImportBase): the compact range of the
+// first N leaves in its tree, the records from N on. Such a replica cannot
+// serve records or proofs below N.
 //
 // Thread-compatible functions; Engine's replica methods are thread-safe.
 #ifndef CAIRN_SERVICE_REPLICA_H_

@@ -199,6 +199,7 @@ Status Evolver::Dispatch(const schema::Event& event) {
     case Body::PrincipalsListed:
     case Body::AuditRecordsRead:
     case Body::ReplicaSeedRead:
+    case Body::ReplicaSnapshotRead:
     case Body::ReplicaPromoted:
     case Body::ReplicaStatusReported:
     case Body::ReplicaStatusRead:

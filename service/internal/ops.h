@@ -75,7 +75,10 @@ Result<Outcome> GetReplicaStatus(OpContext& ctx);
 // ReadRecords and ReadReplicaPage: a page of records from FromSeq (MaxRecords
 // up to 1000, or kMaxReplicaPageRecords for ReadReplicaPage).
 inline constexpr int64_t kMaxReplicaPageRecords = 10000;
+// ReadReplicaSnapshot: entries per page (a page also stops at ~4 MiB).
+inline constexpr int64_t kMaxSnapshotPageEntries = 10000;
 Result<Outcome> ReadRecordPage(OpContext& ctx, bool with_data_keys);
+Result<Outcome> ReadReplicaSnapshot(OpContext& ctx);
 // Replication to other regions (op_replication.cc): checked, then refused.
 Result<Outcome> ReplicateSecretToRegions(OpContext& ctx);
 Result<Outcome> RemoveRegionsFromReplication(OpContext& ctx);

@@ -45,6 +45,7 @@ Decision SuccessDecision(Outcome outcome, const AuditFields& audit) {
   d.replica_seed = outcome.replica_seed;
   d.replica_report = std::move(outcome.replica_report);
   d.replica_status_read = outcome.replica_status_read;
+  d.snapshot_read = std::move(outcome.snapshot_read);
   return d;
 }
 

@@ -32,6 +32,7 @@ struct Outcome {
   bool replica_seed = false;
   std::optional<ReplicaReport> replica_report;
   bool replica_status_read = false;
+  std::optional<SnapshotRead> snapshot_read;
 
   template <typename T>
   void SetBody(flatbuffers::Offset<T> offset) {

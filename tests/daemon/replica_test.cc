@@ -13,7 +13,9 @@
 #include <thread>
 
 #include "ledger/ledger.h"
+#include "ledger/record.h"
 #include "ledger/store.h"
+#include "ledger/tree.h"
 #include "service/engine.h"
 #include "service/internal/meta_keys.h"
 #include "tests/daemon/daemon_fixture.h"
@@ -85,8 +87,10 @@ void Reads(const RunningDaemon& d, int n) {
 }
 
 // The replica's and the primary's ledgers, both stopped: the same records,
-// tree, state and data keys.
-void CheckIdentical(const std::string& primary_dir, const std::string& replica_dir) {
+// tree, state and data keys. A replica started from a snapshot at `base`
+// holds the records from there on, and the tree's nodes above the base: the
+// same head, root, state and keys, the log from the base, nothing below.
+void CheckIdentical(const std::string& primary_dir, const std::string& replica_dir, uint64_t base = 0) {
   auto primary = OpenReadOnly(primary_dir);
   auto replica = OpenReadOnly(replica_dir);
   auto head = ledger::ReadHead(*primary);
@@ -95,8 +99,22 @@ void CheckIdentical(const std::string& primary_dir, const std::string& replica_d
   REQUIRE(replica_head.ok());
   CHECK(replica_head->next_seq == head->next_seq);
   CHECK(replica_head->last_leaf == head->last_leaf);
-  for (ledger::Family f : {ledger::Family::kLog, ledger::Family::kTree, ledger::Family::kState, ledger::Family::kKeys}) {
-    const auto theirs = FamilyContents(*primary, f);
+  auto stored_base = ledger::ReadBase(*replica);
+  REQUIRE(stored_base.ok());
+  CHECK(stored_base->seq == base);
+  std::vector<ledger::Family> families = {ledger::Family::kLog, ledger::Family::kState, ledger::Family::kKeys};
+  if (base == 0) {
+    families.push_back(ledger::Family::kTree);
+  } else {
+    auto ours = ledger::TreeReader(*replica).Root(head->next_seq);
+    auto theirs = ledger::TreeReader(*primary).Root(head->next_seq);
+    REQUIRE(ours.ok());
+    REQUIRE(theirs.ok());
+    CHECK(*ours == *theirs);
+  }
+  for (ledger::Family f : families) {
+    auto theirs = FamilyContents(*primary, f);
+    if (f == ledger::Family::kLog) theirs.erase(theirs.begin(), theirs.lower_bound(ledger::SeqKey(base)));
     const auto ours = FamilyContents(*replica, f);
     std::string differ;  // the first key that differs, for the message
     for (const auto& [key, value] : theirs) {
@@ -225,6 +243,107 @@ TEST_CASE("a replica follows a primary and ends byte-identical to it", "[daemon]
   // Promoted, it follows no primary.
   CHECK(Replica({"follow", "--data-dir", dir}).exit_code == 2);
   CHECK(Replica({"promote", "--data-dir", dir}).exit_code == 1);
+}
+
+TEST_CASE("a replica started from the primary's snapshot follows it and ends with its head, root, state and keys",
+          "[daemon][replica][snapshot]") {
+  RunningDaemon d({"--checkpoint-ms", "200", "--maintenance-ms", "200"});
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  d.Call({"create-secret", "--name", "prod/old", "--secret-string", "old-value"});
+  Reads(d, 300);
+
+  const std::string dir = ReplicaDir(d);
+  RunResult init = Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile(), "--from-snapshot"});
+  INFO(init.err);
+  REQUIRE(init.exit_code == 0);
+  const uint64_t base = HeadOf(dir);
+  CHECK(base > 300);
+  CHECK(init.err.find("from seq " + std::to_string(base)) != std::string::npos);
+
+  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir, "--report-every-ms", "0"});
+  follower.Start();
+  // Writes while it follows: a crypto-shred of a secret whose key came in the snapshot among them.
+  d.Call({"delete-secret", "--secret-id", "prod/old", "--force-delete-without-recovery"});
+  d.Call({"put-secret-value", "--secret-id", "prod/db", "--secret-string", "db-pass-2"});
+  Reads(d, 50);
+  json status = WaitCaughtUp(dir);
+  INFO(status.dump() << "\nreplica log:\n" << follower.log() << "\ncairnd log:\n" << d.daemon.log());
+  REQUIRE(status.value("PendingRecords", 1) == 0);
+  CHECK(status["LastVerifiedCheckpoint"]["TreeSize"].get<uint64_t>() >= status["HeadSeq"].get<uint64_t>());
+  REQUIRE(follower.Terminate() == 0);
+  REQUIRE(d.daemon.Terminate() == 0);
+  CheckIdentical(d.daemon.data_dir(), dir, base);
+  // An auditor's check of the replica's files: the chain from the base, the tree above it.
+  // (A replica holds no checkpoint of its own before it is promoted: that part fails.)
+  RunResult verify =
+      Run({ToolPath("cairn-audit"), "verify", "--data-dir", dir, "--json"}, {{"CAIRN_PASSPHRASE", ""}});
+  INFO(verify.out << verify.err);
+  const json verified = json::parse(verify.out, nullptr, false);
+  REQUIRE(verified.is_object());
+  CHECK(verified["log_ok"] == true);
+  CHECK(verified["first_seq"] == base);
+  CHECK(verified["records"] == HeadOf(d.daemon.data_dir()) - base);
+  CHECK(verified["first_bad_seq"].is_null());
+  {
+    auto primary_store = OpenReadOnly(d.daemon.data_dir());
+    auto root = ledger::TreeReader(*primary_store).Root(HeadOf(d.daemon.data_dir()));
+    REQUIRE(root.ok());
+    CHECK(verified["root"] == crypto::ToHex(*root));
+  }
+
+  // The snapshot was an audited call on the primary.
+  auto primary = OpenReadOnly(d.daemon.data_dir());
+  auto record = ledger::ReadRecord(*primary, base - 1);
+  REQUIRE(record.ok());
+  auto fields = ledger::DecodeRecord(*record);
+  REQUIRE(fields.ok());
+  CHECK(fields->event_type == "ReplicaSnapshotRead");
+  primary.reset();
+
+  // Promoted, it opens a secret whose data key came in the snapshot.
+  RunResult promoted = Replica({"promote", "--data-dir", dir});
+  INFO(promoted.err);
+  REQUIRE(promoted.exit_code == 0);
+  RunResult read = Run({ToolPath("cairn"), "--data-dir", dir, "get-secret-value", "--secret-id", "prod/db"},
+                       {{"CAIRN_PROFILE", ""}, {"CAIRN_PASSPHRASE", ""}});
+  INFO(read.err);
+  REQUIRE(read.exit_code == 0);
+  CHECK(json::parse(read.out)["SecretString"] == "db-pass-2");
+}
+
+TEST_CASE("cairn-replica init --from-snapshot needs cairn:ReadReplicaSnapshot and refuses another key, writing nothing",
+          "[daemon][replica][snapshot][access]") {
+  RunningDaemon d({"--checkpoint-ms", "200"});
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  const std::string dr = d.tmp.sub("dr.profile");
+  d.Call({"principal", "create", "--name", "dr", "--type", "Service", "--profile-out", dr});
+  d.Call({"policy", "create", "--name", "dr", "--document",
+          R"({"Statement":{"Effect":"Allow","Action":["cairn:GetReplicaSeed","cairn:ReadReplicaPage",)"
+          R"("cairn:ReadAuditLog","cairn:SubscribeEvents"],"Resource":"*"}})"});
+  d.Call({"principal", "attach-policy", "--name", "dr", "--policy", "dr"});
+  const std::string pin = tools::ReadProfile(d.daemon.profile())->checkpoint_key;
+
+  const std::string bare = ReplicaDir(d, "bare");
+  RunResult refused = Replica({"init", "--data-dir", bare, "--primary-profile", dr, "--pin-key", pin, "--from-snapshot"});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("cairn:ReadReplicaSnapshot") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(service::LedgerDir(bare)));
+
+  // Another ledger's key pinned: refused before any snapshot is taken.
+  RunningDaemon other({"--checkpoint-ms", "200"});
+  const std::string other_key = tools::ReadProfile(other.daemon.profile())->checkpoint_key;
+  const std::string dir = ReplicaDir(d, "wrong-key");
+  RunResult wrong = Replica({"init", "--data-dir", dir, "--primary-profile", d.daemon.profile(), "--pin-key",
+                             other_key, "--from-snapshot"});
+  CHECK(wrong.exit_code == 1);
+  CHECK(wrong.err.find("not the pinned key") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(service::LedgerDir(dir)));
+
+  d.Call({"policy", "create", "--name", "dr-snapshot", "--document",
+          R"({"Statement":{"Effect":"Allow","Action":"cairn:ReadReplicaSnapshot","Resource":"*"}})"});
+  d.Call({"principal", "attach-policy", "--name", "dr", "--policy", "dr-snapshot"});
+  InitReplica(bare, dr, {"--pin-key", pin, "--from-snapshot"});
+  CHECK(HeadOf(bare) > 0);
 }
 
 TEST_CASE("cairn-replica init refuses a primary signing with another key, and a directory without its key file",

@@ -80,7 +80,10 @@ TEST_CASE("decide survives mutated request parameters and always emits a valid e
 
 TEST_CASE("checkpoint body parsing and signed-note opening survive mutated notes", "[fuzz]") {
   auto seeds = CheckpointSeeds();
-  REQUIRE(seeds.size() == 4);
+  REQUIRE(seeds.size() == 5);
+  // The replica snapshot seed opens and carries a snapshot line that parses.
+  REQUIRE(FuzzCheckpoint(reinterpret_cast<const uint8_t*>(seeds[4].data()), seeds[4].size()));
+  CHECK(seeds[4].find("cairn-snapshot 12 ") != std::string::npos);
   Tally t = Mutate(seeds, FuzzCheckpoint, 3000);
   CHECK(t.rejected > 0);
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include "projections/secrets.h"
 #include "service/decide.h"
 #include "service/internal/event_reader.h"
+#include "service/snapshot.h"
 #include "tools/cairn_audit/tar.h"
 
 namespace cairn::fuzz {
@@ -220,6 +222,15 @@ bool FuzzCheckpoint(const uint8_t* data, size_t size) {
   if (opened.ok() && bytes.rfind(ledger::FormatCheckpointBody(*opened) + "\n", 0) != 0) {
     __builtin_trap();  // the checkpoint must be the signed text at the head of the note
   }
+  // A replica snapshot's line (service/snapshot.h) is strict too: what parses
+  // is the one cairn-snapshot line, spelled as FormatSnapshotExtension spells it.
+  for (const auto* checkpoint : {body.ok() ? &*body : nullptr, opened.ok() ? &*opened : nullptr}) {
+    if (checkpoint == nullptr) continue;
+    auto claim = service::ParseSnapshotClaim(*checkpoint);
+    if (!claim.ok()) continue;
+    const std::string line = service::FormatSnapshotExtension(*claim);
+    if (std::count(checkpoint->extensions.begin(), checkpoint->extensions.end(), line) != 1) __builtin_trap();
+  }
   return body.ok() || opened.ok();
 }
 
@@ -341,6 +352,8 @@ std::vector<std::string> CheckpointSeeds() {
   extended.size = 0;
   extended.root = crypto::Sha256({});
   extended.extensions = {"ext-a", "ext b"};
+  ledger::Checkpoint snapshot = size8;
+  snapshot.extensions = {service::FormatSnapshotExtension({12, crypto::Sha256({}), size8.root})};
   auto cosigner_rng = crypto::NewDeterministicRandom(5);
   const crypto::Ed25519PrivateKey cosigner = crypto::Ed25519PrivateKey::Generate(*cosigner_rng);
   const std::string body = ledger::FormatCheckpointBody(size8);
@@ -353,6 +366,7 @@ std::vector<std::string> CheckpointSeeds() {
       ledger::SignNote(ledger::FormatCheckpointBody(extended), "example.com/testlog",
                        CheckpointKey())
           .value(),
+      ledger::SignNote(ledger::FormatCheckpointBody(snapshot), "example.com/testlog", CheckpointKey()).value(),
   };
 }
 

@@ -294,7 +294,7 @@ TEST_CASE("validate finds nothing in a narrowed or denying resource policy", "[i
 
 TEST_CASE("known actions are every Secrets Manager operation and Cairn's own", "[iam][parser]") {
   auto actions = KnownActions();
-  CHECK(actions.size() == 49);
+  CHECK(actions.size() == 50);
   CHECK(std::count_if(actions.begin(), actions.end(),
                       [](auto a) { return a.starts_with("secretsmanager:"); }) == 23);
   CHECK(std::find(actions.begin(), actions.end(), "cairn:SimulatePrincipalPolicy") !=
@@ -304,7 +304,8 @@ TEST_CASE("known actions are every Secrets Manager operation and Cairn's own", "
   for (std::string_view own_action : {"cairn:CreateAccessKey", "cairn:ListAccessKeys",
                                       "cairn:UpdateAccessKey", "cairn:DeleteAccessKey",
                                       "cairn:ReportRotationStep", "cairn:GetRotationStatus",
-                                      "cairn:ListRotations", "cairn:PutSecretExpiry"}) {
+                                      "cairn:ListRotations", "cairn:PutSecretExpiry",
+                                      "cairn:ReadReplicaSnapshot"}) {
     CHECK(std::find(actions.begin(), actions.end(), own_action) != actions.end());
   }
   CHECK(VerdictName(Verdict::kAllow) == "Allow");

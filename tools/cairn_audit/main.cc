@@ -119,6 +119,11 @@ int Verify(const ledger::Store& store, const VerifyArgs& args) {
   if (!report.ok()) return Fail(report.status());
   const double elapsed = seconds();
   const double rate = elapsed > 0 ? report->records / elapsed : 0;
+  // A replica started from a snapshot holds the records from its base on:
+  // its tree's size is the base plus the records examined.
+  auto base = ledger::ReadBase(store);
+  if (!base.ok()) return Fail(base.status());
+  const uint64_t tree_size = base->seq + report->records;
 
   // Checkpoints: every stored one, then the auditor's own (--since).
   CheckpointReport checkpoints{false, 0, ""};
@@ -127,11 +132,11 @@ int Verify(const ledger::Store& store, const VerifyArgs& args) {
   if (!verifier.ok()) {
     checkpoints.problem = "checkpoint key: " + verifier.status().message();
   } else {
-    checkpoints = VerifyStoredCheckpoints(store, *verifier, report->records);
+    checkpoints = VerifyStoredCheckpoints(store, *verifier, tree_size);
     if (checkpoints.ok && checkpoints.checked == 0) {
       checkpoints = {false, 0, "the ledger holds no signed checkpoint"};
     }
-    if (!since_note.empty()) since = VerifySince(store, *verifier, since_note, report->records);
+    if (!since_note.empty()) since = VerifySince(store, *verifier, since_note, tree_size);
   }
   const bool since_ok = !since || since->ok;
   const bool ok = report->ok && checkpoints.ok && since_ok;
@@ -140,6 +145,8 @@ int Verify(const ledger::Store& store, const VerifyArgs& args) {
   if (problem.empty() && !checkpoints.ok) problem = checkpoints.problem;
   if (args.json) {
     service::Json out = {{"records", report->records},
+                         {"first_seq", base->seq},
+                         {"log_ok", report->ok},
                          {"head", crypto::ToHex(report->head)},
                          {"root", crypto::ToHex(report->root)},
                          {"ok", ok},
@@ -153,8 +160,11 @@ int Verify(const ledger::Store& store, const VerifyArgs& args) {
     if (since) out["since_ok"] = since->ok;
     std::printf("%s\n", out.dump().c_str());
   } else if (ok) {
-    std::printf("OK: %llu records, chain intact, head %s (%.0f records/s)\n",
-                static_cast<unsigned long long>(report->records), crypto::ToHex(report->head).c_str(), rate);
+    std::printf("OK: %llu records%s, chain intact, head %s (%.0f records/s)\n",
+                static_cast<unsigned long long>(report->records),
+                base->seq == 0 ? ""
+                               : (" from seq " + std::to_string(base->seq) + " (a replica's snapshot base)").c_str(),
+                crypto::ToHex(report->head).c_str(), rate);
     std::printf("tree root %s; %llu signed checkpoints verified%s\n", crypto::ToHex(report->root).c_str(),
                 static_cast<unsigned long long>(checkpoints.checked),
                 since ? "; the log only grew since the given checkpoint" : "");

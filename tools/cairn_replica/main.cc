@@ -1,7 +1,7 @@
 // cairn-replica: a disaster-recovery replica of a cairnd primary
 // (tools/cairn_replica/replicator.h, service/replica.h).
 //
-//   cairn-replica init   --data-dir D --primary-profile P --pin-key VKEY
+//   cairn-replica init   --data-dir D --primary-profile P --pin-key VKEY [--from-snapshot]
 //   cairn-replica follow --data-dir D          (until SIGTERM/SIGINT)
 //   cairn-replica status --data-dir D          (what follow last wrote)
 //   cairn-replica promote --data-dir D         (becomes a primary; follow stopped)
@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string data_dir, profile_path, pin_key, passphrase_file, fork_out, log_level = "info";
   size_t max_pending = 10000;
+  bool from_snapshot = false;
   int verify_after_ms = 15000;
   int report_every_ms = 5000;
   std::string replica_id;
@@ -55,13 +56,19 @@ int main(int argc, char** argv) {
   init->add_option("--primary-profile", profile_path,
                    "The replica principal's profile on the primary. Its policy needs cairn:GetReplicaSeed,\n"
                    "cairn:ReadReplicaPage, cairn:ReadAuditLog and cairn:SubscribeEvents (and\n"
-                   "cairn:ReportReplicaStatus for 'cairn replica status' on the primary)")
+                   "cairn:ReportReplicaStatus for 'cairn replica status' on the primary, and\n"
+                   "cairn:ReadReplicaSnapshot for --from-snapshot)")
       ->required();
   init->add_option("--pin-key", pin_key,
                    "The primary's checkpoint verifier key (cairn-audit checkpoint, or its profile's\n"
                    "CheckpointKey): only checkpoints it signs are trusted. Default: the profile's")
       ;
   init->add_option("--passphrase-file", passphrase_file, "The master key's passphrase (or env CAIRN_PASSPHRASE)");
+  init->add_flag("--from-snapshot", from_snapshot,
+                 "Start from a snapshot of the primary's state (its projections and wrapped data keys at its\n"
+                 "head N, signed by the pinned key) instead of replaying every record from genesis. The\n"
+                 "replica then holds the records from N on: audits and proofs below N need the primary\n"
+                 "(or a replica from genesis). Needs cairn:ReadReplicaSnapshot");
 
   CLI::App* follow = app.add_subcommand("follow", "Follows the primary until SIGTERM or SIGINT");
   follow->add_option("--data-dir", data_dir, "The replica's data directory")->required();
@@ -172,10 +179,15 @@ int main(int argc, char** argv) {
   }
 
   if (init->parsed()) {
-    Status s = InitReplicaDir(data_dir, profile_path, pin_key, pass);
-    if (!s.ok()) {
-      log.Error("cannot create the replica", {{"error", s.message()}});
+    Result<uint64_t> first_seq = InitReplicaDir({data_dir, profile_path, pin_key, pass, from_snapshot});
+    if (!first_seq.ok()) {
+      log.Error("cannot create the replica", {{"error", first_seq.status().message()}});
       return kExitFailure;
+    }
+    if (from_snapshot) {
+      log.Info("replica created from the primary's verified snapshot; it holds the records from seq " +
+                   std::to_string(*first_seq) + " on",
+               {{"first_seq", *first_seq}});
     }
     log.Info("replica created; run: cairn-replica follow --data-dir " + data_dir);
     return 0;

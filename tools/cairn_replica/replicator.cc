@@ -23,6 +23,7 @@
 #include "service/cloudtrail.h"
 #include "service/engine.h"
 #include "service/replica.h"
+#include "service/snapshot.h"
 #include "tools/common/remote.h"
 
 namespace cairn::tools {
@@ -550,20 +551,72 @@ std::string DefaultReplicaId(const std::string& data_dir) {
   return id;
 }
 
-Status InitReplicaDir(const std::string& data_dir, const std::string& primary_profile_path,
-                      const std::string& pinned_key, const crypto::SecureBuffer* passphrase) {
-  ASSIGN_OR_RETURN(ledger::NoteVerifier pinned, ledger::ParseVerifierKey(pinned_key));
-  ASSIGN_OR_RETURN(Profile profile, ReadProfile(primary_profile_path));
+namespace {
+
+constexpr char kSnapshotReply[] = "the primary's snapshot";
+
+// A snapshot of the primary's state (service/snapshot.h), fetched page by
+// page and verified (service::SnapshotVerifier) before anything is written.
+Result<service::VerifiedSnapshot> FetchSnapshot(Remote& remote, const ledger::NoteVerifier& pinned) {
+  ASSIGN_OR_RETURN(service::Response start, Call(remote, "ReadReplicaSnapshot", Json::object()));
+  ASSIGN_OR_RETURN(std::string id, StringMember(start.body, kSnapshotReply, "SnapshotId"));
+  ASSIGN_OR_RETURN(std::string note, StringMember(start.body, kSnapshotReply, "Note"));
+  auto frontier = start.body.find("Frontier");
+  if (frontier == start.body.end() || !frontier->is_array()) return DataLossError("the primary's snapshot has no Frontier");
+  std::vector<crypto::Digest> nodes;
+  for (const Json& h : *frontier) {
+    if (!h.is_string()) return DataLossError("the primary's snapshot frontier holds a non-string hash");
+    ASSIGN_OR_RETURN(crypto::Digest d, crypto::DigestFromHex(h.get<std::string>()));
+    nodes.push_back(d);
+  }
+  ASSIGN_OR_RETURN(service::SnapshotVerifier verifier, service::SnapshotVerifier::Start(note, pinned, std::move(nodes)));
+  for (ledger::Family family : service::kSnapshotFamilies) {
+    Json params = {{"SnapshotId", id}, {"Family", std::string(ledger::FamilyName(family))}, {"MaxEntries", 5000}};
+    for (;;) {
+      ASSIGN_OR_RETURN(service::Response page, Call(remote, "ReadReplicaSnapshot", params));
+      auto entries = page.body.find("Entries");
+      if (entries == page.body.end() || !entries->is_array()) return DataLossError("a snapshot page has no Entries");
+      for (const Json& e : *entries) {
+        ASSIGN_OR_RETURN(std::string key, StringMember(e, kSnapshotReply, "Key"));
+        ASSIGN_OR_RETURN(std::string value, StringMember(e, kSnapshotReply, "Value"));
+        ASSIGN_OR_RETURN(crypto::SecureBuffer key_bytes, crypto::Base64Decode(key));
+        ASSIGN_OR_RETURN(crypto::SecureBuffer value_bytes, crypto::Base64Decode(value));
+        RETURN_IF_ERROR(verifier.Add(family, std::string(key_bytes.as_string_view()),
+                                     std::string(value_bytes.as_string_view())));
+      }
+      auto next = page.body.find("NextStartAfter");
+      if (next == page.body.end()) break;
+      if (entries->empty() || !next->is_string()) return DataLossError("a snapshot page has a bad NextStartAfter");
+      params["StartAfter"] = next->get<std::string>();
+    }
+  }
+  return std::move(verifier).Finish();
+}
+
+}  // namespace
+
+Result<uint64_t> InitReplicaDir(const InitOptions& options) {
+  ASSIGN_OR_RETURN(ledger::NoteVerifier pinned, ledger::ParseVerifierKey(options.pinned_key));
+  ASSIGN_OR_RETURN(Profile profile, ReadProfile(options.primary_profile_path));
   ASSIGN_OR_RETURN(std::unique_ptr<Remote> remote, Remote::Connect(profile, kUserAgent));
-  RETURN_IF_ERROR(FetchPinnedCheckpoint(*remote, pinned, pinned_key, "replicate").status());
+  RETURN_IF_ERROR(FetchPinnedCheckpoint(*remote, pinned, options.pinned_key, "replicate").status());
   ASSIGN_OR_RETURN(service::ReplicaSeed seed, FetchSeed(*remote));
-  RETURN_IF_ERROR(service::Engine::InitReplica(data_dir, seed, passphrase));
+  uint64_t first_seq = 0;
+  if (options.from_snapshot) {
+    Result<service::VerifiedSnapshot> snapshot = FetchSnapshot(*remote, pinned);
+    if (!snapshot.ok()) return snapshot.status().WithContext("the primary's snapshot (nothing was written)");
+    first_seq = snapshot->base.seq;
+    RETURN_IF_ERROR(service::Engine::InitReplicaFromSnapshot(options.data_dir, seed, options.passphrase, snapshot->base,
+                                                             snapshot->frontier, std::move(snapshot->entries)));
+  } else {
+    RETURN_IF_ERROR(service::Engine::InitReplica(options.data_dir, seed, options.passphrase));
+  }
   std::error_code ec;
-  const std::string profile_abs = std::filesystem::absolute(primary_profile_path, ec).string();
-  Json config = {{"PrimaryProfile", profile_abs}, {"PinnedKey", pinned_key}, {"LedgerId", seed.ledger_id}};
-  RETURN_IF_ERROR(WriteFileAtomically(ReplicaConfigPath(data_dir), config.dump(2) + "\n"));
-  ::chmod(ReplicaConfigPath(data_dir).c_str(), 0600);
-  return Status::Ok();
+  const std::string profile_abs = std::filesystem::absolute(options.primary_profile_path, ec).string();
+  Json config = {{"PrimaryProfile", profile_abs}, {"PinnedKey", options.pinned_key}, {"LedgerId", seed.ledger_id}};
+  RETURN_IF_ERROR(WriteFileAtomically(ReplicaConfigPath(options.data_dir), config.dump(2) + "\n"));
+  ::chmod(ReplicaConfigPath(options.data_dir).c_str(), 0600);
+  return first_seq;
 }
 
 Result<service::Json> PromoteReplica(const std::string& data_dir, const crypto::SecureBuffer* passphrase) {

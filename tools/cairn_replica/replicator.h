@@ -102,9 +102,21 @@ struct ReplicatorOptions {
 // Creates the replica's data directory: reads the seed (GetReplicaSeed) and
 // the primary's verifier key (GetCheckpoint), refuses a primary whose key is
 // not `pinned_key`, checks <data-dir>/master.key is the primary's and writes
-// <data-dir>/replica.json (primary profile path and pinned key).
-Status InitReplicaDir(const std::string& data_dir, const std::string& primary_profile_path,
-                      const std::string& pinned_key, const crypto::SecureBuffer* passphrase);
+// <data-dir>/replica.json (primary profile path and pinned key). With
+// `from_snapshot`, the replica starts from a snapshot of the primary's state
+// (ReadReplicaSnapshot, service/snapshot.h) instead of its genesis: written
+// only once its note verifies by the pinned key, its compact range
+// reproduces the signed root and its entries the signed digest (DataLoss
+// otherwise, and nothing is written). Returns the first seq the replica
+// will hold (0 from genesis, N from a snapshot at N).
+struct InitOptions {
+  std::string data_dir;
+  std::string primary_profile_path;
+  std::string pinned_key;
+  const crypto::SecureBuffer* passphrase = nullptr;
+  bool from_snapshot = false;
+};
+Result<uint64_t> InitReplicaDir(const InitOptions& options);
 
 // Follows the primary until *stop (Ok) or a failure: DataLoss for anything
 // that does not verify (nothing of it applied), the transport's or the

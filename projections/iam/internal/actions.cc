@@ -60,6 +60,7 @@ constexpr std::string_view kActions[] = {
     "cairn:GetReplicaSeed",
     "cairn:ReportReplicaStatus",
     "cairn:GetReplicaStatus",
+    "cairn:ReadReplicaSnapshot",
 };
 static_assert(std::size(kActions) <= 64, "a compiled Action list is a 64-bit mask");
 
