@@ -58,6 +58,22 @@ bool IsEmptyReplicaOf(const std::string& ledger_dir, const ReplicaSeed& seed) {
   return true;
 }
 
+// Whether the ledger at `ledger_dir` holds nothing but its format version:
+// an init killed between creating the store and writing its one batch.
+bool IsBlankLedger(const std::string& ledger_dir) {
+  auto store = ledger::OpenRocksStore(ledger_dir, ledger::OpenMode::kReadOnly);
+  if (!store.ok()) return false;
+  for (int f = 0; f < ledger::kFamilyCount; ++f) {
+    const auto family = static_cast<ledger::Family>(f);
+    std::unique_ptr<ledger::StoreIterator> it = (*store)->NewIterator(family);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (family != ledger::Family::kMeta || it->key() != ledger::kMetaFormat) return false;
+    }
+    if (!it->status().ok()) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<ReplicaSeed> Engine::Seed() const {
@@ -74,16 +90,20 @@ namespace {
 // InitReplica's and InitReplicaFromSnapshot's checks: the seed, the key file
 // beside the ledger. The store to write the replica's first batch into, or
 // null if `data_dir` holds an empty replica of the seed's ledger already (an
-// init cut short after its one batch: nothing is left to do).
+// init cut short after its one batch: nothing is left to do). A ledger that
+// holds nothing at all (an init cut short before that batch) is taken too.
 Result<std::unique_ptr<ledger::Store>> NewReplicaStore(const std::string& data_dir, const ReplicaSeed& seed,
                                                        const crypto::SecureBuffer* passphrase,
                                                        const std::string& ledger_dir, const std::string& key_path) {
   std::error_code ec;
-  if (std::filesystem::exists(ledger_dir, ec)) {
+  const bool exists = std::filesystem::exists(ledger_dir, ec);
+  if (exists) {
     // An init cut short after its ledger was made is taken up again: an
     // empty replica of this very ledger.
     if (IsEmptyReplicaOf(ledger_dir, seed)) return std::unique_ptr<ledger::Store>();
-    return AlreadyExistsError(data_dir + " holds a ledger already; a replica starts from an empty data directory");
+    if (!IsBlankLedger(ledger_dir)) {
+      return AlreadyExistsError(data_dir + " holds a ledger already; a replica starts from an empty data directory");
+    }
   }
   if (seed.ledger_id.empty()) return InvalidArgumentError("the replica seed names no ledger");
   if (!std::filesystem::exists(key_path, ec)) {
@@ -100,7 +120,7 @@ Result<std::unique_ptr<ledger::Store>> NewReplicaStore(const std::string& data_d
     return InvalidArgumentError("the primary's keyring does not open under the master key: " +
                                 keyring.status().message());
   }
-  return ledger::OpenRocksStore(ledger_dir, ledger::OpenMode::kCreate);
+  return ledger::OpenRocksStore(ledger_dir, exists ? ledger::OpenMode::kReadWrite : ledger::OpenMode::kCreate);
 }
 
 void PutReplicaMeta(const ReplicaSeed& seed, ledger::WriteSet& meta) {

@@ -170,6 +170,19 @@ TEST_CASE("a replica is refused another ledger's key, genesis or data directory"
     }
     CHECK(service::Engine::InitReplica(r.dir, *seed, nullptr).code() == StatusCode::kAlreadyExists);
   }
+  SECTION("an init killed before its one batch (a store with nothing in it) is taken up again") {
+    TempDir tmp;
+    const std::string dir = tmp.sub("r");
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(service::KeyFilePath(primary.f.dir), service::KeyFilePath(dir));
+    REQUIRE(ledger::OpenRocksStore(service::LedgerDir(dir), ledger::OpenMode::kCreate).ok());
+    Status again = service::Engine::InitReplica(dir, *seed, nullptr);
+    INFO(again.ToString());
+    CHECK(again.ok());
+    auto replica = MustOpen(dir, nullptr, /*replica=*/true);
+    ApplyAll(*replica, primary, 50);
+    CHECK(replica->ledger().durable_head().last_leaf == primary.e->ledger().durable_head().last_leaf);
+  }
   SECTION("pointed at another ledger: its genesis is refused") {
     Replica r(primary);
     auto replica = MustOpen(r.dir, nullptr, /*replica=*/true);
