@@ -270,6 +270,7 @@ TEST_CASE("a replica started from the primary's snapshot follows it and ends wit
   INFO(status.dump() << "\nreplica log:\n" << follower.log() << "\ncairnd log:\n" << d.daemon.log());
   REQUIRE(status.value("PendingRecords", 1) == 0);
   CHECK(status["LastVerifiedCheckpoint"]["TreeSize"].get<uint64_t>() >= status["HeadSeq"].get<uint64_t>());
+  CHECK(status["FirstSeq"] == base);
   REQUIRE(follower.Terminate() == 0);
   REQUIRE(d.daemon.Terminate() == 0);
   CheckIdentical(d.daemon.data_dir(), dir, base);

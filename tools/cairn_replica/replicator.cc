@@ -148,6 +148,8 @@ class Replicator {
     ASSIGN_OR_RETURN(engine_, service::Engine::Open(open));
     const ledger::Head head = engine_->ledger().durable_head();
     ASSIGN_OR_RETURN(tree_, ledger::TreeReader(engine_->ledger().store()).Frontier(head.next_seq));
+    ASSIGN_OR_RETURN(ledger::Base base, ledger::ReadBase(engine_->ledger().store()));
+    status_.first_seq = base.seq;
     ASSIGN_OR_RETURN(remote_, Remote::Connect(o_.primary, kUserAgent, kCallDeadlineMs));
     // The primary must serve the ledger this directory replicates: a profile
     // pointed at another primary is refused before anything is fetched.
@@ -534,7 +536,8 @@ service::Json ReplicaStatus::ToJson() const {
           {"PendingRecords", pending},
           {"BytesPerSecond", bytes_per_s},
           {"LastVerifiedCheckpoint", {{"TreeSize", verified_size}, {"Root", verified_root_hex}, {"VerifiedAtMs", verified_at_ms}}},
-          {"AppliedSinceStart", applied_since_start}};
+          {"AppliedSinceStart", applied_since_start},
+          {"FirstSeq", first_seq}};
 }
 
 std::string DefaultReplicaId(const std::string& data_dir) {

@@ -79,6 +79,7 @@ struct ReplicaStatus {
   int64_t lag_ms = 0;            // now - time of the oldest record not applied (0 if none)
   double bytes_per_s = 0;        // record bytes applied per second, over the last interval
   uint64_t applied_since_start = 0;
+  uint64_t first_seq = 0;        // the ledger's base: 0, or the seq of the snapshot it started from
   service::Json ToJson() const;
 };
 
