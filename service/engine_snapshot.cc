@@ -6,6 +6,7 @@
 // however much the primary writes meanwhile. A view pins the old versions of
 // what changes after it (RocksDB keeps them until it is released): hence the
 // idle limit, and the bound on how many are open.
+#include <atomic>
 #include <chrono>
 
 #include "ledger/tree.h"
@@ -27,11 +28,15 @@ int64_t SteadyMs() {
 
 std::string Base64(std::string_view bytes) { return crypto::Base64Encode(crypto::AsBytes(bytes)); }
 
+// Orders uses: the least recently used snapshot goes first (ms ties).
+std::atomic<uint64_t> snapshot_uses{0};
+
 }  // namespace
 
 struct Engine::ReplicaSnapshot {
   std::unique_ptr<ledger::Store> view;
   int64_t last_used_ms = 0;  // steady clock; guarded by snapshots_mu_
+  uint64_t last_use = 0;     // snapshot_uses when last used; guarded by snapshots_mu_
 };
 
 void Engine::AnswerSnapshotRead(const SnapshotRead& read, Response& response) {
@@ -41,10 +46,32 @@ void Engine::AnswerSnapshotRead(const SnapshotRead& read, Response& response) {
     response.error = ApiError{code, std::move(message)};
   };
   if (read.create) {
+    Status released = ReleaseIdleSnapshots();
     auto snapshot = std::make_shared<ReplicaSnapshot>();
-    snapshot->view = ledger_->store().Snapshot();
+    snapshot->last_used_ms = now;
+    snapshot->last_use = ++snapshot_uses;
+    {
+      // Registered as the view is taken, before anything is read from it: a
+      // shred from now on is compacted again once it goes.
+      std::lock_guard<std::mutex> lock(snapshots_mu_);
+      snapshot->view = ledger_->store().Snapshot();
+      snapshots_[read.id] = snapshot;
+    }
+    for (;;) {  // the least recently used others go, down to kMaxSnapshots
+      const ReplicaSnapshot* oldest = nullptr;
+      {
+        std::lock_guard<std::mutex> lock(snapshots_mu_);
+        if (snapshots_.size() <= kMaxSnapshots) break;
+        for (const auto& [id, s] : snapshots_) {
+          if (s != snapshot && (oldest == nullptr || s->last_use < oldest->last_use)) oldest = s.get();
+        }
+      }
+      Status evicted = ReleaseSnapshots([oldest](const ReplicaSnapshot& s) { return &s == oldest; });
+      if (released.ok()) released = evicted;
+    }
     const ledger::Store& view = *snapshot->view;
     auto made = [&]() -> Result<Json> {
+      RETURN_IF_ERROR(released);
       ASSIGN_OR_RETURN(ledger::Head head, ledger::ReadHead(view));
       ASSIGN_OR_RETURN(ledger::CompactRange range, ledger::TreeReader(view).Frontier(head.next_seq));
       SnapshotDigest digest;
@@ -61,26 +88,14 @@ void Engine::AnswerSnapshotRead(const SnapshotRead& read, Response& response) {
       return Json{{"SnapshotId", read.id}, {"TreeSize", head.next_seq}, {"Entries", claim.entries},
                   {"Frontier", std::move(frontier)}, {"Note", std::move(note)}};
     }();
-    if (!made.ok()) return fail(kInternalServiceError, "taking the snapshot failed: " + made.status().message());
-    snapshot->last_used_ms = now;
-    Status released = ReleaseIdleSnapshots();
-    for (;;) {  // the least recently used go, down to kMaxSnapshots - 1
-      const ReplicaSnapshot* oldest = nullptr;
-      {
-        std::lock_guard<std::mutex> lock(snapshots_mu_);
-        if (snapshots_.size() < kMaxSnapshots) break;
-        for (const auto& [id, s] : snapshots_) {
-          if (oldest == nullptr || s->last_used_ms < oldest->last_used_ms) oldest = s.get();
-        }
-      }
-      Status evicted = ReleaseSnapshots([oldest](const ReplicaSnapshot& s) { return &s == oldest; });
-      if (released.ok()) released = evicted;
+    if (made.ok()) {
+      response.body = std::move(made).value();
+      return;
     }
-    if (!released.ok()) return fail(kInternalServiceError, "compacting destroyed keys failed: " + released.message());
-    std::lock_guard<std::mutex> lock(snapshots_mu_);
-    snapshots_[read.id] = std::move(snapshot);
-    response.body = std::move(made).value();
-    return;
+    const ReplicaSnapshot* failed = snapshot.get();
+    snapshot.reset();
+    (void)ReleaseSnapshots([failed](const ReplicaSnapshot& s) { return &s == failed; });
+    return fail(kInternalServiceError, "taking the snapshot failed: " + made.status().message());
   }
 
   std::shared_ptr<ReplicaSnapshot> snapshot;
@@ -89,6 +104,7 @@ void Engine::AnswerSnapshotRead(const SnapshotRead& read, Response& response) {
     auto it = snapshots_.find(read.id);
     if (it != snapshots_.end() && now - it->second->last_used_ms <= kSnapshotIdleMs) {
       it->second->last_used_ms = now;
+      it->second->last_use = ++snapshot_uses;
       snapshot = it->second;
     }
   }

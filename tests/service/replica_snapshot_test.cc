@@ -319,6 +319,11 @@ TEST_CASE("ReadReplicaSnapshot refuses what it cannot serve", "[service][replica
   CHECK(code({{"SnapshotId", f.id}, {"Family", "state"}, {"StartAfter", "not base64!"}}) == service::kInvalidParameter);
   CHECK(code({{"SnapshotId", f.id}, {"Family", "state"}, {"MaxEntries", 0}}) == service::kInvalidParameter);
   CHECK(code({{"SnapshotId", f.id}, {"Family", "keys"}, {"MaxEntries", 3}}) == "ok");
+  // At most four live at once: a fifth displaces the least recently used.
+  std::vector<std::string> ids = {f.id};
+  for (int i = 0; i < 4; ++i) ids.push_back(Start(*primary.e).id);
+  CHECK(code({{"SnapshotId", ids[0]}, {"Family", "state"}}) == service::kResourceNotFound);
+  for (size_t i = 1; i < ids.size(); ++i) CHECK(code({{"SnapshotId", ids[i]}, {"Family", "state"}}) == "ok");
 }
 
 }  // namespace cairn::testing
