@@ -44,6 +44,12 @@ struct TouchedUnion {
 // info per record. The log is read with the store's scan iterator (read-ahead,
 // block cache left alone), as VerifyStore reads it.
 Result<ReplayResult> Replay(const ledger::Store& store, const ReplayLimit& limit) {
+  ASSIGN_OR_RETURN(ledger::Base base, ledger::ReadBase(store));
+  if (base.seq > 0) {
+    return FailedPreconditionError("this ledger holds the records from seq " + std::to_string(base.seq) +
+                                   " on (a replica started from a snapshot): its state cannot be replayed from "
+                                   "its log; replay the primary's, or a ledger kept from genesis");
+  }
   ReplayResult result;
   Status failure;
   bool before_genesis = false;

@@ -3,7 +3,9 @@
 #include <ctime>
 
 #include "crypto/hash.h"
+#include "ledger/ledger.h"
 #include "ledger/record.h"
+#include "projections/secrets.h"
 #include "schema/events_generated.h"
 #include "service/internal/event_reader.h"
 #include "service/principals.h"
@@ -159,6 +161,16 @@ void AddBodyDetails(const schema::Event& event, Json& j) {
 }
 
 }  // namespace
+
+Result<TrailContext> TrailContextOf(const ledger::Store& store) {
+  TrailContext context;
+  ASSIGN_OR_RETURN(ledger::Base base, ledger::ReadBase(store));
+  if (base.seq == 0) return context;
+  ASSIGN_OR_RETURN(projections::SecretsView view, projections::SecretsView::Load(store));
+  context.region = view.info().region;
+  context.account_id = view.info().account_id;
+  return context;
+}
 
 std::string IsoTime(int64_t unix_ms) {
   std::time_t t = static_cast<std::time_t>(unix_ms / 1000);

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "crypto/status.h"
+#include "ledger/store.h"
 #include "service/api.h"
 
 namespace cairn::service {
@@ -24,6 +25,12 @@ struct TrailContext {
 // LedgerInitialized event, so rendering a log from genesis in order fills it.
 // DataLoss if the record or its event does not decode.
 Result<Json> CloudTrailRecord(uint64_t seq, std::string_view bytes, TrailContext& context);
+
+// The context for rendering `store`'s records from its first one on: the
+// default, which genesis's LedgerInitialized fills, or, for a ledger that
+// starts at a base (a replica from a snapshot holds no genesis), the region
+// and account of its `state` info entry.
+Result<TrailContext> TrailContextOf(const ledger::Store& store);
 
 // "2026-11-20T14:03:00Z"
 std::string IsoTime(int64_t unix_ms);

@@ -43,8 +43,10 @@ struct DecideEnv {
   // engine always sets one).
   const ledger::Actor* actor = nullptr;
   const projections::PoliciesView* policies = nullptr;
-  // The first seq the ledger holds: 0, or a snapshot's base (ledger::Base).
+  // The first seq the ledger holds: 0, or a snapshot's base (ledger::Base),
+  // and the leaf hash of the record before it, which the ledger does not hold.
   uint64_t first_seq = 0;
+  crypto::Digest first_prev_leaf{};
 };
 
 // A DR replica's report (ReportReplicaStatus), which the engine keeps, the

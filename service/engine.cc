@@ -167,8 +167,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
   engine->keyring_ = std::make_unique<crypto::Keyring>(std::move(keyring));
   ASSIGN_OR_RETURN(engine->views_, projections::Views::Load(*store));
   engine->ledger_info_ = engine->views_.secrets.info();
-  ASSIGN_OR_RETURN(ledger::Base base, ledger::ReadBase(*store));
-  engine->first_seq_ = base.seq;
+  ASSIGN_OR_RETURN(engine->base_, ledger::ReadBase(*store));
   auto index = std::make_shared<KeyIndex>();
   for (const auto& [name, principal] : engine->views_.principals.principals()) {
     if (principal.enabled) index->emplace(principal.public_key_z85, name);
@@ -339,7 +338,7 @@ Engine::Pending Engine::Submit(const Request& request, const ledger::Actor& acto
   }
   const int64_t now = clock_->NowMs();
   DecideEnv env{now, rng_, keyring_.get(), token_key_.view(), &views_.principals, ledger_->durable_head().next_seq,
-                &actor, &views_.policies, first_seq_};
+                &actor, &views_.policies, base_.seq, base_.prev_leaf};
   decision = Decide(request, views_.secrets, env);  // authorizes first (service/access.h)
   for (const ledger::WriteOp& op : decision.key_writes.ops()) pending.shreds |= op.is_delete;
   auto staged = StageDecision(decision, actor, now);

@@ -325,7 +325,7 @@ class Engine {
   CheckpointListener checkpoint_listener_;
   projections::LedgerInfo ledger_info_;  // copied at Open; never changes
   bool is_replica_ = false;
-  uint64_t first_seq_ = 0;  // the ledger's base (ledger::ReadBase): a replica from a snapshot holds no record below
+  ledger::Base base_;  // the ledger's (ledger::ReadBase): a replica from a snapshot holds no record below it
   std::mutex mu_;        // the sequencer lock: decide + stage + evolve
   Status poisoned_;      // set once a commit failed; every later call refuses
   // DR replicas' latest reports (ReportReplicaStatus), by principal and

@@ -85,7 +85,14 @@ Result<Outcome> ReadRecordPage(OpContext& ctx, bool with_data_keys) {
   out.records_to_read = RecordRange{from, end};
   out.with_data_keys = with_data_keys;
   out.SetBody(schema::CreateAuditRecordsRead(out.fbb, from, static_cast<uint32_t>(end - from)));
-  out.response = {{"FromSeq", from}, {"NextSeq", end}, {"RecordCount", end - from}, {"HeadSeq", head}};
+  // FirstSeq: a ledger that started from a snapshot holds no genesis, so a
+  // reader rendering its records takes the region and account from here,
+  // and a follower from FirstSeq links the first record to FirstPrevLeafHash.
+  out.response = {{"FromSeq", from},       {"NextSeq", end},
+                  {"RecordCount", end - from}, {"HeadSeq", head},
+                  {"FirstSeq", ctx.env.first_seq}, {"Region", ctx.state.info().region},
+                  {"AccountId", ctx.state.info().account_id}};
+  if (ctx.env.first_seq > 0) out.response["FirstPrevLeafHash"] = crypto::ToHex(ctx.env.first_prev_leaf);
   return out;
 }
 

@@ -36,9 +36,16 @@
 //
 //   ReadRecords {FromSeq, MaxRecords? (1-1000, 100)} -> {FromSeq, NextSeq,
 //                    RecordCount, HeadSeq (the durable head's next seq when
-//                    decided)} and Response::records, the stored records
+//                    decided), FirstSeq, Region, AccountId,
+//                    FirstPrevLeafHash?} and Response::records, the stored records
 //                    [FromSeq, min(FromSeq + MaxRecords, durable head)); a
-//                    FromSeq at or past the head gives an empty page; AuditRecordsRead
+//                    FromSeq at or past the head gives an empty page; AuditRecordsRead.
+//                    FirstSeq is 0, or where a ledger that started from a
+//                    snapshot (a promoted DR replica) begins: it holds no genesis
+//                    (hence Region and AccountId, for rendering its records) and
+//                    no record before FirstSeq (a FromSeq below it is
+//                    InvalidRequestException); FirstPrevLeafHash, the leaf hash
+//                    of record FirstSeq-1, to link its first record to
 //
 // The audit reads, answered from the durable tree (ledger/tree.h) and the
 // stored checkpoints once their own event is durable (AnswerAuditRead). Sizes

@@ -301,15 +301,47 @@ TEST_CASE("a replica started from the primary's snapshot follows it and ends wit
   CHECK(fields->event_type == "ReplicaSnapshotRead");
   primary.reset();
 
-  // Promoted, it opens a secret whose data key came in the snapshot.
-  RunResult promoted = Replica({"promote", "--data-dir", dir});
-  INFO(promoted.err);
-  REQUIRE(promoted.exit_code == 0);
-  RunResult read = Run({ToolPath("cairn"), "--data-dir", dir, "get-secret-value", "--secret-id", "prod/db"},
-                       {{"CAIRN_PROFILE", ""}, {"CAIRN_PASSPHRASE", ""}});
-  INFO(read.err);
+  // What an auditor reads of its files: the primary's trail from the base on,
+  // line for line; a replay needs the records it does not hold, and says so.
+  auto export_lines = [](const std::string& data_dir) {
+    RunResult r = Run({ToolPath("cairn-audit"), "export", "--data-dir", data_dir}, {{"CAIRN_PASSPHRASE", ""}});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::vector<std::string> lines;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  };
+  const std::vector<std::string> theirs = export_lines(d.daemon.data_dir());
+  const std::vector<std::string> ours = export_lines(dir);
+  REQUIRE(theirs.size() > base);
+  CHECK(ours == std::vector<std::string>(theirs.begin() + static_cast<long>(base), theirs.end()));
+  RunResult rebuild = Run({ToolPath("cairn-audit"), "rebuild", "--data-dir", dir}, {{"CAIRN_PASSPHRASE", ""}});
+  CHECK(rebuild.exit_code != 0);
+  CHECK(rebuild.err.find("from seq " + std::to_string(base)) != std::string::npos);
+
+  // Promoted and served, it opens a secret whose data key came in the
+  // snapshot, and its audit trail follows from the base (not before it).
+  DaemonProcess promoted(dir, {"--checkpoint-ms", "200"});
+  PromoteAndServe(d, dir, promoted);
+  RunResult read = CairnAt(promoted.profile(), {"get-secret-value", "--secret-id", "prod/db"});
+  INFO(read.err << promoted.log());
   REQUIRE(read.exit_code == 0);
   CHECK(json::parse(read.out)["SecretString"] == "db-pass-2");
+  RunResult tail = CairnAt(promoted.profile(), {"audit", "tail", "--json", "--from-seq", std::to_string(base),
+                                                "--count", "3"});
+  INFO(tail.err);
+  REQUIRE(tail.exit_code == 0);
+  std::istringstream tailed(tail.out);
+  for (size_t i = 0; i < 3; ++i) {
+    std::string line;
+    REQUIRE(std::getline(tailed, line));
+    CHECK(line == theirs[base + i]);  // the same region and account as from genesis
+  }
+  RunResult before = CairnAt(promoted.profile(), {"audit", "tail", "--from-seq", "0", "--count", "1"});
+  CHECK(before.exit_code != 0);
+  CHECK(before.err.find("from seq " + std::to_string(base)) != std::string::npos);
+  REQUIRE(promoted.Terminate() == 0);
 }
 
 TEST_CASE("cairn-replica init --from-snapshot needs cairn:ReadReplicaSnapshot and refuses another key, writing nothing",

@@ -292,7 +292,7 @@ TEST_CASE("ReadRecords pages through the stored bytes of the log", "[service][pr
     REQUIRE(r.ok());
     const uint64_t want_end = std::min<uint64_t>(head, from + 3);
     CHECK(r.body == Json{{"FromSeq", from}, {"NextSeq", want_end}, {"RecordCount", want_end - from},
-                         {"HeadSeq", head}});
+                         {"HeadSeq", head}, {"FirstSeq", 0}, {"Region", "us-east-1"}, {"AccountId", "123456789012"}});
     REQUIRE(r.records.size() == want_end - from);
     ledger::RecordFields event = o.Record(r.seq);
     CHECK(event.event_type == "AuditRecordsRead");
@@ -318,7 +318,8 @@ TEST_CASE("ReadRecords at or past the head gives an empty page", "[service][prin
     auto r = o.Call("ReadRecords", {{"FromSeq", from}});
     REQUIRE(r.ok());
     CHECK(r.records.empty());
-    CHECK(r.body == Json{{"FromSeq", from}, {"NextSeq", from}, {"RecordCount", 0}, {"HeadSeq", now}});
+    CHECK(r.body == Json{{"FromSeq", from}, {"NextSeq", from}, {"RecordCount", 0}, {"HeadSeq", now},
+                         {"FirstSeq", 0}, {"Region", "us-east-1"}, {"AccountId", "123456789012"}});
   }
 }
 

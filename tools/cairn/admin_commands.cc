@@ -443,22 +443,30 @@ int AdminCommands::AuditTail(Backend& backend) {
     return kExitUsage;
   }
   Remote& remote = *backend.remote();
-  // Genesis names the region and account the CloudTrail records carry.
-  auto genesis = remote.ReadRecords(0, 1);
-  if (!genesis.ok()) return Fail(genesis.status());
+  // The head, and where the log starts: genesis names the region and account
+  // the CloudTrail records carry; a ledger that started from a snapshot (a
+  // promoted DR replica) holds no genesis, and the reply names them.
+  service::Request probe;
+  probe.operation = "ReadRecords";
+  probe.params = {{"FromSeq", std::numeric_limits<int64_t>::max()}, {"MaxRecords", 1}};
+  auto head = remote.Execute(probe);
+  if (!head.ok()) return Fail(head.status());
+  if (!head->ok()) return Fail(PermissionDeniedError(head->error->code + ": " + head->error->message));
   service::TrailContext trail;
-  if (!genesis->empty()) (void)service::CloudTrailRecord(0, (*genesis)[0].bytes, trail);
-  uint64_t from = 0;
-  if (from_seq_) {
-    from = *from_seq_;
+  const uint64_t first_seq = head->body.value("FirstSeq", uint64_t{0});
+  if (first_seq == 0) {
+    auto genesis = remote.ReadRecords(0, 1);
+    if (!genesis.ok()) return Fail(genesis.status());
+    if (!genesis->empty()) (void)service::CloudTrailRecord(0, (*genesis)[0].bytes, trail);
   } else {
-    service::Request probe;
-    probe.operation = "ReadRecords";
-    probe.params = {{"FromSeq", std::numeric_limits<int64_t>::max()}, {"MaxRecords", 1}};
-    auto head = remote.Execute(probe);
-    if (!head.ok()) return Fail(head.status());
-    if (!head->ok()) return Fail(PermissionDeniedError(head->error->code + ": " + head->error->message));
-    from = head->body.value("HeadSeq", uint64_t{0});
+    trail.region = head->body.value("Region", trail.region);
+    trail.account_id = head->body.value("AccountId", std::string());
+  }
+  uint64_t from = from_seq_ ? *from_seq_ : head->body.value("HeadSeq", uint64_t{0});
+  if (from < first_seq) {
+    return Fail(FailedPreconditionError("this ledger holds the records from seq " + std::to_string(first_seq) +
+                                        " on (it started from a snapshot of its primary): --from-seq " +
+                                        std::to_string(from) + " is before it"));
   }
   auto context = bus::BusContext::Create(nullptr);
   if (!context.ok()) return Fail(context.status());
@@ -468,6 +476,12 @@ int AdminCommands::AuditTail(Backend& backend) {
   options.server_public_z85 = profile.server_public_key;
   options.client_key = bus::CurveKeyPair{profile.key.public_z85, profile.key.secret_z85.Clone()};
   options.from_seq = from;
+  if (from == first_seq && first_seq > 0) {
+    // The record before a snapshot's base is not held: the reply names its leaf.
+    auto leaf = crypto::DigestFromHex(head->body.value("FirstPrevLeafHash", std::string()));
+    if (!leaf.ok()) return Fail(DataLossError("the ReadRecords reply names no FirstPrevLeafHash"));
+    options.prev_leaf = *leaf;
+  }
   auto follower = bus::Follower::Start(**context, std::move(options), [&remote](uint64_t seq, uint32_t max) {
     return remote.ReadRecords(seq, max);
   });

@@ -175,10 +175,14 @@ int Verify(const ledger::Store& store, const VerifyArgs& args) {
 }
 
 int Export(const ledger::Store& store, const std::string& format) {
-  service::TrailContext context;
+  auto trail = service::TrailContextOf(store);
+  if (!trail.ok()) return Fail(trail.status());
+  service::TrailContext& context = *trail;
+  auto base = ledger::ReadBase(store);  // a replica from a snapshot starts there
+  if (!base.ok()) return Fail(base.status());
   Status failure;
-  uint64_t expected = 0;
-  Status s = ledger::ForEachRecord(store, 0, [&](std::string_view key, std::string_view bytes) {
+  uint64_t expected = base->seq;
+  Status s = ledger::ForEachRecord(store, base->seq, [&](std::string_view key, std::string_view bytes) {
     auto seq = ledger::ParseSeqKey(key);
     if (!seq.ok() || *seq != expected) {
       failure = DataLossError("log is not dense at seq " + std::to_string(expected) +

@@ -193,7 +193,9 @@ int RebuildCommand(const ledger::Store& store) {
 }
 
 int HistoryCommand(const ledger::Store& store, const std::string& secret) {
-  service::TrailContext context;
+  auto trail = service::TrailContextOf(store);
+  if (!trail.ok()) return Fail(trail.status());
+  service::TrailContext& context = *trail;
   Status failure;
   Status s = ledger::ForEachRecord(store, 0, [&](std::string_view key, std::string_view bytes) {
     auto seq = ledger::ParseSeqKey(key);

@@ -667,11 +667,16 @@ Result<bool> IsPrefixOfPrimary(Remote& remote, const ledger::TreeReader& tree, u
 Status WriteRecordsAsTrail(const ledger::Store& store, uint64_t from, uint64_t to, const std::string& path) {
   std::ofstream out(path, std::ios::trunc);
   if (!out) return InternalError("cannot write " + path);
-  service::TrailContext context;
-  ASSIGN_OR_RETURN(std::string genesis, ledger::ReadRecord(store, 0));
-  ASSIGN_OR_RETURN(Json first, service::CloudTrailRecord(0, genesis, context));  // fills the account
-  if (from == 0) out << first.dump() << "\n";
-  for (uint64_t seq = std::max<uint64_t>(from, 1); seq < to; ++seq) {
+  ASSIGN_OR_RETURN(service::TrailContext context, service::TrailContextOf(store));
+  ASSIGN_OR_RETURN(ledger::Base base, ledger::ReadBase(store));
+  uint64_t seq = std::max(from, base.seq);
+  if (seq == 0) {
+    ASSIGN_OR_RETURN(std::string genesis, ledger::ReadRecord(store, 0));
+    ASSIGN_OR_RETURN(Json first, service::CloudTrailRecord(0, genesis, context));  // fills the account
+    if (to > 0) out << first.dump() << "\n";
+    seq = 1;
+  }
+  for (; seq < to; ++seq) {
     ASSIGN_OR_RETURN(std::string bytes, ledger::ReadRecord(store, seq));
     ASSIGN_OR_RETURN(Json line, service::CloudTrailRecord(seq, bytes, context));
     out << line.dump() << "\n";
