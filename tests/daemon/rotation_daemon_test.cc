@@ -391,7 +391,10 @@ TEST_CASE("a step program running past --step-timeout-ms is killed with its proc
           "[daemon][rotation][exec]") {
   RotationSetup s({"--rotation-step-timeout", "10000", "--rotation-backoff-ms", "100", "--rotation-max-attempts", "2"});
   std::ofstream(s.d.tmp.sub("sleep-set")) << "";
-  HandlerProcess handler(s.d, s.handler_profile, s.d.tmp.sub("handler.log"), 300, {"--step-timeout-ms", "700"});
+  // The timeout is long enough for the other steps (a CLI call each) on a
+  // loaded machine under sanitizers: only setSecret, which sleeps 60 s, may
+  // reach it (700 ms once timed createSecret out there).
+  HandlerProcess handler(s.d, s.handler_profile, s.d.tmp.sub("handler.log"), 300, {"--step-timeout-ms", "3000"});
   handler.Start();
 
   const std::string token = s.Rotate();
@@ -401,7 +404,7 @@ TEST_CASE("a step program running past --step-timeout-ms is killed with its proc
   CHECK(rotation["ClientRequestToken"] == token);
   CHECK(rotation["Step"] == "setSecret");
   CHECK(rotation["Attempts"] == 2);
-  CHECK(rotation["LastError"] == "timed out after 700 ms");
+  CHECK(rotation["LastError"] == "timed out after 3000 ms");
   CHECK(s.StepLines("setSecret") == token + " 1\n" + token + " 2\n");
   CHECK(s.StepLines("testSecret").empty());
 
@@ -420,7 +423,7 @@ TEST_CASE("a step program running past --step-timeout-ms is killed with its proc
   REQUIRE(step_failures.size() == 2);
   for (uint32_t i = 0; i < 2; ++i) {
     CHECK(step_failures[i]["attempt"] == i + 1);
-    CHECK(step_failures[i]["reason"] == "timed out after 700 ms");
+    CHECK(step_failures[i]["reason"] == "timed out after 3000 ms");
     CHECK(step_failures[i]["timedOut"] == false);
   }
   CHECK(RotationEvents(s.d, "RotationFailed", "setSecret").size() == 1);
