@@ -69,13 +69,7 @@ struct Open {
     }
     return leaves;
   }
-  ledger::RecordFields Record(uint64_t seq) {
-    auto bytes = ledger::ReadRecord(store(), seq);
-    REQUIRE(bytes.ok());
-    auto record = ledger::DecodeRecord(*bytes);
-    REQUIRE(record.ok());
-    return std::move(record).value();
-  }
+  ledger::RecordFields Record(uint64_t seq) { return testing::RecordAt(store(), seq); }
   ledger::NoteVerifier Verifier() {
     auto v = service::ReadLedgerVerifier(store());
     REQUIRE(v.ok());

@@ -3,12 +3,15 @@
 #ifndef CAIRN_TESTS_SERVICE_ENGINE_FIXTURE_H_
 #define CAIRN_TESTS_SERVICE_ENGINE_FIXTURE_H_
 
+#include <catch2/catch.hpp>
+
 #include <map>
 #include <memory>
 #include <string>
 
 #include "crypto/random.h"
 #include "ledger/ledger.h"
+#include "ledger/record.h"
 #include "projections/replay.h"
 #include "projections/secrets.h"
 #include "service/engine.h"
@@ -33,6 +36,15 @@ inline service::Request MakeRequest(const std::string& op, service::Json params,
     }
   }
   return r;
+}
+
+// The record at `seq`, decoded; the test stops if it is not there.
+inline ledger::RecordFields RecordAt(const ledger::Store& store, uint64_t seq) {
+  auto bytes = ledger::ReadRecord(store, seq);
+  REQUIRE(bytes.ok());
+  auto record = ledger::DecodeRecord(*bytes);
+  REQUIRE(record.ok());
+  return std::move(record).value();
 }
 
 inline std::map<std::string, std::string> FamilyContents(const ledger::Store& store, ledger::Family f) {

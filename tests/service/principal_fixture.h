@@ -51,13 +51,7 @@ struct PrincipalEngine {
     extra["Admin"] = admin;
     return Call("CreatePrincipal", std::move(extra));
   }
-  ledger::RecordFields Record(uint64_t seq) {
-    auto bytes = ledger::ReadRecord(engine->ledger().store(), seq);
-    REQUIRE(bytes.ok());
-    auto record = ledger::DecodeRecord(*bytes);
-    REQUIRE(record.ok());
-    return std::move(record).value();
-  }
+  ledger::RecordFields Record(uint64_t seq) { return RecordAt(engine->ledger().store(), seq); }
   uint64_t head() { return engine->ledger().durable_head().next_seq; }
 };
 

@@ -93,13 +93,7 @@ struct Primary {
     MustCall(*e, "CancelRotateSecret", {{"SecretId", "app/db"}});
   }
   const ledger::Store& store() { return e->ledger().store(); }
-  ledger::RecordFields Record(uint64_t seq) {
-    auto bytes = ledger::ReadRecord(store(), seq);
-    REQUIRE(bytes.ok());
-    auto record = ledger::DecodeRecord(*bytes);
-    REQUIRE(record.ok());
-    return std::move(record).value();
-  }
+  ledger::RecordFields Record(uint64_t seq) { return RecordAt(store(), seq); }
   uint64_t head() { return e->ledger().durable_head().next_seq; }
 };
 
