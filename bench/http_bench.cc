@@ -60,6 +60,7 @@
 #include "gateway/http_gateway.h"
 #include "gateway/sigv4.h"
 #include "ledger/record.h"
+#include "tools/common/dev_credentials.h"
 #include "tools/common/profile.h"
 #include "tools/common/remote.h"
 
@@ -117,24 +118,13 @@ CairndProcess* g_cairnd = nullptr;  // stopped by Die: std::exit runs no destruc
   std::exit(1);
 }
 
-struct AwsCredentials {
-  std::string access_key_id, secret_access_key, region;
-};
+using AwsCredentials = tools::DevAwsCredentials;
 
 // The [default] profile cairnd --dev writes to <data dir>/dev-aws-credentials.
-AwsCredentials ReadCredentials(const std::string& path) {
-  AwsCredentials c;
-  std::istringstream lines(ReadWholeFile(path));
-  for (std::string line; std::getline(lines, line);) {
-    const size_t eq = line.find(" = ");
-    if (eq == std::string::npos) continue;
-    const std::string key = line.substr(0, eq), value = line.substr(eq + 3);
-    if (key == "aws_access_key_id") c.access_key_id = value;
-    if (key == "aws_secret_access_key") c.secret_access_key = value;
-    if (key == "region") c.region = value;
-  }
-  if (c.access_key_id.empty() || c.secret_access_key.empty()) Die("no access key in " + path);
-  return c;
+AwsCredentials ReadCredentials(const std::string& data_dir) {
+  auto c = tools::ReadDevAwsCredentials(data_dir);
+  if (!c.ok()) Die(c.status().ToString());
+  return std::move(c).value();
 }
 
 // GetSecretValue of kSecretName for `host` ("127.0.0.1:port"), signed now.
@@ -304,7 +294,7 @@ int Main(int argc, char** argv) {
   if (!created.ok() || !created->ok()) Die("CreateSecret failed");
   auto sample = (*admin)->Execute(GetRequest());
   if (!sample.ok() || !CheckRead(*sample).empty()) Die("GetSecretValue failed");
-  const AwsCredentials credentials = ReadCredentials(scratch.Sub("cairnd") + "/dev-aws-credentials");
+  const AwsCredentials credentials = ReadCredentials(scratch.Sub("cairnd"));
   AuditedSide zmq(std::move(profile).value(), kUserAgent);
   std::unique_ptr<TrivialGateway> trivial;
   if (flags.side("trivial")) trivial = std::make_unique<TrivialGateway>(credentials, std::move(sample).value());

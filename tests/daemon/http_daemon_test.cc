@@ -30,6 +30,7 @@
 #include "crypto/secure_buffer.h"
 #include "gateway/sigv4.h"
 #include "tests/daemon/daemon_fixture.h"
+#include "tools/common/dev_credentials.h"
 
 namespace cairn::testing {
 namespace {
@@ -44,25 +45,14 @@ constexpr char kJsonType[] = "application/x-amz-json-1.1";
 // 40 bytes; compared, never printed.
 std::string SecretValue() { return "http-daemon-test value 0123456789abcdef!"; }
 
-struct AwsCredentials {
-  std::string access_key_id, secret_access_key, region;
-};
+using AwsCredentials = tools::DevAwsCredentials;
 
 // The [default] profile `cairnd --dev` writes to <data dir>/dev-aws-credentials.
 AwsCredentials ReadCredentials(const std::string& data_dir) {
-  AwsCredentials c;
-  std::istringstream lines(ReadFile(data_dir + "/dev-aws-credentials"));
-  for (std::string line; std::getline(lines, line);) {
-    const size_t eq = line.find(" = ");
-    if (eq == std::string::npos) continue;
-    const std::string key = line.substr(0, eq), value = line.substr(eq + 3);
-    if (key == "aws_access_key_id") c.access_key_id = value;
-    if (key == "aws_secret_access_key") c.secret_access_key = value;
-    if (key == "region") c.region = value;
-  }
-  REQUIRE_FALSE(c.access_key_id.empty());
-  REQUIRE_FALSE(c.secret_access_key.empty());
-  return c;
+  auto c = tools::ReadDevAwsCredentials(data_dir);
+  INFO(c.status().ToString());
+  REQUIRE(c.ok());
+  return std::move(c).value();
 }
 
 // What one client thread saw. A "transport error" is a call without an HTTP

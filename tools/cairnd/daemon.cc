@@ -32,6 +32,7 @@
 #include "service/engine.h"
 #include "tools/cairnd/admin_profile.h"
 #include "tools/cairnd/head_check.h"
+#include "tools/common/dev_credentials.h"
 #include "tools/common/passphrase.h"
 #include "tools/common/wire_convert.h"
 
@@ -292,7 +293,7 @@ Status Daemon::Impl::StartHttp() {
 
 // Dev mode: the admin's access key for the aws CLI and the SDKs, made once.
 Status Daemon::Impl::EnsureDevAccessKey() {
-  const std::string path = (fs::path(options.data_dir) / "dev-aws-credentials").string();
+  const std::string path = DevAwsCredentialsPath(options.data_dir);
   std::error_code ec;
   if (fs::exists(path, ec)) {
     log->Info("HTTP gateway credentials", {{"AWS_SHARED_CREDENTIALS_FILE", path}});
