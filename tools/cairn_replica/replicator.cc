@@ -72,20 +72,25 @@ Result<service::Response> Call(Remote& remote, const std::string& operation, con
   }
 }
 
+// The hex hashes listed as body[member] (`what` names the reply in errors).
+Result<std::vector<crypto::Digest>> DigestList(const Json& body, const char* member, const std::string& what) {
+  auto list = body.find(member);
+  if (list == body.end() || !list->is_array()) return DataLossError(what + " reply has no " + member);
+  std::vector<crypto::Digest> hashes;
+  for (const Json& h : *list) {
+    if (!h.is_string()) return DataLossError(what + " " + member + " holds a non-string hash");
+    ASSIGN_OR_RETURN(crypto::Digest d, crypto::DigestFromHex(h.get<std::string>()));
+    hashes.push_back(d);
+  }
+  return hashes;
+}
+
 // GetConsistencyProof from `first` to `second`, its hashes parsed.
 Result<std::vector<crypto::Digest>> FetchConsistencyProof(Remote& remote, uint64_t first, uint64_t second,
                                                           const Retry* retry = nullptr) {
   ASSIGN_OR_RETURN(service::Response reply,
                    Call(remote, "GetConsistencyProof", {{"FirstTreeSize", first}, {"SecondTreeSize", second}}, retry));
-  auto list = reply.body.find("Proof");
-  if (list == reply.body.end() || !list->is_array()) return DataLossError("the primary's proof reply has no Proof");
-  std::vector<crypto::Digest> proof;
-  for (const Json& h : *list) {
-    if (!h.is_string()) return DataLossError("the primary's proof holds a non-string hash");
-    ASSIGN_OR_RETURN(crypto::Digest d, crypto::DigestFromHex(h.get<std::string>()));
-    proof.push_back(d);
-  }
-  return proof;
+  return DigestList(reply.body, "Proof", "the primary's proof");
 }
 
 // The primary's GetCheckpoint reply, refused before anything else unless
@@ -564,14 +569,7 @@ Result<service::VerifiedSnapshot> FetchSnapshot(Remote& remote, const ledger::No
   ASSIGN_OR_RETURN(service::Response start, Call(remote, "ReadReplicaSnapshot", Json::object()));
   ASSIGN_OR_RETURN(std::string id, StringMember(start.body, kSnapshotReply, "SnapshotId"));
   ASSIGN_OR_RETURN(std::string note, StringMember(start.body, kSnapshotReply, "Note"));
-  auto frontier = start.body.find("Frontier");
-  if (frontier == start.body.end() || !frontier->is_array()) return DataLossError("the primary's snapshot has no Frontier");
-  std::vector<crypto::Digest> nodes;
-  for (const Json& h : *frontier) {
-    if (!h.is_string()) return DataLossError("the primary's snapshot frontier holds a non-string hash");
-    ASSIGN_OR_RETURN(crypto::Digest d, crypto::DigestFromHex(h.get<std::string>()));
-    nodes.push_back(d);
-  }
+  ASSIGN_OR_RETURN(std::vector<crypto::Digest> nodes, DigestList(start.body, "Frontier", kSnapshotReply));
   ASSIGN_OR_RETURN(service::SnapshotVerifier verifier, service::SnapshotVerifier::Start(note, pinned, std::move(nodes)));
   for (ledger::Family family : service::kSnapshotFamilies) {
     Json params = {{"SnapshotId", id}, {"Family", std::string(ledger::FamilyName(family))}, {"MaxEntries", 5000}};
