@@ -6,7 +6,8 @@
 //             [--value-bytes=128] [--record-bytes=300] [--dir=/tmp]
 //             [--idle-spinners=N] [--sides=audited,engine,raw,echo,pub]
 //             [--pub-subscribers=1,8] [--pub-records=200000] [--pub-window=25000]
-//             [--pub-batch=1,64] [--connections=N] [--cairnd-arg=ARG ...]
+//             [--pub-batch=1,64] [--connections=N] [--lean-threads=1]
+//             [--cairnd-arg=ARG ...]
 //
 // Per row (C concurrent clients), in rotating slices (--rounds of each side,
 // --seconds in total per side) so that every side sees the same disk and load:
@@ -17,6 +18,11 @@
 //             application's threads share one client). Every call appends a
 //             SecretValueRead event durably (group commit, fsync) before the
 //             value leaves.
+//   lean:     the same audited reads from C clients, each its own CURVE
+//             connection, driven by --lean-threads loop threads with zmq_poll
+//             (bench/internal/lean_clients.h: a wrk-like load generator, one
+//             call in flight per client): cairnd's rate when the load
+//             generator, not the client library, shares the cores.
 //   engine:   the same GetSecretValue on an in-process service::Engine (own
 //             fresh ledger in --dir), C threads, no bus: the service and ledger
 //             share of an audited read.
@@ -57,6 +63,7 @@
 
 #include "bench/internal/api_bench.h"
 #include "bench/internal/audited_side.h"
+#include "bench/internal/lean_clients.h"
 #include "bus/client.h"
 #include "bus/context.h"
 #include "bus/server.h"
@@ -82,12 +89,13 @@ struct Flags {
   size_t record_bytes = 300;
   std::string dir = "/tmp";
   int idle_spinners = 0;  // see the front comment
-  std::string sides = "audited,engine,raw,echo,pub";
+  std::string sides = "audited,lean,engine,raw,echo,pub";
   std::vector<size_t> pub_subscribers = {1, 8};
   uint64_t pub_records = 200000;
   uint64_t pub_window = 25000;
   std::vector<size_t> pub_batch = {1, 64};  // records per message, ascending
   size_t connections = 0;  // audited side: 0 = one per client thread
+  size_t lean_threads = 1;  // lean side: loop threads
   std::vector<std::string> cairnd_args;  // --cairnd-arg, repeatable: passed on to cairnd
 
   bool side(const char* name) const { return ("," + sides + ",").find("," + std::string(name) + ",") != std::string::npos; }
@@ -112,6 +120,7 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     else if (name == "--pub-window") f->pub_window = std::stoull(value);
     else if (name == "--pub-batch") f->pub_batch = ParseList(value);
     else if (name == "--connections") f->connections = std::stoul(value);
+    else if (name == "--lean-threads") f->lean_threads = std::stoul(value);
     else if (name == "--cairnd-arg") f->cairnd_args.push_back(value);
     else return false;
     return true;
@@ -230,7 +239,7 @@ class EchoSide {
 };
 
 struct Row {
-  Tally audited, engine, raw, echo;
+  Tally audited, lean, engine, raw, echo;
 };
 
 // `reads` audited reads on 8 connections: SecretValueRead records for the
@@ -291,7 +300,8 @@ int Main(int argc, char** argv) {
   std::unique_ptr<CairndProcess> cairnd;
   std::unique_ptr<AuditedSide> audited;
   std::optional<service::Response> sample_read;
-  if (flags.side("audited") || flags.side("echo") || flags.side("pub")) {
+  std::unique_ptr<LeanClients> lean;
+  if (flags.side("audited") || flags.side("lean") || flags.side("echo") || flags.side("pub")) {
     cairnd = std::make_unique<CairndProcess>(flags.cairnd, scratch.Sub("cairnd"),
                                              std::vector<std::string>{"--workers", std::to_string(flags.workers)});
     cairnd->AddArgs(flags.cairnd_args);
@@ -306,6 +316,11 @@ int Main(int argc, char** argv) {
     if (!read.ok() || !CheckRead(*read).empty()) Die("GetSecretValue failed");
     sample_read = std::move(read).value();
     audited = std::make_unique<AuditedSide>(std::move(profile).value(), kUserAgent, flags.connections);
+    if (flags.side("lean")) {
+      auto again = tools::ReadProfile(cairnd->profile_path());
+      if (!again.ok()) Die("dev-profile: " + again.status().ToString());
+      lean = std::make_unique<LeanClients>(std::move(again).value(), kUserAgent, GetRequest());
+    }
   }
   std::unique_ptr<EchoSide> echo;
   if (flags.side("echo")) {
@@ -330,14 +345,15 @@ int Main(int argc, char** argv) {
       std::thread::hardware_concurrency(), flags.idle_spinners, fdatasync_p50, flags.dir.c_str(),
       flags.workers, cairnd ? (" (pid " + std::to_string(cairnd->pid()) + ")").c_str() : "");
   // The timed rows; --sides=pub alone skips them.
-  const bool timed = flags.side("audited") || flags.side("engine") || flags.side("raw") || flags.side("echo");
+  const bool timed = flags.side("audited") || flags.side("lean") || flags.side("engine") || flags.side("raw") || flags.side("echo");
   const std::vector<size_t> rows = timed ? flags.threads : std::vector<size_t>{};
   if (timed) std::printf(
       "| C | audited reads/s | p50 ms | p99 ms | p999 ms | errors | cairnd CPU µs/read | client CPU µs/read "
+      "| lean reads/s | lean p50 ms | lean p99 ms | lean p999 ms | lean cairnd CPU µs/read | lean client CPU µs/read "
       "| engine reads/s | engine p50 ms | engine CPU µs/read "
       "| raw group writes/s | raw p50 ms | echo round trips/s | echo p50 ms | echo p99 ms | echo CPU µs/rt "
       "| audited / engine | audited / raw group | audited / echo | others' load (cores) | idle during audited (cores) |\n");
-  if (timed) std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  if (timed) std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   std::fflush(stdout);
 
   for (size_t c : rows) {
@@ -347,6 +363,9 @@ int Main(int argc, char** argv) {
     if (flags.side("raw")) raw = std::make_unique<RawGroupSide>(raw_dir, flags.record_bytes);
     if (audited && flags.side("audited")) {
       if (std::string e = audited->Connect(c); !e.empty()) Die("audited clients: " + e);
+    }
+    if (lean) {
+      if (std::string e = lean->Connect(c); !e.empty()) Die("lean clients: " + e);
     }
     if (echo) {
       if (std::string e = echo->Connect(c); !e.empty()) Die("echo clients: " + e);
@@ -359,6 +378,12 @@ int Main(int argc, char** argv) {
     const size_t log_offset = cairnd ? ReadWholeFile(cairnd->log_path()).size() : 0;
     std::vector<std::function<void()>> sides;
     if (audited && flags.side("audited")) sides.push_back([&] { run([&](size_t t) { return audited->Op(t); }, &row.audited, true); });
+    if (lean) {
+      sides.push_back([&] {
+        MeterSlice(spinners, cairnd->pid(), true, &row.lean,
+                   [&] { lean->Run(flags.warmup, slice, c, flags.lean_threads, &row.lean); });
+      });
+    }
     if (engine) sides.push_back([&] { run([&](size_t t) { return engine->Op(t); }, &row.engine, false); });
     if (raw) sides.push_back([&] { run([&](size_t t) { return raw->Op(t); }, &row.raw, false); });
     if (echo) sides.push_back([&] { run([&](size_t t) { return echo->Op(t); }, &row.echo, false); });
@@ -368,19 +393,25 @@ int Main(int argc, char** argv) {
     raw.reset();
     std::filesystem::remove_all(raw_dir);
     const Tally& a = row.audited;
+    const Tally& l = row.lean;
+    const bool has_l = l.seconds > 0;
     const bool has_a = a.seconds > 0, has_g = row.engine.seconds > 0, has_r = row.raw.seconds > 0,
                has_e = row.echo.seconds > 0;
     double other = 0, wall = 0;
-    for (const Tally* t : {&row.audited, &row.engine, &row.raw, &row.echo}) {
+    for (const Tally* t : {&row.audited, &row.lean, &row.engine, &row.raw, &row.echo}) {
       other += t->other_cpu_seconds;
       wall += t->wall_seconds;
     }
-    std::printf("| %zu | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n",
+    std::printf("| %zu | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n",
                 c, Rate(a).c_str(), Fixed(Percentile(a.latency_ms, 0.5), 2, has_a).c_str(),
                 Fixed(Percentile(a.latency_ms, 0.99), 2, has_a).c_str(),
                 Fixed(Percentile(a.latency_ms, 0.999), 2, has_a).c_str(),
                 has_a ? std::to_string(a.errors).c_str() : "-",
                 Fixed(a.daemon_cpu_us_per_op(), 0, has_a).c_str(), Fixed(a.cpu_us_per_op(), 0, has_a).c_str(),
+                Rate(l).c_str(), Fixed(Percentile(l.latency_ms, 0.5), 2, has_l).c_str(),
+                Fixed(Percentile(l.latency_ms, 0.99), 2, has_l).c_str(),
+                Fixed(Percentile(l.latency_ms, 0.999), 2, has_l).c_str(),
+                Fixed(l.daemon_cpu_us_per_op(), 0, has_l).c_str(), Fixed(l.cpu_us_per_op(), 0, has_l).c_str(),
                 Rate(row.engine).c_str(), Fixed(Percentile(row.engine.latency_ms, 0.5), 2, has_g).c_str(),
                 Fixed(row.engine.cpu_us_per_op(), 0, has_g).c_str(), Rate(row.raw).c_str(),
                 Fixed(Percentile(row.raw.latency_ms, 0.5), 2, has_r).c_str(), Rate(row.echo).c_str(),
@@ -390,7 +421,7 @@ int Main(int argc, char** argv) {
                 Ratio(a, row.raw).c_str(), Ratio(a, row.echo).c_str(), wall > 0 ? other / wall : 0,
                 a.wall_seconds > 0 ? a.idle_cpu_seconds / a.wall_seconds : 0);
     if (cairnd) PrintExecuteTimes(ReadWholeFile(cairnd->log_path()).substr(log_offset));
-    for (const Tally* t : {&row.audited, &row.engine, &row.raw, &row.echo}) {
+    for (const Tally* t : {&row.audited, &row.lean, &row.engine, &row.raw, &row.echo}) {
       if (t->errors) std::printf("  errors: %llu, first: %s\n", (unsigned long long)t->errors, t->first_error.c_str());
     }
     std::fflush(stdout);
@@ -436,6 +467,7 @@ int Main(int argc, char** argv) {
     }
   }
   echo.reset();
+  lean.reset();
   engine.reset();
   audited.reset();
   if (cairnd) {
