@@ -1,6 +1,7 @@
 #include "service/checkpointer.h"
 
 #include "ledger/tree.h"
+#include "service/internal/meta_keys.h"
 #include "service/internal/sealed_meta.h"
 
 namespace cairn::service {
@@ -80,6 +81,17 @@ Result<std::vector<std::pair<uint64_t, std::string>>> ReadCheckpoints(const ledg
   }
   RETURN_IF_ERROR(it->status());
   return out;
+}
+
+Result<std::optional<ReplicaCheckpoint>> ReadReplicaCheckpoint(const ledger::Store& store) {
+  ASSIGN_OR_RETURN(auto replica_of, store.Get(ledger::Family::kMeta, internal::kMetaReplicaOf));
+  if (!replica_of) return std::optional<ReplicaCheckpoint>();
+  ASSIGN_OR_RETURN(auto note, store.Get(ledger::Family::kMeta, internal::kMetaPrimaryCheckpoint));
+  ASSIGN_OR_RETURN(auto key, store.Get(ledger::Family::kMeta, internal::kMetaPrimaryCheckpointKey));
+  if (note.has_value() != key.has_value()) {
+    return DataLossError("meta holds one of primary_checkpoint and primary_checkpoint_key without the other");
+  }
+  return std::optional<ReplicaCheckpoint>(ReplicaCheckpoint{note.value_or(""), key.value_or("")});
 }
 
 }  // namespace cairn::service

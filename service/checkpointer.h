@@ -56,6 +56,17 @@ Result<ledger::NoteVerifier> ReadLedgerVerifier(const ledger::Store& store);
 // The stored checkpoint notes, oldest first, and the latest one.
 Result<std::vector<std::pair<uint64_t, std::string>>> ReadCheckpoints(const ledger::Store& store);
 
+// A DR replica's record of its primary (service/replica.h), for auditors of
+// its files: nullopt unless the store is a replica's (not promoted). `note`
+// is the last checkpoint of the primary that a page the replica applied ends
+// at ("" before the first), `verifier_key` the key pinned at init that it
+// verified by ("" before the first).
+struct ReplicaCheckpoint {
+  std::string note;
+  std::string verifier_key;
+};
+Result<std::optional<ReplicaCheckpoint>> ReadReplicaCheckpoint(const ledger::Store& store);
+
 }  // namespace cairn::service
 
 #endif  // CAIRN_SERVICE_CHECKPOINTER_H_

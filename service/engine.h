@@ -129,13 +129,24 @@ class Engine {
     std::shared_ptr<ledger::CommitTicket> ticket;
     bool shreds = false;  // the page deletes wrapped keys
   };
-  Result<StagedPage> StageReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys);
+  // With `checkpoint`, the page ends exactly at that signed checkpoint of the
+  // primary (size = the page's last seq + 1, which is checked: InvalidArgument
+  // otherwise), and it is kept in the page's batch as the replica's last
+  // verified primary checkpoint (meta primary_checkpoint and its key), for
+  // `cairn-audit verify` on the replica's files.
+  struct PrimaryCheckpoint {
+    std::string note;          // as the primary signed it
+    std::string verifier_key;  // the pinned key it verifies by (ledger::FormatVerifierKey)
+  };
+  Result<StagedPage> StageReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys,
+                                     const PrimaryCheckpoint* checkpoint = nullptr);
   // StageReplicated of records the caller decoded already
   // (ReplicatedRecord::Decode, with the leaf hashes its follower computed):
   // nothing is decoded or hashed again but the ledger's link check and the
   // last record's hash (ledger::Ledger::StageVerbatim with leaf hashes).
   // The same checks and errors otherwise.
-  Result<StagedPage> StageReplicated(std::vector<ReplicatedRecord> records, const std::vector<ReplicatedKey>& keys);
+  Result<StagedPage> StageReplicated(std::vector<ReplicatedRecord> records, const std::vector<ReplicatedKey>& keys,
+                                     const PrimaryCheckpoint* checkpoint = nullptr);
   Status AwaitReplicated(const StagedPage& page);
   // Whether this is a DR replica's data directory (not promoted).
   bool is_replica() const { return is_replica_; }

@@ -185,7 +185,8 @@ Status Engine::ApplyReplicated(std::vector<std::string> records, const std::vect
 }
 
 Result<Engine::StagedPage> Engine::StageReplicated(std::vector<std::string> records,
-                                                   const std::vector<ReplicatedKey>& keys) {
+                                                   const std::vector<ReplicatedKey>& keys,
+                                                   const PrimaryCheckpoint* checkpoint) {
   std::vector<ReplicatedRecord> decoded;
   decoded.reserve(records.size());
   const uint64_t first_seq = ledger_->staged_head().next_seq;  // for messages only
@@ -195,15 +196,31 @@ Result<Engine::StagedPage> Engine::StageReplicated(std::vector<std::string> reco
     if (!r.ok()) return r.status().WithContext("replicated record " + std::to_string(first_seq + i));
     decoded.push_back(std::move(r).value());
   }
-  return StageReplicated(std::move(decoded), keys);
+  return StageReplicated(std::move(decoded), keys, checkpoint);
 }
 
 Result<Engine::StagedPage> Engine::StageReplicated(std::vector<ReplicatedRecord> records,
-                                                   const std::vector<ReplicatedKey>& keys) {
+                                                   const std::vector<ReplicatedKey>& keys,
+                                                   const PrimaryCheckpoint* checkpoint) {
   if (records.empty()) return InvalidArgumentError("a replicated page holds at least one record");
   if (!is_replica_) return FailedPreconditionError("this data directory is not a DR replica (or was promoted)");
   std::lock_guard<std::mutex> lock(mu_);
   if (!poisoned_.ok()) return poisoned_;
+  ledger::WriteSet key_writes;
+  if (checkpoint != nullptr) {
+    // The caller verified the page against it; this only keeps a note that
+    // does not end where the page does (or does not verify) off the disk.
+    ASSIGN_OR_RETURN(ledger::NoteVerifier verifier, ledger::ParseVerifierKey(checkpoint->verifier_key));
+    Result<ledger::Checkpoint> cp = ledger::OpenSignedCheckpoint(checkpoint->note, verifier);
+    if (!cp.ok()) return InvalidArgumentError("the page's checkpoint does not verify: " + cp.status().message());
+    const uint64_t end = records.back().seq() + 1;
+    if (cp->size != end) {
+      return InvalidArgumentError("the page ends at " + std::to_string(end) + " but its checkpoint has size " +
+                                  std::to_string(cp->size));
+    }
+    key_writes.Put(ledger::Family::kMeta, internal::kMetaPrimaryCheckpoint, checkpoint->note);
+    key_writes.Put(ledger::Family::kMeta, internal::kMetaPrimaryCheckpointKey, checkpoint->verifier_key);
+  }
 
   std::map<std::string, const std::optional<std::string>*> supplied;
   for (const ReplicatedKey& k : keys) {
@@ -214,7 +231,6 @@ Result<Engine::StagedPage> Engine::StageReplicated(std::vector<ReplicatedRecord>
   // Each record was decoded once, by ReplicatedRecord::Decode: its event and
   // what it does to the `keys` family are read from there.
   std::set<std::string> used;
-  ledger::WriteSet key_writes;
   bool shreds = false;  // the page destroys wrapped DEKs
   const uint64_t first_seq = ledger_->staged_head().next_seq;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -298,6 +314,8 @@ Status Engine::Promote(const Promotion& promotion) {
                                             promotion.primary_head_seen, key));
   Decision decision = internal::ServiceEventDecision(std::move(out), "");
   decision.key_writes.Delete(ledger::Family::kMeta, internal::kMetaReplicaOf);  // in the record's batch
+  decision.key_writes.Delete(ledger::Family::kMeta, internal::kMetaPrimaryCheckpoint);
+  decision.key_writes.Delete(ledger::Family::kMeta, internal::kMetaPrimaryCheckpointKey);
   ServiceBatch batch;
   RETURN_IF_ERROR(StageServiceDecisionLocked(decision, clock_->NowMs(), batch));
   lock.unlock();
@@ -322,6 +340,8 @@ Status Engine::Rejoin(const ReplicaSeed& seed) {
   }
   ledger::WriteSet mark;
   mark.Put(ledger::Family::kMeta, internal::kMetaReplicaOf, ledger_id);
+  mark.Delete(ledger::Family::kMeta, internal::kMetaPrimaryCheckpoint);  // another primary's, from an earlier life
+  mark.Delete(ledger::Family::kMeta, internal::kMetaPrimaryCheckpointKey);
   RETURN_IF_ERROR(ledger_->WriteUnchained(mark).WithContext("marking the directory a replica"));
   is_replica_ = true;
   return Status::Ok();

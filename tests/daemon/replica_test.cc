@@ -224,6 +224,46 @@ TEST_CASE("a replica follows a primary and ends byte-identical to it", "[daemon]
   }
   replica.reset();
 
+  // An auditor of the replica's files: the chain, the tree, and the primary's
+  // checkpoint it applied last, by the key pinned at init.
+  const std::vector<std::string> verify = {ToolPath("cairn-audit"), "verify", "--data-dir", dir};
+  RunResult verified = Run(verify, {{"CAIRN_PASSPHRASE", ""}});
+  INFO(verified.out << verified.err);
+  CHECK(verified.exit_code == 0);
+  CHECK(verified.out.find("its primary's at size " + std::to_string(head->next_seq) + " (a DR replica)") !=
+        std::string::npos);
+  // By a key that is not the primary's (the replica's own), it fails.
+  RunResult own_key = Run({ToolPath("cairn-audit"), "pubkey", "--data-dir", dir}, {{"CAIRN_PASSPHRASE", ""}});
+  REQUIRE(own_key.exit_code == 0);
+  std::vector<std::string> pinned_other = verify;
+  pinned_other.insert(pinned_other.end(), {"--pin-key", own_key.out.substr(0, own_key.out.find('\n'))});
+  RunResult other = Run(pinned_other, {{"CAIRN_PASSPHRASE", ""}});
+  CHECK(other.exit_code == 1);
+  CHECK(other.out.find("FAILED: the primary's checkpoint the replica holds") != std::string::npos);
+  {
+    // A byte of the kept note changed on disk: its signature fails.
+    auto store = ledger::OpenRocksStore(service::LedgerDir(dir), ledger::OpenMode::kReadWrite);
+    REQUIRE(store.ok());
+    auto note = (*store)->Get(ledger::Family::kMeta, "primary_checkpoint");
+    REQUIRE(note.ok());
+    REQUIRE(note->has_value());
+    const std::string good = **note;
+    std::string bad = good;
+    bad[bad.find('\n') + 1] ^= 0x01;  // the size line
+    ledger::WriteSet tamper;
+    tamper.Put(ledger::Family::kMeta, "primary_checkpoint", bad);
+    REQUIRE((*store)->Write(tamper, true).ok());
+    store->reset();
+    RunResult tampered = Run(verify, {{"CAIRN_PASSPHRASE", ""}});
+    CHECK(tampered.exit_code == 1);
+    CHECK(tampered.out.find("FAILED: the primary's checkpoint the replica holds") != std::string::npos);
+    auto again = ledger::OpenRocksStore(service::LedgerDir(dir), ledger::OpenMode::kReadWrite);
+    REQUIRE(again.ok());
+    ledger::WriteSet restore;
+    restore.Put(ledger::Family::kMeta, "primary_checkpoint", good);
+    REQUIRE((*again)->Write(restore, true).ok());
+  }
+
   // A replica serves nothing (a call would fork it) until it is promoted.
   const std::vector<std::string> read_args = {ToolPath("cairn"), "--data-dir", dir, "get-secret-value", "--secret-id",
                                               "prod/api"};
@@ -274,14 +314,19 @@ TEST_CASE("a replica started from the primary's snapshot follows it and ends wit
   REQUIRE(follower.Terminate() == 0);
   REQUIRE(d.daemon.Terminate() == 0);
   CheckIdentical(d.daemon.data_dir(), dir, base);
-  // An auditor's check of the replica's files: the chain from the base, the tree above it.
-  // (A replica holds no checkpoint of its own before it is promoted: that part fails.)
+  // An auditor's check of the replica's files: the chain from the base, the
+  // tree above it, and the last checkpoint of the primary it applied, by the pinned key.
   RunResult verify =
       Run({ToolPath("cairn-audit"), "verify", "--data-dir", dir, "--json"}, {{"CAIRN_PASSPHRASE", ""}});
   INFO(verify.out << verify.err);
   const json verified = json::parse(verify.out, nullptr, false);
   REQUIRE(verified.is_object());
+  CHECK(verified["ok"] == true);
   CHECK(verified["log_ok"] == true);
+  CHECK(verified["checkpoints_ok"] == true);
+  CHECK(verified["checkpoints"] == 1);
+  CHECK(verified["primary_checkpoint_size"].get<uint64_t>() > base);
+  CHECK(verified["primary_checkpoint_size"].get<uint64_t>() <= HeadOf(d.daemon.data_dir()));
   CHECK(verified["first_seq"] == base);
   CHECK(verified["records"] == HeadOf(d.daemon.data_dir()) - base);
   CHECK(verified["first_bad_seq"].is_null());

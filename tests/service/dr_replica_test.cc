@@ -435,3 +435,74 @@ TEST_CASE("a crypto-shred on the primary takes the wrapped key out of the replic
 }
 
 }  // namespace cairn::testing
+
+namespace cairn::testing {
+namespace {
+
+// What the replica's files say of its primary (service::ReadReplicaCheckpoint).
+std::optional<service::ReplicaCheckpoint> KeptCheckpoint(service::Engine& replica) {
+  auto kept = service::ReadReplicaCheckpoint(replica.ledger().store());
+  REQUIRE(kept.ok());
+  return *kept;
+}
+
+}  // namespace
+
+TEST_CASE("a replica keeps the primary checkpoint a page ends at, in that page's batch, until it is promoted",
+          "[service][replication]") {
+  Primary primary;
+  primary.Workload();
+  service::Response cp = primary.e->Execute(MakeRequest("GetCheckpoint", {{"MinTreeSize", primary.head()}}), TestActor());
+  REQUIRE(cp.ok());
+  const uint64_t size = cp.body["TreeSize"].get<uint64_t>();
+  const service::Engine::PrimaryCheckpoint signed_cp{cp.body["Note"].get<std::string>(),
+                                                      cp.body["VerifierKey"].get<std::string>()};
+  REQUIRE(size > 20);
+  Replica r(primary);
+  auto replica = MustOpen(r.dir, nullptr, /*replica=*/true);
+  Page first = PageOf(primary.store(), 0, size - 10);
+  REQUIRE(replica->ApplyReplicated(std::move(first.records), first.keys).ok());
+  REQUIRE(KeptCheckpoint(*replica).has_value());
+  CHECK(KeptCheckpoint(*replica)->note.empty());  // a replica, none kept yet
+
+  SECTION("a page that does not end at the checkpoint's size is refused, nothing of it staged") {
+    Page short_page = PageOf(primary.store(), size - 10, size - 1);
+    auto refused = replica->StageReplicated(std::move(short_page.records), short_page.keys, &signed_cp);
+    CHECK(refused.status().code() == StatusCode::kInvalidArgument);
+    CHECK(refused.status().message().find("has size " + std::to_string(size)) != std::string::npos);
+  }
+  SECTION("a checkpoint that does not verify by the key given is refused, nothing of the page staged") {
+    auto own = service::ReadLedgerVerifier(replica->ledger().store());  // the replica's own key, not the primary's
+    REQUIRE(own.ok());
+    const service::Engine::PrimaryCheckpoint wrong_key{signed_cp.note, ledger::FormatVerifierKey(*own)};
+    Page page = PageOf(primary.store(), size - 10, size);
+    auto refused = replica->StageReplicated(std::move(page.records), page.keys, &wrong_key);
+    CHECK(refused.status().code() == StatusCode::kInvalidArgument);
+    CHECK(refused.status().message().find("does not verify") != std::string::npos);
+  }
+  CHECK(replica->ledger().durable_head().next_seq == size - 10);
+  CHECK(KeptCheckpoint(*replica)->note.empty());
+
+  Page last = PageOf(primary.store(), size - 10, size);
+  auto staged = replica->StageReplicated(std::move(last.records), last.keys, &signed_cp);
+  INFO(staged.status().ToString());
+  REQUIRE(staged.ok());
+  REQUIRE(replica->AwaitReplicated(*staged).ok());
+  auto kept = KeptCheckpoint(*replica);
+  REQUIRE(kept.has_value());
+  CHECK(kept->note == signed_cp.note);
+  CHECK(kept->verifier_key == signed_cp.verifier_key);
+
+  // Promoted, the directory is no replica: the primary's checkpoint goes in the promotion's batch.
+  service::Promotion promotion;
+  promotion.primary_head_seen = size;
+  REQUIRE(replica->Promote(promotion).ok());
+  CHECK_FALSE(KeptCheckpoint(*replica).has_value());
+  for (const char* key : {"primary_checkpoint", "primary_checkpoint_key"}) {
+    auto entry = replica->ledger().store().Get(ledger::Family::kMeta, key);
+    REQUIRE(entry.ok());
+    CHECK_FALSE(entry->has_value());
+  }
+}
+
+}  // namespace cairn::testing

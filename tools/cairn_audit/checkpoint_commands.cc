@@ -64,6 +64,40 @@ CheckpointReport VerifyStoredCheckpoints(const ledger::Store& store, const ledge
   return report;
 }
 
+CheckpointReport VerifyReplicaCheckpoints(const ledger::Store& store, const service::ReplicaCheckpoint& replica,
+                                          const std::string& pinned_key, uint64_t log_size, uint64_t* primary_size) {
+  CheckpointReport own;
+  auto checkpoints = service::ReadCheckpoints(store);
+  if (!checkpoints.ok()) return Bad(checkpoints.status().message());
+  if (!checkpoints->empty()) {
+    auto verifier = service::ReadLedgerVerifier(store);
+    if (!verifier.ok()) return Bad("checkpoint key: " + verifier.status().message());
+    own = VerifyStoredCheckpoints(store, *verifier, log_size);
+    if (!own.ok) return own;
+  }
+  if (replica.note.empty()) {
+    return Bad("this DR replica has applied no checkpoint of its primary yet (cairn-replica follow applies records "
+               "only as far as one covers)");
+  }
+  const std::string what = "the primary's checkpoint the replica holds";
+  auto verifier = ledger::ParseVerifierKey(pinned_key.empty() ? replica.verifier_key : pinned_key);
+  if (!verifier.ok()) return Bad("checkpoint key: " + verifier.status().message());
+  auto cp = ledger::OpenSignedCheckpoint(replica.note, *verifier);
+  if (!cp.ok()) return Bad(what + ": " + cp.status().message());
+  if (cp->size > log_size) {
+    return Bad(what + " has size " + std::to_string(cp->size) + " but the log has only " + std::to_string(log_size) +
+               " records (truncated)");
+  }
+  auto root = ledger::TreeReader(store).Root(cp->size);
+  if (!root.ok()) return Bad(what + ": " + root.status().message());
+  if (*root != cp->root) {
+    return Bad(what + " (size " + std::to_string(cp->size) + ") signed root " + crypto::ToHex(cp->root) +
+               " but the log's tree has root " + crypto::ToHex(*root) + " (rewritten or forked log)");
+  }
+  *primary_size = cp->size;
+  return CheckpointReport{true, own.checked + 1, ""};
+}
+
 CheckpointReport VerifySince(const ledger::Store& store, const ledger::NoteVerifier& verifier,
                              const std::string& note, uint64_t log_size) {
   auto cp = ledger::OpenSignedCheckpoint(note, verifier);

@@ -10,6 +10,7 @@
 #include "crypto/status.h"
 #include "ledger/checkpoint.h"
 #include "ledger/store.h"
+#include "service/checkpointer.h"
 
 namespace cairn::tools {
 
@@ -30,6 +31,14 @@ Result<ledger::NoteVerifier> ChooseVerifier(const ledger::Store& store, const st
 // and committing to the root the log's tree has at that size.
 CheckpointReport VerifyStoredCheckpoints(const ledger::Store& store, const ledger::NoteVerifier& verifier,
                                          uint64_t log_size);
+// A DR replica's checkpoints: its primary's last one that it applied (by
+// `pinned_key` if given, else by the key the replica pinned), which must be
+// within `log_size` and commit to the replica's tree at its size (its size in
+// `*primary_size`), and the replica's own stored ones by its own key (only an
+// old primary that rejoined has any). A replica that has applied no
+// checkpoint of its primary yet fails, saying so.
+CheckpointReport VerifyReplicaCheckpoints(const ledger::Store& store, const service::ReplicaCheckpoint& replica,
+                                          const std::string& pinned_key, uint64_t log_size, uint64_t* primary_size);
 // A checkpoint the auditor kept: the log must have only grown since. Reports a
 // truncated log, a rewritten or forked one, with the sizes and roots that disagree.
 CheckpointReport VerifySince(const ledger::Store& store, const ledger::NoteVerifier& verifier,

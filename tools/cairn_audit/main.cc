@@ -128,8 +128,18 @@ int Verify(const ledger::Store& store, const VerifyArgs& args) {
   // Checkpoints: every stored one, then the auditor's own (--since).
   CheckpointReport checkpoints{false, 0, ""};
   std::optional<CheckpointReport> since;
-  auto verifier = ChooseVerifier(store, args.pin_key);
-  if (!verifier.ok()) {
+  auto replica = service::ReadReplicaCheckpoint(store);
+  if (!replica.ok()) return Fail(replica.status());
+  uint64_t primary_size = 0;  // a replica's: the size of its primary's checkpoint verified
+  if (replica->has_value()) {
+    checkpoints = VerifyReplicaCheckpoints(store, **replica, args.pin_key, tree_size, &primary_size);
+    if (!since_note.empty() && checkpoints.ok) {
+      // The auditor's note is the primary's: the key the replica pinned, or theirs.
+      auto verifier = ledger::ParseVerifierKey(args.pin_key.empty() ? (*replica)->verifier_key : args.pin_key);
+      since = verifier.ok() ? VerifySince(store, *verifier, since_note, tree_size)
+                            : CheckpointReport{false, 0, "checkpoint key: " + verifier.status().message()};
+    }
+  } else if (auto verifier = ChooseVerifier(store, args.pin_key); !verifier.ok()) {
     checkpoints.problem = "checkpoint key: " + verifier.status().message();
   } else {
     checkpoints = VerifyStoredCheckpoints(store, *verifier, tree_size);
@@ -158,6 +168,7 @@ int Verify(const ledger::Store& store, const VerifyArgs& args) {
                          {"seconds", elapsed},
                          {"records_per_second", rate}};
     if (since) out["since_ok"] = since->ok;
+    if (replica->has_value()) out["primary_checkpoint_size"] = primary_size;
     std::printf("%s\n", out.dump().c_str());
   } else if (ok) {
     std::printf("OK: %llu records%s, chain intact, head %s (%.0f records/s)\n",
@@ -165,8 +176,11 @@ int Verify(const ledger::Store& store, const VerifyArgs& args) {
                 base->seq == 0 ? ""
                                : (" from seq " + std::to_string(base->seq) + " (a replica's snapshot base)").c_str(),
                 crypto::ToHex(report->head).c_str(), rate);
-    std::printf("tree root %s; %llu signed checkpoints verified%s\n", crypto::ToHex(report->root).c_str(),
+    std::printf("tree root %s; %llu signed checkpoints verified%s%s\n", crypto::ToHex(report->root).c_str(),
                 static_cast<unsigned long long>(checkpoints.checked),
+                replica->has_value()
+                    ? (", among them its primary's at size " + std::to_string(primary_size) + " (a DR replica)").c_str()
+                    : "",
                 since ? "; the log only grew since the given checkpoint" : "");
   } else {
     std::printf("FAILED: %s\n", problem.c_str());

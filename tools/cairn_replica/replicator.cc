@@ -425,7 +425,9 @@ class Replicator {
                              ": " + consistent.message() + "; nothing of them was applied");
       }
     }
-    RETURN_IF_ERROR(Apply(upto - applied));
+    // A checkpoint the page ends at is kept with it, for auditors of the replica's files.
+    const service::Engine::PrimaryCheckpoint kept{note, ledger::FormatVerifierKey(verifier_)};
+    RETURN_IF_ERROR(Apply(upto - applied, proof ? nullptr : &kept));
     tree_ = std::move(tree);
     status_.verified_size = checkpoint->size;
     status_.verified_root_hex = crypto::ToHex(checkpoint->root);
@@ -433,8 +435,9 @@ class Replicator {
     return Status::Ok();
   }
 
-  // Applies the first `count` pending records with the data keys they put.
-  Status Apply(uint64_t count) {
+  // Applies the first `count` pending records with the data keys they put,
+  // and `checkpoint` (if any) that they end at.
+  Status Apply(uint64_t count, const service::Engine::PrimaryCheckpoint* checkpoint) {
     std::vector<std::string> needed;
     uint64_t first_needing = UINT64_MAX, last_needing = 0;
     size_t bytes = 0;
@@ -479,7 +482,7 @@ class Replicator {
     for (uint64_t i = 0; i < count; ++i) records.push_back(std::move(pending_[i].record));
     // Staged now, awaited once the next page is staged (or the follower is
     // idle): the committer writes this page while the next is fetched and verified.
-    ASSIGN_OR_RETURN(service::Engine::StagedPage staged, engine_->StageReplicated(std::move(records), keys));
+    ASSIGN_OR_RETURN(service::Engine::StagedPage staged, engine_->StageReplicated(std::move(records), keys, checkpoint));
     RETURN_IF_ERROR(AwaitApplied());
     in_flight_ = std::move(staged);
     for (const std::string& key : needed) known_keys_.erase(key);
