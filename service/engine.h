@@ -96,16 +96,28 @@ class Engine {
   // The replica's ledger starts empty; Open it, then ApplyReplicated.
   static Status InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
                             const crypto::SecureBuffer* passphrase);
+  // A signed checkpoint of the primary that the replica's records end at
+  // exactly, kept in the batch that writes them as the replica's last
+  // verified primary checkpoint (meta primary_checkpoint and its key), for
+  // `cairn-audit verify` on the replica's files. It must verify by its key
+  // and have the size the records end at: InvalidArgument otherwise, and
+  // nothing is written.
+  struct PrimaryCheckpoint {
+    std::string note;          // as the primary signed it
+    std::string verifier_key;  // the pinned key it verifies by (ledger::FormatVerifierKey)
+  };
   // InitReplica for a replica that starts from a snapshot the caller has
   // verified (service/snapshot.h): the same checks, then one synced batch
   // (ledger::ImportBase) with the meta entries, the compact range of the
   // first base.seq leaves and the snapshot's `state` and `keys` entries
-  // (`entries`: those families only, InvalidArgument otherwise). The
+  // (`entries`: those families only, InvalidArgument otherwise), and
+  // `checkpoint` (the snapshot's note, of size base.seq) if given. The
   // replica's ledger then starts at base.seq; Open it, then ApplyReplicated
   // the records from there.
   static Status InitReplicaFromSnapshot(const std::string& data_dir, const ReplicaSeed& seed,
                                         const crypto::SecureBuffer* passphrase, const ledger::Base& base,
-                                        const ledger::CompactRange& frontier, ledger::WriteSet entries);
+                                        const ledger::CompactRange& frontier, ledger::WriteSet entries,
+                                        const PrimaryCheckpoint* checkpoint = nullptr);
   // Appends a page of the primary's records byte for byte and applies them to
   // the projections, with the `keys` entries they put (`keys`: exactly the
   // puts KeyEffectsOf names for the page, each once) and the deletes they
@@ -130,14 +142,7 @@ class Engine {
     bool shreds = false;  // the page deletes wrapped keys
   };
   // With `checkpoint`, the page ends exactly at that signed checkpoint of the
-  // primary (size = the page's last seq + 1, which is checked: InvalidArgument
-  // otherwise), and it is kept in the page's batch as the replica's last
-  // verified primary checkpoint (meta primary_checkpoint and its key), for
-  // `cairn-audit verify` on the replica's files.
-  struct PrimaryCheckpoint {
-    std::string note;          // as the primary signed it
-    std::string verifier_key;  // the pinned key it verifies by (ledger::FormatVerifierKey)
-  };
+  // primary (size = the page's last seq + 1), kept as PrimaryCheckpoint says.
   Result<StagedPage> StageReplicated(std::vector<std::string> records, const std::vector<ReplicatedKey>& keys,
                                      const PrimaryCheckpoint* checkpoint = nullptr);
   // StageReplicated of records the caller decoded already

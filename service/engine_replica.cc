@@ -123,6 +123,20 @@ Result<std::unique_ptr<ledger::Store>> NewReplicaStore(const std::string& data_d
   return ledger::OpenRocksStore(ledger_dir, exists ? ledger::OpenMode::kReadWrite : ledger::OpenMode::kCreate);
 }
 
+// `checkpoint` into `out` if it verifies by its key and has size `end`.
+Status PutPrimaryCheckpoint(const Engine::PrimaryCheckpoint& checkpoint, uint64_t end, ledger::WriteSet& out) {
+  ASSIGN_OR_RETURN(ledger::NoteVerifier verifier, ledger::ParseVerifierKey(checkpoint.verifier_key));
+  Result<ledger::Checkpoint> cp = ledger::OpenSignedCheckpoint(checkpoint.note, verifier);
+  if (!cp.ok()) return InvalidArgumentError("the primary's checkpoint does not verify: " + cp.status().message());
+  if (cp->size != end) {
+    return InvalidArgumentError("the records end at " + std::to_string(end) + " but the primary's checkpoint has size " +
+                                std::to_string(cp->size));
+  }
+  out.Put(ledger::Family::kMeta, internal::kMetaPrimaryCheckpoint, checkpoint.note);
+  out.Put(ledger::Family::kMeta, internal::kMetaPrimaryCheckpointKey, checkpoint.verifier_key);
+  return Status::Ok();
+}
+
 void PutReplicaMeta(const ReplicaSeed& seed, ledger::WriteSet& meta) {
   meta.Put(ledger::Family::kMeta, internal::kMetaKeyring, seed.keyring);
   meta.Put(ledger::Family::kMeta, internal::kMetaMasterKeyId, seed.master_key_id);
@@ -143,12 +157,14 @@ Status Engine::InitReplica(const std::string& data_dir, const ReplicaSeed& seed,
 
 Status Engine::InitReplicaFromSnapshot(const std::string& data_dir, const ReplicaSeed& seed,
                                        const crypto::SecureBuffer* passphrase, const ledger::Base& base,
-                                       const ledger::CompactRange& frontier, ledger::WriteSet entries) {
+                                       const ledger::CompactRange& frontier, ledger::WriteSet entries,
+                                       const PrimaryCheckpoint* checkpoint) {
   for (const ledger::WriteOp& op : entries.ops()) {
     if (op.is_delete || (op.family != ledger::Family::kState && op.family != ledger::Family::kKeys)) {
       return InvalidArgumentError("a snapshot holds state and keys entries only");
     }
   }
+  if (checkpoint != nullptr) RETURN_IF_ERROR(PutPrimaryCheckpoint(*checkpoint, base.seq, entries));
   ASSIGN_OR_RETURN(auto store, NewReplicaStore(data_dir, seed, passphrase, LedgerDir(data_dir), KeyFilePath(data_dir)));
   if (store == nullptr) {
     // An empty replica of this ledger, left by an init from genesis cut short.
@@ -207,20 +223,9 @@ Result<Engine::StagedPage> Engine::StageReplicated(std::vector<ReplicatedRecord>
   std::lock_guard<std::mutex> lock(mu_);
   if (!poisoned_.ok()) return poisoned_;
   ledger::WriteSet key_writes;
-  if (checkpoint != nullptr) {
-    // The caller verified the page against it; this only keeps a note that
-    // does not end where the page does (or does not verify) off the disk.
-    ASSIGN_OR_RETURN(ledger::NoteVerifier verifier, ledger::ParseVerifierKey(checkpoint->verifier_key));
-    Result<ledger::Checkpoint> cp = ledger::OpenSignedCheckpoint(checkpoint->note, verifier);
-    if (!cp.ok()) return InvalidArgumentError("the page's checkpoint does not verify: " + cp.status().message());
-    const uint64_t end = records.back().seq() + 1;
-    if (cp->size != end) {
-      return InvalidArgumentError("the page ends at " + std::to_string(end) + " but its checkpoint has size " +
-                                  std::to_string(cp->size));
-    }
-    key_writes.Put(ledger::Family::kMeta, internal::kMetaPrimaryCheckpoint, checkpoint->note);
-    key_writes.Put(ledger::Family::kMeta, internal::kMetaPrimaryCheckpointKey, checkpoint->verifier_key);
-  }
+  // The caller verified the page against it; this keeps a note that does not
+  // end where the page does (or does not verify) off the disk.
+  if (checkpoint != nullptr) RETURN_IF_ERROR(PutPrimaryCheckpoint(*checkpoint, records.back().seq() + 1, key_writes));
 
   std::map<std::string, const std::optional<std::string>*> supplied;
   for (const ReplicatedKey& k : keys) {

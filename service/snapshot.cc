@@ -90,6 +90,8 @@ Result<SnapshotVerifier> SnapshotVerifier::Start(std::string_view note, const le
   v.claim_ = claim;
   v.snapshot_.base = ledger::Base{cp->size, claim.prev_leaf};
   v.snapshot_.frontier = std::move(range).value();
+  v.snapshot_.note = std::string(note);
+  v.snapshot_.verifier_key = ledger::FormatVerifierKey(pinned);
   return v;
 }
 

@@ -72,6 +72,8 @@ struct VerifiedSnapshot {
   ledger::Base base;
   ledger::CompactRange frontier;
   ledger::WriteSet entries;
+  std::string note;          // the signed note, as the primary sent it
+  std::string verifier_key;  // the pinned key it verified by (ledger::FormatVerifierKey)
 };
 
 // A replica's check of a snapshot as it arrives. Start verifies the note by

@@ -298,6 +298,13 @@ TEST_CASE("a replica started from the primary's snapshot follows it and ends wit
   REQUIRE(init.exit_code == 0);
   const uint64_t base = HeadOf(dir);
   CHECK(base > 300);
+  {
+    // Before it follows: the snapshot's signed note is the checkpoint its files verify by.
+    RunResult verify = Run({ToolPath("cairn-audit"), "verify", "--data-dir", dir}, {{"CAIRN_PASSPHRASE", ""}});
+    INFO(verify.out << verify.err);
+    CHECK(verify.exit_code == 0);
+    CHECK(verify.out.find("its primary's at size " + std::to_string(base) + " (a DR replica)") != std::string::npos);
+  }
   CHECK(init.err.find("from seq " + std::to_string(base)) != std::string::npos);
 
   ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"), {"follow", "--data-dir", dir, "--report-every-ms", "0"});

@@ -169,12 +169,34 @@ TEST_CASE("a replica started from the primary's snapshot ends with its head, roo
     for (const ledger::WriteOp& op : f.entries.ops()) copy.entries.Put(op.family, op.key, op.value);
     return copy;
   }();
+  auto pinned = service::ReadLedgerVerifier(primary.store());
+  REQUIRE(pinned.ok());
+  const service::Engine::PrimaryCheckpoint signed_snapshot{f.note, ledger::FormatVerifierKey(*pinned)};
+  {
+    // The note of another size is refused, and nothing is written.
+    ledger::WriteSet entries;
+    for (const ledger::WriteOp& op : f.entries.ops()) entries.Put(op.family, op.key, op.value);
+    service::Response older = primary.e->Execute(MakeRequest("GetCheckpoint", {{"MinTreeSize", 1}}), TestActor());
+    REQUIRE(older.ok());
+    REQUIRE(older.body["TreeSize"].get<uint64_t>() != n);
+    const service::Engine::PrimaryCheckpoint wrong_size{older.body["Note"].get<std::string>(), signed_snapshot.verifier_key};
+    Status refused = service::Engine::InitReplicaFromSnapshot(dir, *seed, nullptr, {n, f.claim.prev_leaf}, *range,
+                                                              std::move(entries), &wrong_size);
+    CHECK(refused.code() == StatusCode::kInvalidArgument);
+    CHECK_FALSE(std::filesystem::exists(service::LedgerDir(dir)));
+  }
   Status init = service::Engine::InitReplicaFromSnapshot(dir, *seed, nullptr, {n, f.claim.prev_leaf}, *range,
-                                                          std::move(f.entries));
+                                                          std::move(f.entries), &signed_snapshot);
   INFO(init.ToString());
   REQUIRE(init.ok());
   auto replica = MustOpen(dir, nullptr, /*replica=*/true);
   CHECK(replica->ledger().durable_head().next_seq == n);
+  // The snapshot's signed note is the replica's first kept primary checkpoint.
+  auto kept = service::ReadReplicaCheckpoint(replica->ledger().store());
+  REQUIRE(kept.ok());
+  REQUIRE(kept->has_value());
+  CHECK((*kept)->note == f.note);
+  CHECK((*kept)->verifier_key == signed_snapshot.verifier_key);
   // A second init of the same directory is refused.
   CHECK(service::Engine::InitReplica(dir, *seed, nullptr).code() == StatusCode::kAlreadyExists);
 

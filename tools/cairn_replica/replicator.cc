@@ -610,8 +610,10 @@ Result<uint64_t> InitReplicaDir(const InitOptions& options) {
     Result<service::VerifiedSnapshot> snapshot = FetchSnapshot(*remote, pinned);
     if (!snapshot.ok()) return snapshot.status().WithContext("the primary's snapshot (nothing was written)");
     first_seq = snapshot->base.seq;
+    const service::Engine::PrimaryCheckpoint signed_snapshot{snapshot->note, snapshot->verifier_key};
     RETURN_IF_ERROR(service::Engine::InitReplicaFromSnapshot(options.data_dir, seed, options.passphrase, snapshot->base,
-                                                             snapshot->frontier, std::move(snapshot->entries)));
+                                                             snapshot->frontier, std::move(snapshot->entries),
+                                                             &signed_snapshot));
   } else {
     RETURN_IF_ERROR(service::Engine::InitReplica(options.data_dir, seed, options.passphrase));
   }
