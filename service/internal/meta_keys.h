@@ -14,7 +14,8 @@ inline constexpr char kMetaReplicaOf[] = "replica_of";
 // While a replica: the last checkpoint of its primary that a page it applied
 // ends at (the signed note as the primary sent it), and the key it verified
 // by (ledger::FormatVerifierKey: the key pinned at init). Written in the
-// batch of that page, so the note never covers more than the log holds;
+// batch of that page (or of a snapshot's import: the snapshot's note), so
+// the note never covers more than the log holds;
 // deleted with replica_of at promotion and at a rejoin.
 inline constexpr char kMetaPrimaryCheckpoint[] = "primary_checkpoint";
 inline constexpr char kMetaPrimaryCheckpointKey[] = "primary_checkpoint_key";
