@@ -17,6 +17,28 @@ int Fail(const Status& s) {
 
 CheckpointReport Bad(std::string problem) { return CheckpointReport{false, 0, std::move(problem)}; }
 
+// One stored note: signed by `verifier`, of `size` if given, within
+// `log_size`, committing to the root the log's tree has at its size. What is
+// wrong, or "" (and its size in `*signed_size`).
+std::string CheckNote(const ledger::TreeReader& tree, const ledger::NoteVerifier& verifier, const std::string& note,
+                      std::optional<uint64_t> size, uint64_t log_size, uint64_t* signed_size) {
+  auto cp = ledger::OpenSignedCheckpoint(note, verifier);
+  if (!cp.ok()) return cp.status().message();
+  if (size && cp->size != *size) return "its note says size " + std::to_string(cp->size);
+  if (cp->size > log_size) {
+    return "it has size " + std::to_string(cp->size) + " but the log has only " + std::to_string(log_size) +
+           " records (truncated)";
+  }
+  auto root = tree.Root(cp->size);
+  if (!root.ok()) return root.status().message();
+  if (*root != cp->root) {
+    return "signed root " + crypto::ToHex(cp->root) + " but the log's tree has root " + crypto::ToHex(*root) +
+           " (rewritten or forked log)";
+  }
+  *signed_size = cp->size;
+  return "";
+}
+
 }  // namespace
 
 int PubkeyCommand(const ledger::Store& store) {
@@ -46,19 +68,9 @@ CheckpointReport VerifyStoredCheckpoints(const ledger::Store& store, const ledge
   ledger::TreeReader tree(store);
   CheckpointReport report;
   for (const auto& [size, note] : *checkpoints) {
-    const std::string where = "checkpoint at size " + std::to_string(size) + ": ";
-    auto cp = ledger::OpenSignedCheckpoint(note, verifier);
-    if (!cp.ok()) return Bad(where + cp.status().message());
-    if (cp->size != size) return Bad(where + "its note says size " + std::to_string(cp->size));
-    if (size > log_size) {
-      return Bad(where + "the log has only " + std::to_string(log_size) + " records (truncated)");
-    }
-    auto root = tree.Root(size);
-    if (!root.ok()) return Bad(where + root.status().message());
-    if (*root != cp->root) {
-      return Bad(where + "signed root " + crypto::ToHex(cp->root) + " but the log's tree has root " +
-                 crypto::ToHex(*root) + " (rewritten or forked log)");
-    }
+    uint64_t signed_size = 0;
+    std::string problem = CheckNote(tree, verifier, note, size, log_size, &signed_size);
+    if (!problem.empty()) return Bad("checkpoint at size " + std::to_string(size) + ": " + problem);
     ++report.checked;
   }
   return report;
@@ -79,22 +91,11 @@ CheckpointReport VerifyReplicaCheckpoints(const ledger::Store& store, const serv
     return Bad("this DR replica has applied no checkpoint of its primary yet (cairn-replica follow applies records "
                "only as far as one covers)");
   }
-  const std::string what = "the primary's checkpoint the replica holds";
   auto verifier = ledger::ParseVerifierKey(pinned_key.empty() ? replica.verifier_key : pinned_key);
   if (!verifier.ok()) return Bad("checkpoint key: " + verifier.status().message());
-  auto cp = ledger::OpenSignedCheckpoint(replica.note, *verifier);
-  if (!cp.ok()) return Bad(what + ": " + cp.status().message());
-  if (cp->size > log_size) {
-    return Bad(what + " has size " + std::to_string(cp->size) + " but the log has only " + std::to_string(log_size) +
-               " records (truncated)");
-  }
-  auto root = ledger::TreeReader(store).Root(cp->size);
-  if (!root.ok()) return Bad(what + ": " + root.status().message());
-  if (*root != cp->root) {
-    return Bad(what + " (size " + std::to_string(cp->size) + ") signed root " + crypto::ToHex(cp->root) +
-               " but the log's tree has root " + crypto::ToHex(*root) + " (rewritten or forked log)");
-  }
-  *primary_size = cp->size;
+  std::string problem =
+      CheckNote(ledger::TreeReader(store), *verifier, replica.note, std::nullopt, log_size, primary_size);
+  if (!problem.empty()) return Bad("the primary's checkpoint the replica holds: " + problem);
   return CheckpointReport{true, own.checked + 1, ""};
 }
 
