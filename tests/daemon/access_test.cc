@@ -114,7 +114,7 @@ TEST_CASE("a rotated or disabled key stops at once, even on an open connection",
           R"({"Statement":{"Effect":"Allow","Action":"secretsmanager:ListSecrets","Resource":"*"}})"});
   d.Call({"principal", "attach-policy", "--name", "app", "--policy", "list"});
 
-  auto open = d.Connect(10000, old_profile);
+  auto open = d.Connect(RunningDaemon::kDeadlineMs, old_profile);
   auto before = open->Execute(MakeRequest("ListSecrets", service::Json::object()));
   REQUIRE(before.ok());
   REQUIRE(before->ok());

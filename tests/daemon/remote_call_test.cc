@@ -17,15 +17,17 @@ TEST_CASE("CallRefusingErrors turns a real cairnd's AWS errors into Statuses", "
   const std::string bare = d.tmp.sub("bare.profile");
   d.Call({"principal", "create", "--name", "bare", "--profile-out", bare});  // no policy
   auto admin = d.Connect();
-  auto no_rights = d.Connect(10000, bare);
+  auto no_rights = d.Connect(RunningDaemon::kDeadlineMs, bare);
 
   SECTION("a reply passes through") {
     auto r = tools::CallRefusingErrors(*admin, "DescribeSecret", {{"SecretId", "remote/db"}}, kWording);
+    INFO("cairnd's log:\n" << d.daemon.log());
     REQUIRE(r.ok());
     CHECK(r->body.value("Name", "") == "remote/db");
   }
   SECTION("AccessDenied is PermissionDenied, with the rights the tool needs") {
     auto r = tools::CallRefusingErrors(*no_rights, "DescribeSecret", {{"SecretId", "remote/db"}}, kWording);
+    INFO("cairnd's log:\n" << d.daemon.log());
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == StatusCode::kPermissionDenied);
     CHECK_THAT(r.status().message(),
@@ -34,6 +36,7 @@ TEST_CASE("CallRefusingErrors turns a real cairnd's AWS errors into Statuses", "
   }
   SECTION("any other refusal is FailedPrecondition, naming the error") {
     auto r = tools::CallRefusingErrors(*admin, "DescribeSecret", {{"SecretId", "remote/none"}}, kWording);
+    INFO("cairnd's log:\n" << d.daemon.log());
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == StatusCode::kFailedPrecondition);
     CHECK_THAT(r.status().message(),
