@@ -53,6 +53,32 @@ struct Tally {
   std::vector<double> latency_ms;  // per successful operation
   std::string first_error;
 
+  // One operation sent at `t0` that ended at `t1` ("" or what went wrong): it
+  // counts, with its latency, if it ended inside the window [start, end).
+  // Returns whether it succeeded.
+  bool Count(std::string error, Clock::time_point t0, Clock::time_point t1, Clock::time_point start,
+             Clock::time_point end) {
+    if (!error.empty()) {
+      if (errors++ == 0) first_error = std::move(error);
+      return false;
+    }
+    ++all_ops;
+    if (t1 >= start && t1 < end) {
+      latency_ms.push_back(Ms(t1 - t0));
+      ++ops;
+    }
+    return true;
+  }
+  // Adds what a part (one load thread) counted: operations, errors, the first
+  // error, latencies; not seconds or CPU.
+  void AddCounts(const Tally& part) {
+    ops += part.ops;
+    errors += part.errors;
+    all_ops += part.all_ops;
+    if (first_error.empty()) first_error = part.first_error;
+    latency_ms.insert(latency_ms.end(), part.latency_ms.begin(), part.latency_ms.end());
+  }
+
   double per_second() const { return seconds > 0 ? ops / seconds : 0; }
   double cpu_us_per_op() const { return all_ops ? 1e6 * cpu_seconds / all_ops : 0; }
   double daemon_cpu_us_per_op() const { return all_ops ? 1e6 * daemon_cpu_seconds / all_ops : 0; }
@@ -64,37 +90,21 @@ struct Tally {
 inline void RunSlice(double warmup, double seconds, size_t threads,
                      const std::function<std::string(size_t)>& op, Tally* tally) {
   const Clock::time_point start = Clock::now() + Secs(warmup), end = start + Secs(seconds);
-  std::vector<std::vector<double>> lat(threads);
-  std::vector<uint64_t> ops(threads, 0), errors(threads, 0), all_ops(threads, 0);
-  std::vector<std::string> first_error(threads);
+  std::vector<Tally> part(threads);
   std::vector<std::thread> workers;
   for (size_t t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
-      lat[t].reserve(1 << 16);
+      part[t].latency_ms.reserve(1 << 16);
       for (auto t0 = Clock::now(); t0 < end; t0 = Clock::now()) {
         std::string error = op(t);
-        const auto t1 = Clock::now();
-        if (!error.empty()) {
-          if (errors[t]++ == 0) first_error[t] = std::move(error);
+        if (!part[t].Count(std::move(error), t0, Clock::now(), start, end)) {
           std::this_thread::sleep_for(std::chrono::milliseconds(1));  // never a hot failure loop
-        } else {
-          ++all_ops[t];
-          if (t1 >= start && t1 < end) {
-            lat[t].push_back(Ms(t1 - t0));
-            ++ops[t];
-          }
         }
       }
     });
   }
   for (auto& w : workers) w.join();
-  for (size_t t = 0; t < threads; ++t) {
-    tally->ops += ops[t];
-    tally->errors += errors[t];
-    tally->all_ops += all_ops[t];
-    if (tally->first_error.empty()) tally->first_error = first_error[t];
-    tally->latency_ms.insert(tally->latency_ms.end(), lat[t].begin(), lat[t].end());
-  }
+  for (const Tally& p : part) tally->AddCounts(p);
   tally->seconds += seconds;
 }
 

@@ -89,13 +89,7 @@ class LeanClients {
       });
     }
     for (auto& l : loops) l.join();
-    for (Tally& p : part) {
-      tally->ops += p.ops;
-      tally->errors += p.errors;
-      tally->all_ops += p.all_ops;
-      if (tally->first_error.empty()) tally->first_error = p.first_error;
-      tally->latency_ms.insert(tally->latency_ms.end(), p.latency_ms.begin(), p.latency_ms.end());
-    }
+    for (const Tally& p : part) tally->AddCounts(p);
     tally->seconds += seconds;
   }
 
@@ -159,16 +153,7 @@ class LeanClients {
         Conn& c = *mine[i];
         std::string error = Receive(c);
         const auto t1 = Clock::now();
-        if (!error.empty()) {
-          if (tally->errors++ == 0) tally->first_error = std::move(error);
-        } else {
-          ++tally->all_ops;
-          if (t1 >= start && t1 < end) {
-            tally->latency_ms.push_back(Ms(t1 - c.sent_at));
-            ++tally->ops;
-          }
-        }
-        if (error.empty() && t1 < end) {
+        if (tally->Count(std::move(error), c.sent_at, t1, start, end) && t1 < end) {
           Send(c);
         } else {
           items[i].events = 0;  // done for this slice
