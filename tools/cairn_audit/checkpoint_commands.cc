@@ -61,6 +61,11 @@ Result<ledger::NoteVerifier> ChooseVerifier(const ledger::Store& store, const st
   return service::ReadLedgerVerifier(store);
 }
 
+Result<ledger::NoteVerifier> ChoosePrimaryVerifier(const service::ReplicaCheckpoint& replica,
+                                                   const std::string& pinned_key) {
+  return ledger::ParseVerifierKey(pinned_key.empty() ? replica.verifier_key : pinned_key);
+}
+
 CheckpointReport VerifyStoredCheckpoints(const ledger::Store& store, const ledger::NoteVerifier& verifier,
                                          uint64_t log_size) {
   auto checkpoints = service::ReadCheckpoints(store);
@@ -91,7 +96,7 @@ CheckpointReport VerifyReplicaCheckpoints(const ledger::Store& store, const serv
     return Bad("this DR replica has applied no checkpoint of its primary yet (cairn-replica follow applies records "
                "only as far as one covers)");
   }
-  auto verifier = ledger::ParseVerifierKey(pinned_key.empty() ? replica.verifier_key : pinned_key);
+  auto verifier = ChoosePrimaryVerifier(replica, pinned_key);
   if (!verifier.ok()) return Bad("checkpoint key: " + verifier.status().message());
   std::string problem =
       CheckNote(ledger::TreeReader(store), *verifier, replica.note, std::nullopt, log_size, primary_size);

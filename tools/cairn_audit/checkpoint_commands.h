@@ -26,6 +26,10 @@ struct CheckpointReport {
 // The verifier to check against: the pinned key if given (an auditor's own
 // copy, "<name>+<hex>+<base64>"), else the one recorded in the ledger.
 Result<ledger::NoteVerifier> ChooseVerifier(const ledger::Store& store, const std::string& pinned_key);
+// ChooseVerifier for a DR replica's primary: the pinned key if given, else
+// the one the replica pinned at init.
+Result<ledger::NoteVerifier> ChoosePrimaryVerifier(const service::ReplicaCheckpoint& replica,
+                                                   const std::string& pinned_key);
 
 // Every stored checkpoint: signed by `verifier`, for a size within `log_size`,
 // and committing to the root the log's tree has at that size.

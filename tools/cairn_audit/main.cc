@@ -134,8 +134,8 @@ int Verify(const ledger::Store& store, const VerifyArgs& args) {
   if (replica->has_value()) {
     checkpoints = VerifyReplicaCheckpoints(store, **replica, args.pin_key, tree_size, &primary_size);
     if (!since_note.empty() && checkpoints.ok) {
-      // The auditor's note is the primary's: the key the replica pinned, or theirs.
-      auto verifier = ledger::ParseVerifierKey(args.pin_key.empty() ? (*replica)->verifier_key : args.pin_key);
+      // The auditor's note is the primary's.
+      auto verifier = ChoosePrimaryVerifier(**replica, args.pin_key);
       since = verifier.ok() ? VerifySince(store, *verifier, since_note, tree_size)
                             : CheckpointReport{false, 0, "checkpoint key: " + verifier.status().message()};
     }
