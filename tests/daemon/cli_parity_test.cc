@@ -69,6 +69,12 @@ TEST_CASE("the remote CLI names the problem when cairnd is not there or the prof
   CHECK(r.exit_code == 255);
   CHECK(r.err.find("no reply from cairnd at tcp://127.0.0.1:") != std::string::npos);
 
+  // Without the flag the CLI waits as long as the aws CLI does (60 s): a
+  // durable reply can lag behind a slow fsync, and 10 s was not enough.
+  RunResult help = Run({ToolPath("cairn"), "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("reply (default 60, as in the aws CLI)") != std::string::npos);
+
   RunResult both = Run({ToolPath("cairn"), "--profile", profile_path, "--data-dir", tmp.sub("x"), "list-secrets"});
   CHECK(both.exit_code == 252);
   CHECK(both.err.find("not both") != std::string::npos);
