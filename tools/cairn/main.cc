@@ -35,10 +35,14 @@ int Fail(const Status& status) {
   return kExitOther;
 }
 
+// The aws CLI's --cli-read-timeout default: a durable reply can wait behind a
+// slow fsync.
+constexpr int kDefaultReadTimeoutS = 60;
+
 struct Globals {
   std::string data_dir;
   std::string profile;
-  int read_timeout_s = 60;  // the aws CLI's --cli-read-timeout default
+  int read_timeout_s = kDefaultReadTimeoutS;
   std::string passphrase_file;
   std::string region = "us-east-1";
   std::string account_id;
@@ -159,7 +163,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Globals g;
   app.add_option("--data-dir", g.data_dir, "Embedded mode: the data directory (env CAIRN_DATA_DIR)");
-  app.add_option("--cli-read-timeout", g.read_timeout_s, "Remote mode: seconds to wait for cairnd's reply (default 60, as in the aws CLI)")
+  app.add_option("--cli-read-timeout", g.read_timeout_s,
+                 "Remote mode: seconds to wait for cairnd's reply (default " +
+                     std::to_string(kDefaultReadTimeoutS) + ", as in the aws CLI)")
       ->check(CLI::Range(1, 3600));
   app.add_option("--profile", g.profile, "Remote mode: the profile naming cairnd and your key pair (env CAIRN_PROFILE)");
   app.add_option("--passphrase-file", g.passphrase_file,
