@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(g++ cmake pkg-config make
   librocksdb-dev libcrypto++-dev libzmq3-dev cppzmq-dev
   flatbuffers-compiler libflatbuffers-dev catch2
-  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libssl-dev
+  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libssl-dev libjemalloc-dev
   awscli python3-boto3 wrk
   postgresql libpq-dev
   python3 python3-cryptography python3-zmq python3-flatbuffers)
