@@ -1,5 +1,7 @@
 #include "bus/context.h"
 
+#include <string>
+
 #include "bus/internal/context_impl.h"
 #include "bus/internal/zmq_status.h"
 
@@ -13,10 +15,12 @@ BusContext::~BusContext() {
   impl_->zap.reset();
 }
 
-Result<std::unique_ptr<BusContext>> BusContext::Create(KeyLookup lookup) {
+Result<std::unique_ptr<BusContext>> BusContext::Create(KeyLookup lookup, int io_threads) {
+  if (io_threads < 1) return InvalidArgumentError("ZeroMQ I/O threads must be at least 1, not " + std::to_string(io_threads));
   std::unique_ptr<Impl> impl;
   try {
     impl = std::make_unique<Impl>();
+    impl->context.set(zmq::ctxopt::io_threads, io_threads);  // before any socket: they start with the first
   } catch (const zmq::error_t& e) {
     return internal::ZmqStatus(e, "creating the ZeroMQ context");
   }

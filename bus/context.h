@@ -43,7 +43,11 @@ class BusContext {
  public:
   // Creates the context and starts the ZAP handler. Servers pass a lookup;
   // a client-only process passes nullptr (no ZAP handler is started).
-  static Result<std::unique_ptr<BusContext>> Create(KeyLookup lookup);
+  // `io_threads`: ZeroMQ's I/O threads, which do the CURVE encryption and the
+  // TCP of every socket in the context (>= 1). A server with many connections
+  // wants one per core: with one, every message of every client passes through
+  // that thread (bench/RESULTS.md, api_bench, "two I/O threads").
+  static Result<std::unique_ptr<BusContext>> Create(KeyLookup lookup, int io_threads = 1);
   ~BusContext();  // stops the ZAP handler; sockets made in it must be closed first
   BusContext(const BusContext&) = delete;
   BusContext& operator=(const BusContext&) = delete;

@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "ledger/ledger.h"
@@ -10,6 +13,43 @@
 
 namespace cairn::testing {
 namespace {
+
+// The threads of process `pid` whose name starts with `prefix` (/proc/<pid>/task/*/comm).
+int ThreadsNamed(pid_t pid, const std::string& prefix) {
+  int n = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream in(task.path() / "comm");
+    std::string name;
+    std::getline(in, name);
+    n += name.rfind(prefix, 0) == 0 ? 1 : 0;
+  }
+  return n;
+}
+
+// The io_threads field of the daemon's "ready" log line, or -1.
+int ReadyIoThreads(const std::string& log) {
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    auto json = nlohmann::json::parse(line, nullptr, false);
+    if (json.is_object() && json.value("msg", "") == "ready") return json.value("io_threads", -1);
+  }
+  return -1;
+}
+
+TEST_CASE("cairnd --io-threads sets how many ZeroMQ I/O threads serve the connections, one per core by default", "[daemon]") {
+  SECTION("asked for") {
+    RunningDaemon d({"--io-threads", "3"});
+    CHECK(ThreadsNamed(d.daemon.pid(), "ZMQbg/IO/") == 3);
+    CHECK(ReadyIoThreads(d.daemon.log()) == 3);
+    d.Call({"create-secret", "--name", "io/threads", "--secret-string", "x"});  // and it serves
+  }
+  SECTION("by default") {
+    RunningDaemon d;
+    const int cores = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+    CHECK(ThreadsNamed(d.daemon.pid(), "ZMQbg/IO/") == cores);
+    CHECK(ReadyIoThreads(d.daemon.log()) == cores);
+  }
+}
 
 TEST_CASE("SIGTERM drains the calls in flight, signs a checkpoint of the head and exits 0", "[daemon]") {
   RunningDaemon d;

@@ -94,6 +94,7 @@ class DaemonProcess {
   int Terminate() { return Signal(SIGTERM); }
   int Kill() { return Signal(SIGKILL); }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   int exit_code() const { return exit_code_; }
 
   std::string api_endpoint() const { return "tcp://127.0.0.1:" + std::to_string(api_port_); }

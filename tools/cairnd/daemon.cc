@@ -43,6 +43,14 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using Json = nlohmann::ordered_json;
 
+// ZeroMQ I/O threads: as asked, or one per core (at most 4). At 64 clients a
+// second thread took cairnd from ~22k to ~26k audited reads/s on 2 cores;
+// more than the cores gave nothing (bench/RESULTS.md, api_bench).
+int IoThreads(int asked) {
+  if (asked > 0) return asked;
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+}
+
 constexpr char kServerKeyName[] = "curve-server-key";
 constexpr char kDaemonAgent[] = "cairnd/0.2.0";
 // An events batch message: at most this many records and bytes (a record
@@ -205,7 +213,8 @@ Status Daemon::Impl::StartBus() {
                                   // API connections carry the key: each request is mapped to
                                   // its principal again, so a rotated or disabled key stops at once.
                                   return std::string(key);
-                                }));
+                                },
+                                IoThreads(options.io_threads)));
   bus::PublisherOptions pub;
   pub.endpoint = options.events_endpoint;
   pub.server_key = &server_key;
@@ -698,6 +707,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options, Logg
                      {"profile", profile},
                      {"http", impl->http ? (impl->http->tls() ? "https://" : "http://") + impl->http->endpoint() : ""},
                      {"records", impl->engine->ledger().durable_head().next_seq},
+                     {"io_threads", IoThreads(options.io_threads)},
                      {"dev", options.dev}});
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }

@@ -47,6 +47,7 @@ struct DaemonOptions {
   std::string passphrase_file;       // or CAIRN_PASSPHRASE, or a prompt on the tty
   std::string admin_profile;         // where the first admin's profile goes (default in data dir)
   int workers = 4;                   // finisher threads
+  int io_threads = 0;                // ZeroMQ I/O threads (CURVE, TCP); 0: one per core, at most 4
   uint64_t checkpoint_records = 1000;
   int checkpoint_ms = 5000;
   int heartbeat_ms = 1000;

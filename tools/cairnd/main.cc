@@ -48,6 +48,10 @@ int main(int argc, char** argv) {
                  "Where to write the first administrator's profile (default <data-dir>/admin-profile,\n"
                  "or <data-dir>/dev-profile with --dev)");
   app.add_option("--workers", o.workers, "Threads finishing calls (waiting for the group commit, decrypting)")->capture_default_str()->check(CLI::Range(1, 1024));
+  app.add_option("--io-threads", o.io_threads,
+                 "ZeroMQ I/O threads: the CURVE encryption and TCP of every connection\n"
+                 "(default: one per core, at most 4)")
+      ->check(CLI::Range(1, 64));
   app.add_option("--checkpoint-records", o.checkpoint_records, "Sign a checkpoint every N records")
       ->capture_default_str()->check(CLI::Range(1, 100000000));
   app.add_option("--checkpoint-ms", o.checkpoint_ms, "... or every T milliseconds with new records")
