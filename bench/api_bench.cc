@@ -2,7 +2,7 @@
 // baselines measured in the same run, and the events' PUB fan-out.
 //
 //   api_bench [--seconds=3] [--rounds=3] [--warmup=0.2] [--threads=1,16,64]
-//             [--cairnd=<dir of this binary>/../tools/cairnd] [--workers=4]
+//             [--cairnd=<dir of this binary>/../tools/cairnd] [--workers=2]
 //             [--value-bytes=128] [--record-bytes=300] [--dir=/tmp]
 //             [--idle-spinners=N] [--sides=audited,engine,raw,echo,pub]
 //             [--pub-subscribers=1,8] [--pub-records=200000] [--pub-window=25000]
@@ -84,7 +84,7 @@ struct Flags {
   double warmup = 0.2;
   std::vector<size_t> threads = {1, 16, 64};
   std::string cairnd;
-  int workers = 4;
+  int workers = 2;
   size_t value_bytes = 128;
   size_t record_bytes = 300;
   std::string dir = "/tmp";

@@ -5,7 +5,7 @@
 //
 //   http_bench [--seconds=6] [--rounds=3] [--warmup=0.2] [--threads=1,16,64]
 //              [--wrk=/usr/bin/wrk] [--wrk-threads=2]
-//              [--cairnd=<dir of this binary>/../tools/cairnd] [--workers=4]
+//              [--cairnd=<dir of this binary>/../tools/cairnd] [--workers=2]
 //              [--value-bytes=128] [--dir=/tmp] [--idle-spinners=N]
 //              [--sides=http,zmq,trivial] [--cairnd-arg=ARG ...]
 //
@@ -78,7 +78,7 @@ struct Flags {
   std::string wrk = "/usr/bin/wrk";
   size_t wrk_threads = 2;
   std::string cairnd;
-  int workers = 4;
+  int workers = 2;
   size_t value_bytes = 128;
   std::string dir = "/tmp";
   int idle_spinners = 0;  // see the front comment

@@ -46,7 +46,9 @@ struct DaemonOptions {
   std::string events_endpoint = "tcp://127.0.0.1:7702";
   std::string passphrase_file;       // or CAIRN_PASSPHRASE, or a prompt on the tty
   std::string admin_profile;         // where the first admin's profile goes (default in data dir)
-  int workers = 4;                   // finisher threads
+  // Finisher threads. Two keep both cores of a small machine busy; more only
+  // add context switches (bench/RESULTS.md, api_bench, "two finishers").
+  int workers = 2;
   int io_threads = 0;                // ZeroMQ I/O threads (CURVE, TCP); 0: one per core, at most 4
   uint64_t checkpoint_records = 1000;
   int checkpoint_ms = 5000;
