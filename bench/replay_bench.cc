@@ -111,7 +111,7 @@ double RawScan(const std::string& dir, bool verify, RawStats* stats) {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   if (!rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors, &handles, &raw).ok()) Die("raw: open");
-  ledger::ScanPerfLevel perf;
+  ledger::PerfCountersOff perf;
   std::vector<uint64_t> aligned;  // 8-aligned copy of an unaligned value
   RawStats s;
   auto start = Clock::now();

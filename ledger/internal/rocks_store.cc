@@ -71,7 +71,7 @@ class RocksIterator final : public StoreIterator {
 };
 
 // A RocksIterator with ScanReadOptions and, while it lives, RocksDB's perf
-// counters off (ScanPerfLevel). Used on the thread that created it.
+// counters off (PerfCountersOff). Used on the thread that created it.
 class ScanIterator final : public StoreIterator {
  public:
   explicit ScanIterator(std::unique_ptr<rocksdb::Iterator> it) : it_(std::move(it)) {}
@@ -85,7 +85,7 @@ class ScanIterator final : public StoreIterator {
   Status status() const override { return it_.status(); }
 
  private:
-  ScanPerfLevel perf_;  // constructed first, destroyed last
+  PerfCountersOff perf_;  // constructed first, destroyed last
   RocksIterator it_;
 };
 
@@ -231,11 +231,13 @@ Status RocksStore::Write(const WriteSet& writes, bool sync) {
   }
   rocksdb::WriteOptions options;
   options.sync = sync;
+  PerfCountersOff perf;
   return FromRocks(db_->Write(options, &batch), "writing to " + dir_);
 }
 
 Result<std::optional<std::string>> RocksStore::Get(Family f, std::string_view key) const {
   std::string value;
+  PerfCountersOff perf;
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), cf(f), rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
