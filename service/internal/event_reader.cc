@@ -26,8 +26,11 @@ Result<StoredVersion> ReadStoredVersion(const ledger::Store& store, uint64_t seq
                                         std::string_view version_id) {
   const std::string where = "record seq " + std::to_string(seq);
   ASSIGN_OR_RETURN(std::string bytes, ledger::ReadRecord(store, seq));
-  ASSIGN_OR_RETURN(ledger::RecordFields record, ledger::DecodeRecord(bytes));
-  ASSIGN_OR_RETURN(const schema::Event* event, ReadEvent(record.payload));
+  // Read in place (every audited read comes here): the record's bytes are a
+  // std::string's, 8-aligned; its payload is copied only if it is not.
+  ASSIGN_OR_RETURN(ledger::RecordView record, ledger::DecodeRecordView(bytes));
+  std::string copy;
+  ASSIGN_OR_RETURN(const schema::Event* event, ReadEventAnyAlignment(record.payload, copy));
   const schema::VersionWritten* version = nullptr;
   if (auto* created = event->body_as_SecretCreated()) version = created->version();
   if (auto* put = event->body_as_SecretValuePut()) version = put->version();
