@@ -146,6 +146,11 @@ class LeanClients {
   void Loop(const std::vector<Conn*>& mine, Clock::time_point start, Clock::time_point end, Tally* tally) {
     tally->latency_ms.reserve(1 << 18);
     const int epoll = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll < 0) {
+      tally->errors += mine.size();
+      if (tally->first_error.empty()) tally->first_error = "epoll_create1 failed";
+      return;
+    }
     std::vector<bool> done(mine.size(), false);
     for (size_t i = 0; i < mine.size(); ++i) {
       epoll_event ev{};

@@ -2,10 +2,11 @@
 // checks its head, and connects the bus to the service — the bus never calls
 // the service; this class does:
 //
+//   ZeroMQ's I/O threads (--io-threads, one per core: CURVE and TCP) -->
 //   ApiServer (I/O thread) --IncomingRequest--> queue --> sequencer thread:
 //        decode the JSON params, Engine::Submit (decide and stage under the
 //        sequencer lock; never waits for the disk) --> queue --> finishers
-//        (N threads): Engine::Finish (wait for the group commit, then open
+//        (--workers, 2): Engine::Finish (wait for the group commit, then open
 //        the values), Reply
 //   Every hand-off moves whatever has queued up at once, so a group commit
 //   of many calls costs a few thread wake-ups, not a few per call.
@@ -15,7 +16,8 @@
 //        the connection thread, which writes the AWS JSON answer. In dev mode the admin
 //        gets an access key on first start, written to <data-dir>/dev-aws-credentials
 //        (the aws CLI's credentials-file format, mode 0600).
-//   ledger durable head --> publisher thread --> PUB (in seq order, heartbeat)
+//   ledger durable head --> publisher thread (reads the new records back with
+//        one iterator) --> PUB (in seq order, heartbeat)
 //   housekeeping thread: checkpoints every N records or T ms, purges due
 //        secrets, one UnauthenticatedAttempts event per period with refusals,
 //        and rotation (Engine::RunRotations: step requests, timeouts, retries,
