@@ -245,8 +245,10 @@ Status Engine::FinishServiceBatch(ServiceBatch& batch) {
 }
 
 Status Engine::CompactShreddedKeys(bool shreds) {
-  // Crypto-shredding: the deleted wrapped DEKs leave the files (WAL and SSTs) for good.
+  // Crypto-shredding: the deleted wrapped DEKs leave memory (the value cache)
+  // and the files (WAL and SSTs) for good.
   if (!shreds) return Status::Ok();
+  value_cache_.Clear();
   {
     std::lock_guard<std::mutex> lock(snapshots_mu_);
     if (!snapshots_.empty()) shredded_under_snapshot_ = true;  // compacted again once they go
@@ -652,19 +654,43 @@ Status Engine::OpenValues(const Decision& decision, Response& response) {
 Result<SecretValue> Engine::OpenValue(const std::string& arn, const std::string& version_id,
                                                uint64_t value_seq) {
   const std::string context = ValueContext(arn, version_id);
-  ASSIGN_OR_RETURN(auto key_entry, ledger_->store().Get(ledger::Family::kKeys, KeyEntryKey(arn, version_id)));
+  const std::string key_name = KeyEntryKey(arn, version_id);
+  if (std::shared_ptr<const internal::SealedValue> cached = value_cache_.Find(value_seq, key_name)) {
+    auto plain = keyring_->OpenValue(crypto::AsBytes(cached->ciphertext), cached->wrapped_dek.view(),
+                                     cached->kek_version, context);
+    if (plain.ok()) return SecretValue{cached->kind, std::move(plain).value()};
+    value_cache_.Erase(value_seq, key_name);  // read again from the store below
+  }
+  // Taken before the Gets: a shred that clears the cache after them keeps
+  // this entry out (ValueCache::Put).
+  const uint64_t generation = value_cache_.generation();
+  ASSIGN_OR_RETURN(std::shared_ptr<const internal::SealedValue> sealed,
+                   ReadSealedValue(key_name, version_id, value_seq));
+  auto plain = keyring_->OpenValue(crypto::AsBytes(sealed->ciphertext), sealed->wrapped_dek.view(),
+                                   sealed->kek_version, context);
+  if (!plain.ok()) {
+    return DataLossError("Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+  }
+  value_cache_.Put(value_seq, key_name, sealed, generation);
+  return SecretValue{sealed->kind, std::move(plain).value()};
+}
+
+Result<std::shared_ptr<const internal::SealedValue>> Engine::ReadSealedValue(const std::string& key_name,
+                                                                             const std::string& version_id,
+                                                                             uint64_t value_seq) const {
+  ASSIGN_OR_RETURN(auto key_entry, ledger_->store().Get(ledger::Family::kKeys, key_name));
   const std::optional<WrappedKey> wrapped = key_entry ? ParseWrappedKeyEntry(*key_entry) : std::nullopt;
   if (!wrapped) {
     return DataLossError("the data key of version " + version_id + " is missing (destroyed or never written)");
   }
   ASSIGN_OR_RETURN(internal::StoredVersion stored,
                    internal::ReadStoredVersion(ledger_->store(), value_seq, version_id));
-  auto plain = keyring_->OpenValue(crypto::AsBytes(stored.ciphertext), wrapped->wrapped_dek, wrapped->kek_version,
-                                   context);
-  if (!plain.ok()) {
-    return DataLossError("Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
-  }
-  return SecretValue{stored.kind, std::move(plain).value()};
+  auto sealed = std::make_shared<internal::SealedValue>();
+  sealed->kind = stored.kind;
+  sealed->ciphertext = std::move(stored.ciphertext);
+  sealed->kek_version = wrapped->kek_version;
+  sealed->wrapped_dek = crypto::SecureBuffer(wrapped->wrapped_dek);
+  return std::shared_ptr<const internal::SealedValue>(std::move(sealed));
 }
 
 }  // namespace cairn::service

@@ -37,6 +37,7 @@
 #include "service/checkpointer.h"
 #include "service/clock.h"
 #include "service/decide.h"
+#include "service/internal/value_cache.h"
 #include "service/replica.h"
 #include "service/rotation.h"
 
@@ -245,6 +246,7 @@ class Engine {
   const projections::SecretsView& state_for_testing() const { return views_.secrets; }
   const projections::PrincipalsView& principals_for_testing() const { return views_.principals; }
   const projections::Views& views_for_testing() const { return views_; }
+  const internal::ValueCache& value_cache_for_testing() const { return value_cache_; }
   ledger::Ledger& ledger() { return *ledger_; }
   // The ledger's region and account id, fixed at init (ARNs, SigV4 scopes).
   const projections::LedgerInfo& ledger_info() const { return ledger_info_; }
@@ -307,14 +309,24 @@ class Engine {
   // put (KeyEffectsOf), as {Key, Entry (base64)} or {Key, Destroyed: true}.
   Status AddDataKeys(Response& response) const;
   Status OpenValues(const Decision& decision, Response& response);
+  // One version's value: its sealed parts from value_cache_, or from the
+  // store (the `keys` entry and the version's record), then unwrapped and
+  // decrypted. The cache is cleared by CompactShreddedKeys.
   Result<SecretValue> OpenValue(const std::string& arn, const std::string& version_id,
                                          uint64_t value_seq);
+  Result<std::shared_ptr<const internal::SealedValue>> ReadSealedValue(const std::string& key_name,
+                                                                       const std::string& version_id,
+                                                                       uint64_t value_seq) const;
 
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<crypto::Keyring> keyring_;
   std::optional<Checkpointer> checkpointer_;
   crypto::SecureBuffer token_key_;
   projections::Views views_;  // guarded by mu_, includes staged events
+  // Sealed parts (ciphertext, wrapped DEK) of versions read recently; no
+  // plaintext (service/internal/value_cache.h). Its own lock.
+  static constexpr size_t kValueCacheBytes = 16 << 20;
+  internal::ValueCache value_cache_{kValueCacheBytes};
   // public key (Z85) -> name of the principals whose PrincipalCreated is
   // durable. Copied on write; key_index_mu_ guards only the pointer, so the
   // ZAP handler never waits for the sequencer.

@@ -105,7 +105,52 @@ TEST_CASE("a purged secret's data keys are gone from the keys family", "[service
   CHECK(report->ok);
 }
 
-TEST_CASE("a pruned version's data key leaves every file and its reads fail clearly", "[service][engine][shred]") {
+TEST_CASE("a version read once is opened from the value cache until a shred clears it", "[service][engine][shred]") {
+  testing::EngineFixture f;
+  auto engine = f.Open();
+  REQUIRE(engine.ok());
+  auto& e = **engine;
+  REQUIRE(e.Execute(MakeRequest("CreateSecret", {{"Name", "hot"}}, "first-value"), TestActor()).ok());
+  CHECK(e.value_cache_for_testing().size() == 0);  // writes do not fill it
+  const auto* secret = e.state_for_testing().FindByName("hot");
+  REQUIRE(secret != nullptr);
+  REQUIRE(secret->versions.size() == 1);
+  const auto& [version_id, version] = *secret->versions.begin();
+  const std::string key_name = service::KeyEntryKey(secret->arn, version_id);
+  for (int i = 0; i < 3; ++i) {
+    auto got = e.Execute(MakeRequest("GetSecretValue", {{"SecretId", "hot"}}), TestActor());
+    REQUIRE(got.ok());
+    REQUIRE(got.values.size() == 1);
+    CHECK(got.values[0].value.bytes.as_string_view() == "first-value");
+  }
+  CHECK(e.value_cache_for_testing().size() == 1);
+  auto cached = e.value_cache_for_testing().Find(version.value_seq, key_name);
+  REQUIRE(cached != nullptr);
+  CHECK(cached->kek_version == version.kek_version);
+  // Not plaintext: the cache holds the record's ciphertext and the wrapped DEK.
+  CHECK(cached->ciphertext.find("first-value") == std::string::npos);
+  auto entry = e.ledger().store().Get(ledger::Family::kKeys, key_name);
+  REQUIRE(entry.ok());
+  REQUIRE(entry->has_value());
+  CHECK(cached->wrapped_dek.as_string_view() == std::string_view(**entry).substr(4));
+  cached.reset();
+
+  // Deleting schedules the purge; the purge destroys the data keys and
+  // empties the cache before it returns.
+  REQUIRE(e.Execute(MakeRequest("DeleteSecret", {{"SecretId", "hot"}, {"ForceDeleteWithoutRecovery", true}}),
+                    TestActor()).ok());
+  CHECK(e.value_cache_for_testing().size() == 1);
+  f.clock.Advance(1000);
+  REQUIRE(e.RunMaintenance().ok());
+  CHECK(e.state_for_testing().FindByName("hot") == nullptr);
+  CHECK(e.value_cache_for_testing().size() == 0);
+  CHECK(e.value_cache_for_testing().Find(version.value_seq, key_name) == nullptr);
+  auto gone = e.Execute(MakeRequest("GetSecretValue", {{"SecretId", "hot"}}), TestActor());
+  REQUIRE_FALSE(gone.ok());
+  CHECK(gone.error->code == "ResourceNotFoundException");
+}
+
+TEST_CASE("a pruned version's data key leaves every file and the value cache, and its reads fail clearly", "[service][engine][shred]") {
   testing::EngineFixture f;
   auto engine = f.Open();
   REQUIRE(engine.ok());
@@ -128,6 +173,8 @@ TEST_CASE("a pruned version's data key leaves every file and its reads fail clea
   REQUIRE(key->has_value());
   const std::string wrapped = (*key)->substr(4);
   CHECK(AnyFileHolds(f.dir, wrapped));
+  REQUIRE(e.Execute(MakeRequest("GetSecretValue", {{"SecretId", "busy"}, {"VersionId", oldest}}), TestActor()).ok());
+  REQUIRE(e.value_cache_for_testing().size() == 1);  // its sealed parts are held in memory too
 
   f.clock.Advance(25LL * 3600 * 1000);  // the old versions pass the 24-hour guard
   REQUIRE(e.Execute(MakeRequest("PutSecretValue", {{"SecretId", "busy"}}, "v100"), TestActor()).ok());
@@ -135,6 +182,7 @@ TEST_CASE("a pruned version's data key leaves every file and its reads fail clea
   CHECK(secret->versions.size() == 100);
   CHECK(secret->FindVersion(oldest) == nullptr);
   CHECK_FALSE(AnyFileHolds(f.dir, wrapped));
+  CHECK(e.value_cache_for_testing().size() == 0);  // and leave memory with the files
   auto read = e.Execute(MakeRequest("GetSecretValue", {{"SecretId", "busy"}, {"VersionId", oldest}}), TestActor());
   REQUIRE_FALSE(read.ok());
   CHECK(read.error->code == "ResourceNotFoundException");
