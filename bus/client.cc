@@ -47,9 +47,19 @@ std::string InprocName(const char* what) {
   return std::string("inproc://cairn.client.") + what + "." + std::to_string(++counter);
 }
 
+// One call in flight, owned by its Call. The I/O thread takes it out of
+// `pending` under the client's lock, then hands the result over under the
+// call's own lock: a woken caller never waits for the client's lock, which the
+// I/O thread holds again for the next reply of the same batch.
 struct Pending {
+  std::mutex mu;
   std::condition_variable cv;
-  std::optional<Result<ApiResponseMsg>> result;
+  std::optional<Result<ApiResponseMsg>> result;  // guarded by mu
+  void Deliver(Result<ApiResponseMsg> r) {
+    std::lock_guard lock(mu);
+    result.emplace(std::move(r));
+    cv.notify_one();
+  }
 };
 
 struct Outgoing {
@@ -234,21 +244,24 @@ Status Client::Impl::Refused() const {
 }
 
 void Client::Impl::Complete(const std::string& request_id, Result<ApiResponseMsg> result) {
-  std::lock_guard lock(mu);
-  auto it = pending.find(request_id);
-  if (it == pending.end()) return;
-  it->second->result.emplace(std::move(result));
-  it->second->cv.notify_one();
-  pending.erase(it);
+  Pending* entry = nullptr;
+  {
+    std::lock_guard lock(mu);
+    auto it = pending.find(request_id);
+    if (it == pending.end()) return;
+    entry = it->second;
+    pending.erase(it);  // its caller now waits for Deliver, even past its deadline
+  }
+  entry->Deliver(std::move(result));
 }
 
 void Client::Impl::FailAllPending(const Status& status) {
-  std::lock_guard lock(mu);
-  for (auto& [id, entry] : pending) {
-    entry->result.emplace(status);
-    entry->cv.notify_one();
+  std::unordered_map<std::string, Pending*> failed;
+  {
+    std::lock_guard lock(mu);
+    failed.swap(pending);
   }
-  pending.clear();
+  for (auto& [id, entry] : failed) entry->Deliver(status);
 }
 
 void Client::Impl::Wake() {
@@ -310,11 +323,23 @@ Result<ApiResponseMsg> Client::Call(ApiRequestMsg request) {
   const bool was_empty = impl_->outbox.empty();
   impl_->outbox.push_back({request.request_id, std::move(frame)});
   if (was_empty) impl_->Wake();
-  if (!entry.cv.wait_until(lock, deadline, [&] { return entry.result.has_value(); })) {
-    impl_->pending.erase(request.request_id);
-    return UnavailableError("no reply from cairnd at " + impl_->options.api_endpoint + " within " +
-                            std::to_string(request.deadline_ms) +
-                            " ms (is it running? is the server key right?)");
+  lock.unlock();
+  std::unique_lock wait(entry.mu);
+  const auto delivered = [&] { return entry.result.has_value(); };
+  if (!entry.cv.wait_until(wait, deadline, delivered)) {
+    wait.unlock();
+    {
+      std::lock_guard relock(impl_->mu);
+      if (impl_->pending.erase(request.request_id) == 1) {  // nobody will deliver it now
+        return UnavailableError("no reply from cairnd at " + impl_->options.api_endpoint + " within " +
+                                std::to_string(request.deadline_ms) +
+                                " ms (is it running? is the server key right?)");
+      }
+    }
+    // The I/O thread took it out just now: its result is on the way, and
+    // `entry` must outlive the hand-off.
+    wait.lock();
+    entry.cv.wait(wait, delivered);
   }
   return std::move(*entry.result);
 }
