@@ -5,7 +5,10 @@
 // projection state and wrapped keys it produced (same batch) -> release the lock
 // -> await durability (group commit with other callers) -> only then decrypt
 // and return values. No record, no secret: a read whose event is not durable
-// returns an error and no value.
+// returns an error and no value. The sealed parts a read decrypts (the
+// version's ciphertext and wrapped DEK) come from a small cache of versions
+// read recently, else from the store; the cache holds no plaintext and is
+// emptied whenever data keys are destroyed (service/internal/value_cache.h).
 //
 // Data directory layout: <dir>/master.key (the sealed master key, mode 0600),
 // <dir>/ledger/ (RocksDB; see ledger/FORMAT.md). Thread-safe: Execute may be
