@@ -3,10 +3,15 @@
 // (a crypto-shred) is never undone by a reader that looked up before it.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <map>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "service/internal/value_cache.h"
+#include "tests/service/engine_fixture.h"
 
 namespace cairn {
 namespace {
@@ -75,6 +80,77 @@ TEST_CASE("the value cache stays within its byte budget", "[service][value_cache
   cache.Put(5000, "big", Sealed(budget), cache.generation());
   CHECK(cache.Find(5000, "big") == nullptr);  // larger than the whole budget: never kept
   CHECK(cache.Find(999, "k") != nullptr);
+}
+
+// Readers hammer a version while a put prunes it (crypto-shreds its data key).
+// Each read either returns that version's value, or fails; none returns
+// another value; once the put is answered the cache no longer holds it, and
+// every later read is refused.
+TEST_CASE("reads racing a shred get the right value or an error, and the shred empties the cache",
+          "[service][value_cache][shred]") {
+  testing::EngineFixture f;
+  auto engine = f.Open();
+  REQUIRE(engine.ok());
+  auto& e = **engine;
+  REQUIRE(e.Execute(testing::MakeRequest("CreateSecret", {{"Name", "raced"}}, "value-0"), testing::TestActor()).ok());
+  for (int i = 1; i < 100; ++i) {
+    REQUIRE(e.Execute(testing::MakeRequest("PutSecretValue", {{"SecretId", "raced"}}, "value-" + std::to_string(i)),
+                      testing::TestActor()).ok());
+  }
+  const auto* secret = e.state_for_testing().FindByName("raced");
+  REQUIRE(secret != nullptr);
+  std::string oldest;
+  uint64_t oldest_seq = 0;
+  for (const auto& [id, v] : secret->versions) {
+    if (oldest.empty() || v.value_seq < oldest_seq) { oldest = id; oldest_seq = v.value_seq; }
+  }
+  const std::string key_name = service::KeyEntryKey(secret->arn, oldest);
+  f.clock.Advance(25LL * 3600 * 1000);  // the old versions pass the 24-hour guard
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> started{0};
+  constexpr int kReaders = 4;
+  std::vector<std::map<std::string, int>> outcomes(kReaders);  // value or error code -> count
+  std::vector<std::thread> readers;
+  for (int t = 0; t < kReaders; ++t) {
+    readers.emplace_back([&, t] {
+      bool counted = false;
+      while (!stop.load()) {
+        auto r = e.Execute(testing::MakeRequest("GetSecretValue", {{"SecretId", "raced"}, {"VersionId", oldest}}),
+                           testing::TestActor());
+        if (!counted) { started.fetch_add(1); counted = true; }
+        if (r.ok() && r.values.size() == 1) {
+          ++outcomes[t][std::string(r.values[0].value.bytes.as_string_view())];
+        } else {
+          ++outcomes[t][r.ok() ? "no value" : "error " + r.error->code];
+        }
+      }
+    });
+  }
+  while (started.load() < kReaders) std::this_thread::yield();
+  REQUIRE(e.Execute(testing::MakeRequest("PutSecretValue", {{"SecretId", "raced"}}, "value-100"),
+                    testing::TestActor()).ok());
+  // Answered: the version's key is gone from the store and from the cache,
+  // whatever the readers were doing.
+  CHECK(e.value_cache_for_testing().Find(oldest_seq, key_name) == nullptr);
+  auto entry = e.ledger().store().Get(ledger::Family::kKeys, key_name);
+  REQUIRE(entry.ok());
+  CHECK_FALSE(entry->has_value());
+  stop.store(true);
+  for (auto& r : readers) r.join();
+
+  std::map<std::string, int> all;
+  for (const auto& m : outcomes) for (const auto& [what, n] : m) all[what] += n;
+  CHECK(all["value-0"] > 0);  // read before the shred
+  for (const auto& [what, n] : all) {
+    INFO(what << ": " << n);
+    CHECK((what == "value-0" || what == "error ResourceNotFoundException" || what == "error DecryptionFailure"));
+  }
+  CHECK(e.value_cache_for_testing().Find(oldest_seq, key_name) == nullptr);
+  auto after = e.Execute(testing::MakeRequest("GetSecretValue", {{"SecretId", "raced"}, {"VersionId", oldest}}),
+                         testing::TestActor());
+  REQUIRE_FALSE(after.ok());
+  CHECK(after.error->code == "ResourceNotFoundException");
 }
 
 }  // namespace
