@@ -115,7 +115,10 @@ TEST_CASE("a version read once is opened from the value cache until a shred clea
   const auto* secret = e.state_for_testing().FindByName("hot");
   REQUIRE(secret != nullptr);
   REQUIRE(secret->versions.size() == 1);
-  const auto& [version_id, version] = *secret->versions.begin();
+  // Copied: the purge below frees the projection's entries.
+  const std::string version_id = secret->versions.begin()->first;
+  const uint64_t value_seq = secret->versions.begin()->second.value_seq;
+  const uint32_t kek_version = secret->versions.begin()->second.kek_version;
   const std::string key_name = service::KeyEntryKey(secret->arn, version_id);
   for (int i = 0; i < 3; ++i) {
     auto got = e.Execute(MakeRequest("GetSecretValue", {{"SecretId", "hot"}}), TestActor());
@@ -124,9 +127,9 @@ TEST_CASE("a version read once is opened from the value cache until a shred clea
     CHECK(got.values[0].value.bytes.as_string_view() == "first-value");
   }
   CHECK(e.value_cache_for_testing().size() == 1);
-  auto cached = e.value_cache_for_testing().Find(version.value_seq, key_name);
+  auto cached = e.value_cache_for_testing().Find(value_seq, key_name);
   REQUIRE(cached != nullptr);
-  CHECK(cached->kek_version == version.kek_version);
+  CHECK(cached->kek_version == kek_version);
   // Not plaintext: the cache holds the record's ciphertext and the wrapped DEK.
   CHECK(cached->ciphertext.find("first-value") == std::string::npos);
   auto entry = e.ledger().store().Get(ledger::Family::kKeys, key_name);
@@ -144,7 +147,7 @@ TEST_CASE("a version read once is opened from the value cache until a shred clea
   REQUIRE(e.RunMaintenance().ok());
   CHECK(e.state_for_testing().FindByName("hot") == nullptr);
   CHECK(e.value_cache_for_testing().size() == 0);
-  CHECK(e.value_cache_for_testing().Find(version.value_seq, key_name) == nullptr);
+  CHECK(e.value_cache_for_testing().Find(value_seq, key_name) == nullptr);
   auto gone = e.Execute(MakeRequest("GetSecretValue", {{"SecretId", "hot"}}), TestActor());
   REQUIRE_FALSE(gone.ok());
   CHECK(gone.error->code == "ResourceNotFoundException");
