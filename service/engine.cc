@@ -655,19 +655,23 @@ Result<SecretValue> Engine::OpenValue(const std::string& arn, const std::string&
                                                uint64_t value_seq) {
   const std::string context = ValueContext(arn, version_id);
   const std::string key_name = KeyEntryKey(arn, version_id);
+  const auto open = [&](const internal::SealedValue& sealed) {
+    return keyring_->OpenValue(crypto::AsBytes(sealed.ciphertext), sealed.wrapped_dek.view(), sealed.kek_version,
+                               context);
+  };
   if (std::shared_ptr<const internal::SealedValue> cached = value_cache_.Find(value_seq, key_name)) {
-    auto plain = keyring_->OpenValue(crypto::AsBytes(cached->ciphertext), cached->wrapped_dek.view(),
-                                     cached->kek_version, context);
+    auto plain = open(*cached);
     if (plain.ok()) return SecretValue{cached->kind, std::move(plain).value()};
-    value_cache_.Erase(value_seq, key_name);  // read again from the store below
+    // Not expected (an entry never changes), but the store, not the cache,
+    // has the last word on whether a value opens.
+    value_cache_.Erase(value_seq, key_name);
   }
   // Taken before the Gets: a shred that clears the cache after them keeps
   // this entry out (ValueCache::Put).
   const uint64_t generation = value_cache_.generation();
   ASSIGN_OR_RETURN(std::shared_ptr<const internal::SealedValue> sealed,
                    ReadSealedValue(key_name, version_id, value_seq));
-  auto plain = keyring_->OpenValue(crypto::AsBytes(sealed->ciphertext), sealed->wrapped_dek.view(),
-                                   sealed->kek_version, context);
+  auto plain = open(*sealed);
   if (!plain.ok()) {
     return DataLossError("Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
   }
