@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,6 +60,19 @@ inline std::map<std::string, std::string> FamilyContents(const ledger::Store& st
 inline Result<std::map<std::string, std::string>> ReplayState(const ledger::Store& log) {
   ASSIGN_OR_RETURN(projections::ReplayResult replayed, projections::Replay(log));
   return std::move(replayed.state_entries);
+}
+
+// The id of the secret's oldest version (the least created_order).
+inline std::string OldestVersionId(const projections::Secret& secret) {
+  std::string id;
+  uint64_t order = UINT64_MAX;
+  for (const auto& [vid, v] : secret.versions) {
+    if (v.created_order < order) {
+      order = v.created_order;
+      id = vid;
+    }
+  }
+  return id;
 }
 
 struct EngineFixture {

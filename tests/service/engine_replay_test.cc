@@ -162,15 +162,7 @@ TEST_CASE("a pruned version's data key leaves every file and the value cache, an
   for (int i = 1; i < 100; ++i) {
     REQUIRE(e.Execute(MakeRequest("PutSecretValue", {{"SecretId", "busy"}}, "v" + std::to_string(i)), TestActor()).ok());
   }
-  const std::string oldest = [&] {
-    const auto& versions = e.state_for_testing().FindByName("busy")->versions;
-    std::string id;
-    uint64_t order = UINT64_MAX;
-    for (const auto& [vid, v] : versions) {
-      if (v.created_order < order) { order = v.created_order; id = vid; }
-    }
-    return id;
-  }();
+  const std::string oldest = testing::OldestVersionId(*e.state_for_testing().FindByName("busy"));
   auto key = e.ledger().store().Get(ledger::Family::kKeys, service::KeyEntryKey(e.state_for_testing().FindByName("busy")->arn, oldest));
   REQUIRE(key.ok());
   REQUIRE(key->has_value());

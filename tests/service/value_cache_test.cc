@@ -99,11 +99,8 @@ TEST_CASE("reads racing a shred get the right value or an error, and the shred e
   }
   const auto* secret = e.state_for_testing().FindByName("raced");
   REQUIRE(secret != nullptr);
-  std::string oldest;
-  uint64_t oldest_seq = 0;
-  for (const auto& [id, v] : secret->versions) {
-    if (oldest.empty() || v.value_seq < oldest_seq) { oldest = id; oldest_seq = v.value_seq; }
-  }
+  const std::string oldest = testing::OldestVersionId(*secret);
+  const uint64_t oldest_seq = secret->FindVersion(oldest)->value_seq;
   const std::string key_name = service::KeyEntryKey(secret->arn, oldest);
   f.clock.Advance(25LL * 3600 * 1000);  // the old versions pass the 24-hour guard
 
