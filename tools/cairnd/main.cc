@@ -25,6 +25,15 @@ bool IsLoopback(const std::string& endpoint) {
 
 }  // namespace
 
+// Read by jemalloc (CMakeLists.txt, CAIRN_JEMALLOC) at its first allocation;
+// glibc's malloc ignores it. By default jemalloc serves allocations of 8 MiB
+// and more from an arena of their own that gives their pages back to the
+// kernel as soon as they are freed. A replica's catch-up pages (ReadReplicaPage,
+// ~8 MB, and ZeroMQ's CURVE copy of each) then faulted in fresh zeroed pages on
+// every call: a quarter of cairnd's CPU serving a catch-up (bench/RESULTS.md,
+// replica_bench). Without that arena they are reused like any other.
+extern "C" const char* malloc_conf = "oversize_threshold:0";
+
 int main(int argc, char** argv) {
   using namespace cairn::tools;
   // Plaintext secrets pass through this process's memory: no core dumps, no ptrace.
