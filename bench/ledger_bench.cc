@@ -108,6 +108,11 @@ class CountingStore final : public Store {
     writes.fetch_add(1, std::memory_order_relaxed);
     return inner_->Write(w, sync);
   }
+  Status WriteDeferred(const WriteSet& w) override {
+    writes.fetch_add(1, std::memory_order_relaxed);
+    return inner_->WriteDeferred(w);
+  }
+  Status Persist() override { return inner_->Persist(); }
   Result<std::optional<std::string>> Get(Family f, std::string_view k) const override {
     return inner_->Get(f, k);
   }

@@ -76,7 +76,7 @@ class Ledger::Impl {
   // `leaf_hashes`: null, or one per record (Ledger::StageVerbatim's second form).
   Result<std::shared_ptr<CommitTicket>> StageVerbatim(std::vector<std::string>& records,
                                                       const std::vector<crypto::Digest>* leaf_hashes,
-                                                      const SideWrites& side_writes);
+                                                      const SideWrites& side_writes, Durability durability);
   Head staged_head() const {
     std::lock_guard lock(stage_mu_);
     return staged_;
@@ -88,7 +88,8 @@ class Ledger::Impl {
   // Queues `records` (seq and prev already right) with their tree nodes and
   // side writes; advances the staged head. Caller holds stage_mu_.
   Result<std::shared_ptr<CommitTicket>> EnqueueLocked(std::vector<Appended> records,
-                                                      const SideWrites& side_writes);
+                                                      const SideWrites& side_writes,
+                                                      Durability durability = Durability::kSync);
   mutable std::mutex stage_mu_;
   Head staged_;        // guarded by stage_mu_
   CompactRange tree_;  // the Merkle frontier for staged_, guarded by stage_mu_
@@ -116,7 +117,8 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Impl::Stage(std::vector<RecordInpu
 
 Result<std::shared_ptr<CommitTicket>> Ledger::Impl::StageVerbatim(std::vector<std::string>& encoded,
                                                                   const std::vector<crypto::Digest>* leaf_hashes,
-                                                                  const SideWrites& side_writes) {
+                                                                  const SideWrites& side_writes,
+                                                                  Durability durability) {
   if (encoded.empty()) return InvalidArgumentError("StageVerbatim needs at least one record");
   if (leaf_hashes != nullptr) {
     if (leaf_hashes->size() != encoded.size()) {
@@ -153,12 +155,14 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Impl::StageVerbatim(std::vector<st
     prev = a.leaf_hash;
     records.push_back(std::move(a));
   }
-  return EnqueueLocked(std::move(records), side_writes);
+  return EnqueueLocked(std::move(records), side_writes, durability);
 }
 
 Result<std::shared_ptr<CommitTicket>> Ledger::Impl::EnqueueLocked(std::vector<Appended> records,
-                                                                  const SideWrites& side_writes) {
+                                                                  const SideWrites& side_writes,
+                                                                  Durability durability) {
   auto ticket = std::make_shared<CommitTicket>();
+  ticket->durability = durability;
   CompactRange tree = tree_;  // O(log n) hashes
   // The nodes go into the batch in key order (by level, then index): RocksDB's
   // memtable inserts keys in order far faster than the levels interleaved,
@@ -222,13 +226,13 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Stage(std::vector<RecordInput> inp
 
 Result<std::shared_ptr<CommitTicket>> Ledger::StageVerbatim(std::vector<std::string> records,
                                                             SideWrites side_writes) {
-  return impl_->StageVerbatim(records, nullptr, side_writes);
+  return impl_->StageVerbatim(records, nullptr, side_writes, Durability::kSync);
 }
 
 Result<std::shared_ptr<CommitTicket>> Ledger::StageVerbatim(std::vector<std::string> records,
                                                             std::vector<crypto::Digest> leaf_hashes,
-                                                            SideWrites side_writes) {
-  return impl_->StageVerbatim(records, &leaf_hashes, side_writes);
+                                                            SideWrites side_writes, Durability durability) {
+  return impl_->StageVerbatim(records, &leaf_hashes, side_writes, durability);
 }
 
 Result<std::vector<Appended>> Ledger::Await(const std::shared_ptr<CommitTicket>& ticket) {
@@ -253,5 +257,7 @@ Status Ledger::WriteUnchained(const WriteSet& writes) {
   RETURN_IF_ERROR(CheckNotChain(writes, "unchained writes"));
   return store_->Write(writes, /*sync=*/true);
 }
+
+Status Ledger::Persist() { return store_->Persist(); }
 
 }  // namespace cairn::ledger

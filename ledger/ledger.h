@@ -57,6 +57,17 @@ using SideWrites = std::function<Status(const std::vector<Appended>& staged, Wri
 
 class CommitTicket;  // opaque; returned by Stage, consumed by Await
 
+// How a staged batch reaches the disk.
+enum class Durability {
+  kSync,      // on stable storage when Await returns
+  // Written without the WAL (Store::WriteDeferred): in the store when Await
+  // returns, on stable storage after the next Persist() or kSync batch. A
+  // crash before then loses it and every batch after it, never a part of
+  // one. For a DR replica catching up, which fetches lost records again. A
+  // group commit mixing both kinds is written kSync.
+  kDeferred,
+};
+
 struct LedgerOptions {
   // Upper bound on the records one WriteBatch takes; the rest wait for the next.
   size_t max_batch_records = 1024;
@@ -98,12 +109,14 @@ class Ledger {
   // if it differs). The head and tree nodes are built from these hashes.
   Result<std::shared_ptr<CommitTicket>> StageVerbatim(std::vector<std::string> records,
                                                       std::vector<crypto::Digest> leaf_hashes,
-                                                      SideWrites side_writes = nullptr);
+                                                      SideWrites side_writes = nullptr,
+                                                      Durability durability = Durability::kSync);
   // Stage + Await: one durable append.
   Result<std::vector<Appended>> Append(std::vector<RecordInput> inputs,
                                        SideWrites side_writes = nullptr);
 
   Head staged_head() const;   // includes staged, not yet durable records
+  // The head written: durable, but for kDeferred batches not yet persisted.
   Head durable_head() const;
   // Blocks until durable_head().next_seq > `next_seq`, `timeout_ms` passes or
   // the ledger is closing; returns the durable head either way. The daemon's
@@ -112,6 +125,9 @@ class Ledger {
   // Writes outside the chain (e.g. deleting wrapped keys after a crypto-shred
   // committed), synchronously. Never touches `log` or `tree`.
   Status WriteUnchained(const WriteSet& writes);
+  // Puts every kDeferred batch written so far (Await returned) on stable
+  // storage (Store::Persist). Batches still queued are not covered.
+  Status Persist();
   Store& store() { return *store_; }
   const Store& store() const { return *store_; }
 

@@ -3,7 +3,8 @@
 // in DESIGN.md) and an in-memory twin for fast tests.
 //
 // Writes are atomic per WriteSet: all of it or none of it survives a crash, and
-// with sync=true it is on stable storage when Write returns. Implementations are
+// with sync=true it is on stable storage when Write returns. A crash keeps a
+// prefix of the writes, in the order they were made. Implementations are
 // thread-safe.
 #ifndef CAIRN_LEDGER_STORE_H_
 #define CAIRN_LEDGER_STORE_H_
@@ -74,6 +75,16 @@ class Store {
   virtual ~Store() = default;
   // Unavailable if the store is read-only; DataLoss / Internal on I/O failure.
   virtual Status Write(const WriteSet& writes, bool sync) = 0;
+  // A write kept out of the write-ahead log, for a DR replica catching up,
+  // which can fetch again what a crash loses (RocksDB: disableWAL, with
+  // atomic_flush so that every flush persists all families at one point).
+  // Atomic like Write, and still a prefix: a crash loses this write and every
+  // one after it, or none of them, until Persist() returns or a later Write
+  // (sync or not), which persists every deferred write before its own.
+  virtual Status WriteDeferred(const WriteSet& writes) = 0;
+  // Puts every deferred write on stable storage (RocksDB: flushes the
+  // memtables); Ok at once if there is none.
+  virtual Status Persist() = 0;
   // nullopt if absent.
   virtual Result<std::optional<std::string>> Get(Family f, std::string_view key) const = 0;
   virtual std::unique_ptr<StoreIterator> NewIterator(Family f) const = 0;

@@ -137,7 +137,10 @@ Status Committer::WriteBatch(Batch& batch, Head* head) {
   head->last_leaf = last.leaf_hash;
   writes.Put(Family::kMeta, kMetaHead, EncodeHead(*head));
   writes.DropOverwritten();
-  Status s = store_.Write(writes, /*sync=*/true);
+  const bool deferred = std::all_of(batch.begin(), batch.end(), [](const auto& ticket) {
+    return ticket->durability == Durability::kDeferred;
+  });
+  Status s = deferred ? store_.WriteDeferred(writes) : store_.Write(writes, /*sync=*/true);
   if (s.ok()) return s;
   return s.WithContext("committing records seq " +
                        std::to_string(batch.front()->records.front().seq) + ".." +

@@ -4,7 +4,8 @@
 // thread takes as many queued tickets as fit in max_batch_records (a larger
 // ticket goes alone, never split), writes their records and Merkle nodes
 // (ledger/tree.h), their side writes and the new meta head as ONE
-// Store::Write(sync=true), then completes them. A
+// Store::Write(sync=true) (Store::WriteDeferred if every ticket in it is
+// Durability::kDeferred), then completes them. A
 // failed write poisons the committer: that batch, every queued ticket and every
 // later Enqueue get the error. Thread-safe.
 //
@@ -39,6 +40,7 @@ class CommitTicket {
  public:
   std::vector<Appended> records;  // seq order, dense
   WriteSet writes;                // the records' log puts and tree nodes, then side writes
+  Durability durability = Durability::kSync;
 
   void Complete(Status status);
   Result<std::vector<Appended>> Await();

@@ -85,6 +85,12 @@ class MemStore final : public Store {
     return Status::Ok();
   }
 
+  // In memory nothing is durable: deferred or not is the same.
+  Status WriteDeferred(const WriteSet& writes) override { return Write(writes, /*sync=*/false); }
+  Status Persist() override {
+    return read_only_ ? UnavailableError("a snapshot of the in-memory store is read-only") : Status::Ok();
+  }
+
   Result<std::optional<std::string>> Get(Family f, std::string_view key) const override {
     std::lock_guard lock(data_->mu);
     const FamilyMap& m = data_->families[static_cast<int>(f)];

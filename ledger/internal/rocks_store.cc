@@ -2,6 +2,13 @@
 // "Storage layout"). RocksDB's LOCK file gives the exclusive writer; read-only
 // handles take no lock. Iterators must not outlive the store. Snapshot() gives
 // a RocksSnapshotView: the same reads through ReadOptions.snapshot.
+//
+// Deferred writes (WriteDeferred) skip the WAL. With the WAL, RocksDB keeps
+// the families consistent after a crash by replaying it; without it, only
+// atomic_flush does: every flush, ours or RocksDB's when a memtable fills,
+// persists all families at one sequence number, so what survives is a prefix
+// of whole batches. A WAL write after unpersisted deferred ones would be
+// replayed onto a state without them, so Write persists them first.
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
@@ -12,6 +19,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -95,6 +103,8 @@ class RocksStore final : public Store {
   ~RocksStore() override;
 
   Status Write(const WriteSet& writes, bool sync) override;
+  Status WriteDeferred(const WriteSet& writes) override;
+  Status Persist() override;
   Result<std::optional<std::string>> Get(Family f, std::string_view key) const override;
   std::unique_ptr<StoreIterator> NewIterator(Family f) const override;
   std::unique_ptr<StoreIterator> NewScanIterator(Family f) const override;
@@ -109,12 +119,18 @@ class RocksStore final : public Store {
   Status MapFamilies(const std::vector<std::string>& names);
   Status CheckFormat();
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return families_[static_cast<int>(f)]; }
+  Status WriteOps(const WriteSet& writes, const rocksdb::WriteOptions& options);
+  Status PersistLocked();
 
   std::string dir_;
   bool read_only_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // every family opened
   std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> families_{};
+  // Held by every write: a WAL write must not slip between a deferred write
+  // and the flush that persists it.
+  std::mutex write_mu_;
+  bool unpersisted_ = false;  // guarded by write_mu_: deferred writes since the last flush
 };
 
 Status NotALedger(const std::string& dir) { return NotFoundError(dir + " is not a Cairn ledger"); }
@@ -127,6 +143,9 @@ Status RocksStore::OpenDb(OpenMode mode, const std::vector<std::string>& existin
   // One committer writes; concurrent memtable writes would only disable the
   // insert hints above.
   options.allow_concurrent_memtable_write = false;
+  // Deferred writes (above) rely on it; with the WAL it changes nothing a
+  // reader or a crash can tell.
+  options.atomic_flush = true;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : existing) descriptors.emplace_back(name, FamilyOptions(name));
@@ -219,6 +238,37 @@ RocksStore::~RocksStore() {
 
 Status RocksStore::Write(const WriteSet& writes, bool sync) {
   if (read_only_) return UnavailableError("ledger store is read-only: " + dir_);
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  std::lock_guard lock(write_mu_);
+  if (unpersisted_) RETURN_IF_ERROR(PersistLocked());
+  return WriteOps(writes, options);
+}
+
+Status RocksStore::WriteDeferred(const WriteSet& writes) {
+  if (read_only_) return UnavailableError("ledger store is read-only: " + dir_);
+  rocksdb::WriteOptions options;
+  options.disableWAL = true;
+  std::lock_guard lock(write_mu_);
+  unpersisted_ = true;  // even if it fails: a part may be in the memtable
+  return WriteOps(writes, options);
+}
+
+Status RocksStore::Persist() {
+  if (read_only_) return UnavailableError("ledger store is read-only: " + dir_);
+  std::lock_guard lock(write_mu_);
+  return unpersisted_ ? PersistLocked() : Status::Ok();
+}
+
+Status RocksStore::PersistLocked() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  RETURN_IF_ERROR(FromRocks(db_->Flush(flush, handles_), "persisting deferred writes to " + dir_));
+  unpersisted_ = false;
+  return Status::Ok();
+}
+
+Status RocksStore::WriteOps(const WriteSet& writes, const rocksdb::WriteOptions& options) {
   // Sized up front: a replica's page is megabytes, and growing by doubling
   // copies it again and again (into freshly faulted pages).
   size_t bytes = 64;
@@ -229,8 +279,6 @@ Status RocksStore::Write(const WriteSet& writes, bool sync) {
                                      : batch.Put(cf(op.family), op.key, op.value);
     if (!s.ok()) return FromRocks(s, "building write batch");
   }
-  rocksdb::WriteOptions options;
-  options.sync = sync;
   PerfCountersOff perf;
   return FromRocks(db_->Write(options, &batch), "writing to " + dir_);
 }
@@ -259,9 +307,10 @@ Status RocksStore::CompactFamily(Family f) {
   if (read_only_) return UnavailableError("ledger store is read-only: " + dir_);
   // Flush every family first: a WAL file is deleted only once no family still
   // needs it, and a WAL may hold a value this compaction is meant to destroy.
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  RETURN_IF_ERROR(FromRocks(db_->Flush(flush, handles_), "flushing before compaction"));
+  {
+    std::lock_guard lock(write_mu_);
+    RETURN_IF_ERROR(PersistLocked().WithContext("flushing before compaction"));
+  }
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   return FromRocks(db_->CompactRange(options, cf(f), nullptr, nullptr),
@@ -278,6 +327,8 @@ class RocksSnapshotView final : public Store {
       : db_(db), families_(families), dir_(std::move(dir)), snapshot_(std::move(snapshot)) {}
 
   Status Write(const WriteSet&, bool) override { return ReadOnly(); }
+  Status WriteDeferred(const WriteSet&) override { return ReadOnly(); }
+  Status Persist() override { return ReadOnly(); }
   Result<std::optional<std::string>> Get(Family f, std::string_view key) const override {
     std::string value;
     rocksdb::Status s = db_->Get(Options(rocksdb::ReadOptions()), families_[static_cast<int>(f)],

@@ -2,7 +2,9 @@
 // child (hidden test "[ledger-child]") that appends under load from several
 // threads and reports each acknowledged seq on fd 3; the parent SIGKILLs it at
 // a random moment, reopens the ledger and checks that nothing acknowledged was
-// lost and that the chain still verifies.
+// lost and that the chain still verifies. The same for batches written
+// without the WAL (Durability::kDeferred, a replica catching up), where only
+// what was persisted is acknowledged.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -47,6 +49,42 @@ Status SideWrite(const std::vector<Appended>& staged, WriteSet& out) {
   return Status::Ok();
 }
 
+constexpr int kDeferredBatchRecords = 16;
+constexpr int kDeferredBatchesBeforeSync = 200;
+
+// One thread staging verbatim batches of kDeferredBatchRecords 1 KB records,
+// kDeferred, as a replica catching up does (RocksDB flushes on its own as the
+// memtables fill). Plain: every 8th batch persisted, its last seq acknowledged.
+// `end_synced`: kDeferredBatchesBeforeSync batches, none persisted, then one
+// synced Append, acknowledged; then it waits to be killed.
+void RunDeferred(Ledger& ledger, bool end_synced) {
+  const auto stop = Clock::now() + std::chrono::seconds(20);  // in case nobody kills us
+  Head head = ledger.staged_head();
+  for (int batch = 0; Clock::now() < stop; ++batch) {
+    if (end_synced && batch == kDeferredBatchesBeforeSync) {
+      auto r = ledger.Append({testing::Input(head.next_seq, 1024)}, SideWrite);
+      if (!r.ok()) _exit(3);
+      WriteAck(r->back().seq);
+      std::this_thread::sleep_for(std::chrono::seconds(30));
+      _exit(0);
+    }
+    std::vector<std::string> records;
+    std::vector<crypto::Digest> leaves;
+    for (int i = 0; i < kDeferredBatchRecords; ++i) {
+      records.push_back(EncodeRecord(head.next_seq, head.last_leaf, testing::Input(head.next_seq, 1024)));
+      head = {head.next_seq + 1, RecordLeafHash(records.back())};
+      leaves.push_back(head.last_leaf);
+    }
+    auto ticket = ledger.StageVerbatim(std::move(records), std::move(leaves), SideWrite, Durability::kDeferred);
+    if (!ticket.ok() || !ledger.Await(*ticket).ok()) _exit(3);
+    if (!end_synced && batch % 8 == 7) {
+      if (!ledger.Persist().ok()) _exit(3);
+      WriteAck(head.next_seq - 1);
+    }
+  }
+  _exit(0);
+}
+
 TEST_CASE("child: append until killed", "[.][ledger-child]") {
   std::string dir = Env("CAIRN_CHILD_DIR");
   int threads = std::stoi(Env("CAIRN_CHILD_THREADS"));
@@ -59,6 +97,7 @@ TEST_CASE("child: append until killed", "[.][ledger-child]") {
   }
   auto ledger = Ledger::Open(std::move(store).value(), {.max_batch_records = 64});
   if (!ledger.ok()) _exit(2);
+  if (const std::string mode = Env("CAIRN_CHILD_MODE"); !mode.empty()) RunDeferred(**ledger, mode == "deferred-then-sync");
   auto stop = Clock::now() + std::chrono::seconds(20);  // in case nobody kills us
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
@@ -82,7 +121,8 @@ TEST_CASE("child: append until killed", "[.][ledger-child]") {
 // This test binary running "[ledger-child]" with fd 3 as the write end of a pipe.
 class Child {
  public:
-  Child(const std::string& dir, int threads) {
+  // `mode`: "" (Append from `threads` threads), "deferred" or "deferred-then-sync" (RunDeferred).
+  Child(const std::string& dir, int threads, const std::string& mode = "") {
     int fds[2];
     REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
     posix_spawn_file_actions_t actions;
@@ -90,7 +130,8 @@ class Child {
     posix_spawn_file_actions_adddup2(&actions, fds[1], kAckFd);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     std::vector<std::string> env_strings = {"CAIRN_CHILD_DIR=" + dir,
-                                            "CAIRN_CHILD_THREADS=" + std::to_string(threads)};
+                                            "CAIRN_CHILD_THREADS=" + std::to_string(threads),
+                                            "CAIRN_CHILD_MODE=" + mode};
     std::vector<char*> env;
     for (auto& s : env_strings) env.push_back(s.data());
     for (char** e = environ; *e; ++e) env.push_back(*e);
@@ -187,7 +228,7 @@ uint64_t CheckRecovered(const std::string& dir, const std::vector<uint64_t>& ack
   return head.next_seq;
 }
 
-void RunCrashRounds(int rounds, int threads) {
+void RunCrashRounds(int rounds, int threads, const std::string& mode = "") {
   testing::TempDir tmp;
   std::string dir = tmp.sub("db");
   CreateLedger(dir);
@@ -198,9 +239,9 @@ void RunCrashRounds(int rounds, int threads) {
   uint64_t total_acks = 0, head = 0;
   for (int round = 0; round < rounds; ++round) {
     INFO("round " << round);
-    Child child(dir, threads);
+    Child child(dir, threads, mode);
     REQUIRE(child.WaitFirstAck(std::chrono::seconds(15)));
-    auto run_for = std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 700)(rng));
+    auto run_for = std::chrono::milliseconds(std::uniform_int_distribution<int>(50, mode.empty() ? 700 : 1500)(rng));
     REQUIRE(child.ReadUntil(Clock::now() + run_for));
     child.Kill();
     CHECK(child.killed_by_signal());
@@ -220,6 +261,27 @@ TEST_CASE("appends acknowledged before a SIGKILL survive it and the chain verifi
 TEST_CASE("many SIGKILL rounds under heavy load lose nothing acknowledged",
           "[.slow][ledger][crash]") {
   RunCrashRounds(/*rounds=*/30, /*threads=*/32);
+}
+
+TEST_CASE("batches written without the WAL survive a SIGKILL as a prefix, the persisted ones whole",
+          "[ledger][crash]") {
+  RunCrashRounds(/*rounds=*/4, /*threads=*/1, "deferred");
+}
+
+// Without the flush before it, the synced record would be replayed onto a
+// ledger missing the deferred records before it: a hole in the log.
+TEST_CASE("a synced append after batches written without the WAL keeps them through a SIGKILL",
+          "[ledger][crash]") {
+  testing::TempDir tmp;
+  std::string dir = tmp.sub("db");
+  CreateLedger(dir);
+  Child child(dir, 1, "deferred-then-sync");
+  REQUIRE(child.WaitFirstAck(std::chrono::seconds(15)));
+  child.Kill();
+  CHECK(child.killed_by_signal());
+  REQUIRE(child.acks().size() == 1);
+  CHECK(child.acks()[0] == uint64_t{kDeferredBatchRecords} * kDeferredBatchesBeforeSync);
+  CHECK(CheckRecovered(dir, child.acks()) == child.acks()[0] + 1);
 }
 
 TEST_CASE("another process holding the ledger makes a read-write open Unavailable",

@@ -145,6 +145,45 @@ TEST_CASE("compacting keys removes a deleted wrapped key from every file", "[led
   CHECK(*s->Get(Family::kLog, SeqKey(0)) == std::optional<std::string>("a record"));
 }
 
+TEST_CASE("a deferred write reaches no WAL file, and is in a table file once persisted",
+          "[ledger][rocks]") {
+  testing::TempDir tmp;
+  std::string dir = tmp.sub("db");
+  const std::string value = "DEFERRED-VALUE-5f1c0b7e-not-in-any-wal";
+  {
+    auto s = MustOpen(dir, OpenMode::kCreate);
+    WriteSet w;
+    w.Put(Family::kKeys, "secret/v1", value);
+    REQUIRE(s->WriteDeferred(w).ok());
+    CHECK(*s->Get(Family::kKeys, "secret/v1") == std::optional<std::string>(value));
+    CHECK_FALSE(AnyFileContains(dir, value));  // in the memtable only
+    REQUIRE(s->Persist().ok());
+    CHECK(AnyFileContains(dir, value));
+  }
+  auto s = MustOpen(dir, OpenMode::kReadWrite);
+  CHECK(*s->Get(Family::kKeys, "secret/v1") == std::optional<std::string>(value));
+}
+
+// Replaying a WAL write onto a state without the deferred writes before it
+// would leave a hole: the WAL write persists them first.
+TEST_CASE("a write through the WAL first persists the deferred writes before it", "[ledger][rocks]") {
+  testing::TempDir tmp;
+  std::string dir = tmp.sub("db");
+  auto s = MustOpen(dir, OpenMode::kCreate);
+  const std::string value = "DEFERRED-RECORD-8a2d41c9";
+  WriteSet deferred;
+  deferred.Put(Family::kLog, SeqKey(0), value);
+  REQUIRE(s->WriteDeferred(deferred).ok());
+  REQUIRE_FALSE(AnyFileContains(dir, value));
+  SECTION("a synced write") { REQUIRE(Put(*s, Family::kLog, SeqKey(1), "synced").ok()); }
+  SECTION("an unsynced write") {
+    WriteSet w;
+    w.Put(Family::kLog, SeqKey(1), "unsynced");
+    REQUIRE(s->Write(w, /*sync=*/false).ok());
+  }
+  CHECK(AnyFileContains(dir, value));
+}
+
 TEST_CASE("a snapshot keeps its view across a compaction and of a read-only handle",
           "[ledger][rocks][snapshot]") {
   testing::TempDir tmp;

@@ -277,6 +277,28 @@ TEMPLATE_TEST_CASE("an iterator over a snapshot ignores writes made while it wal
   CHECK(Scan(*snap, Family::kState).size() == 4);
 }
 
+TEMPLATE_TEST_CASE("a deferred write reads back at once, and Persist and a later write keep it",
+                   "[ledger][store]", MemStoreMaker, RocksStoreMaker) {
+  TestType maker;
+  auto store = maker.Make();
+  WriteSet deferred;
+  deferred.Put(Family::kLog, SeqKey(0), "record 0");
+  deferred.Put(Family::kState, "applied", "1");
+  REQUIRE(store->WriteDeferred(deferred).ok());
+  CHECK(GetOrFail(*store, Family::kLog, SeqKey(0)) == "record 0");
+  CHECK(GetOrFail(*store, Family::kState, "applied") == "1");
+  REQUIRE(store->Persist().ok());
+  REQUIRE(store->Persist().ok());  // nothing left to persist: still Ok
+  WriteSet more;
+  more.Put(Family::kLog, SeqKey(1), "record 1");
+  REQUIRE(store->WriteDeferred(more).ok());
+  WriteSet synced;
+  synced.Put(Family::kState, "applied", "2");
+  REQUIRE(store->Write(synced, /*sync=*/true).ok());
+  CHECK(Scan(*store, Family::kLog) == KV{{SeqKey(0), "record 0"}, {SeqKey(1), "record 1"}});
+  CHECK(GetOrFail(*store, Family::kState, "applied") == "2");
+}
+
 TEMPLATE_TEST_CASE("a snapshot refuses writes and compaction", "[ledger][store][snapshot]",
                    MemStoreMaker, RocksStoreMaker) {
   TestType maker;
@@ -285,6 +307,8 @@ TEMPLATE_TEST_CASE("a snapshot refuses writes and compaction", "[ledger][store][
   WriteSet w;
   w.Put(Family::kState, "a", "1");
   CHECK(snap->Write(w, true).code() == StatusCode::kUnavailable);
+  CHECK(snap->WriteDeferred(w).code() == StatusCode::kUnavailable);
+  CHECK(snap->Persist().code() == StatusCode::kUnavailable);
   CHECK(snap->CompactFamily(Family::kState).code() == StatusCode::kUnavailable);
   CHECK(GetOrFail(*snap, Family::kState, "a") == std::nullopt);
   CHECK(GetOrFail(*store, Family::kState, "a") == std::nullopt);

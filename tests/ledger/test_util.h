@@ -47,6 +47,8 @@ class BorrowedStore : public Store {
   BorrowedStore(const BorrowedStore&) = delete;
   BorrowedStore& operator=(const BorrowedStore&) = delete;
   Status Write(const WriteSet& writes, bool sync) override { return inner_.Write(writes, sync); }
+  Status WriteDeferred(const WriteSet& writes) override { return inner_.WriteDeferred(writes); }
+  Status Persist() override { return inner_.Persist(); }
   Result<std::optional<std::string>> Get(Family f, std::string_view key) const override {
     return inner_.Get(f, key);
   }
