@@ -153,10 +153,16 @@ class Engine {
   // (ReplicatedRecord::Decode, with the leaf hashes its follower computed):
   // nothing is decoded or hashed again but the ledger's link check and the
   // last record's hash (ledger::Ledger::StageVerbatim with leaf hashes).
-  // The same checks and errors otherwise.
+  // The same checks and errors otherwise. With ledger::Durability::kDeferred
+  // (a replica well behind its primary), AwaitReplicated returns once the
+  // page is written, and it is durable after PersistReplicated or the next
+  // kSync page; a crash before then loses it and the pages after it, whole.
   Result<StagedPage> StageReplicated(std::vector<ReplicatedRecord> records, const std::vector<ReplicatedKey>& keys,
-                                     const PrimaryCheckpoint* checkpoint = nullptr);
+                                     const PrimaryCheckpoint* checkpoint = nullptr,
+                                     ledger::Durability durability = ledger::Durability::kSync);
   Status AwaitReplicated(const StagedPage& page);
+  // Puts every page awaited so far on stable storage (ledger::Ledger::Persist).
+  Status PersistReplicated();
   // Whether this is a DR replica's data directory (not promoted).
   bool is_replica() const { return is_replica_; }
   // Makes a replica a primary: a ReplicaPromoted record (a service event),

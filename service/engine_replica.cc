@@ -217,7 +217,8 @@ Result<Engine::StagedPage> Engine::StageReplicated(std::vector<std::string> reco
 
 Result<Engine::StagedPage> Engine::StageReplicated(std::vector<ReplicatedRecord> records,
                                                    const std::vector<ReplicatedKey>& keys,
-                                                   const PrimaryCheckpoint* checkpoint) {
+                                                   const PrimaryCheckpoint* checkpoint,
+                                                   ledger::Durability durability) {
   if (records.empty()) return InvalidArgumentError("a replicated page holds at least one record");
   if (!is_replica_) return FailedPreconditionError("this data directory is not a DR replica (or was promoted)");
   std::lock_guard<std::mutex> lock(mu_);
@@ -285,7 +286,7 @@ Result<Engine::StagedPage> Engine::StageReplicated(std::vector<ReplicatedRecord>
     out.Append(std::move(key_writes));
     return Status::Ok();
   };
-  auto ticket = ledger_->StageVerbatim(std::move(bytes), std::move(leaves), side);
+  auto ticket = ledger_->StageVerbatim(std::move(bytes), std::move(leaves), side, durability);
   if (!ticket.ok()) {
     // The views may hold part of the page: they no longer match the disk.
     if (views_changed) poisoned_ = ticket.status();
@@ -304,6 +305,15 @@ Status Engine::AwaitReplicated(const StagedPage& page) {
   }
   // Crypto-shredding on the replica too: the deleted wrapped DEKs leave its files.
   return CompactShreddedKeys(page.shreds);
+}
+
+Status Engine::PersistReplicated() {
+  Status s = ledger_->Persist();
+  if (!s.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    poisoned_ = s;  // what the views hold may no longer reach the disk
+  }
+  return s;
 }
 
 Status Engine::Promote(const Promotion& promotion) {

@@ -518,6 +518,29 @@ TEST_CASE("a replica restarted mid-catch-up, and a primary SIGKILLed and restart
   CheckIdentical(d.daemon.data_dir(), dir);
 }
 
+// Far behind the head, pages are written without the WAL (ledger/FORMAT.md,
+// "Deferred batches"); once caught up, everything the replica applied must
+// be on disk, so a SIGKILL then loses nothing.
+TEST_CASE("a replica that caught up through pages written without the WAL keeps them all through a SIGKILL",
+          "[daemon][replica][chaos]") {
+  RunningDaemon d({"--checkpoint-ms", "200", "--checkpoint-records", "100"});
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  Reads(d, 1000);
+  const std::string dir = ReplicaDir(d);
+  InitReplica(dir, d.daemon.profile());
+  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"),
+                       {"follow", "--data-dir", dir, "--max-pending", "50", "--report-every-ms", "0"});
+  follower.Start();
+  json status = WaitCaughtUp(dir);
+  INFO(status.dump() << "\nreplica log:\n" << follower.log());
+  REQUIRE(status.value("PendingRecords", 1) == 0);
+  CHECK(follower.log().find("pages are written without the WAL") != std::string::npos);
+  CHECK(follower.log().find("every page is synced") != std::string::npos);
+  follower.Kill();
+  REQUIRE(d.daemon.Terminate() == 0);
+  CheckIdentical(d.daemon.data_dir(), dir);
+}
+
 TEST_CASE("a replica principal needs exactly its four rights, and with them replicates (reports refused)", "[daemon][replica][access]") {
   RunningDaemon d({"--checkpoint-ms", "200"});
   d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});

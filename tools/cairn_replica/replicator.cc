@@ -183,13 +183,13 @@ class Replicator {
     while (!o_.stop->load()) {
       RETURN_IF_ERROR(Receive());
       RETURN_IF_ERROR(VerifyAndApplyDue());
-      if (idle_) RETURN_IF_ERROR(AwaitApplied());  // nothing came: the page staged last, durable
+      if (idle_) RETURN_IF_ERROR(Settle(/*quiet_for=*/std::chrono::milliseconds(250)));
       if (Clock::now() - last_status_ >= std::chrono::milliseconds(o_.status_every_ms)) RETURN_IF_ERROR(WriteStatus());
       if (o_.report_every_ms > 0 && Clock::now() - last_report_ >= std::chrono::milliseconds(o_.report_every_ms)) {
         RETURN_IF_ERROR(Report());
       }
     }
-    RETURN_IF_ERROR(AwaitApplied());
+    RETURN_IF_ERROR(Settle(std::chrono::milliseconds(0)));
     Info("stopped", {{"head", engine_->ledger().durable_head().next_seq}, {"pending", pending_.size()}});
     return WriteStatus();
   }
@@ -427,7 +427,13 @@ class Replicator {
     }
     // A checkpoint the page ends at is kept with it, for auditors of the replica's files.
     const service::Engine::PrimaryCheckpoint kept{note, ledger::FormatVerifierKey(verifier_)};
-    RETURN_IF_ERROR(Apply(upto - applied, proof ? nullptr : &kept));
+    // Catching up (the signed tree holds at least another full batch after
+    // this one), the page is written without the WAL: a crash loses whole
+    // pages from the end, fetched again. Close to the head, every page is
+    // synced, and the first such page persists the deferred ones before it.
+    const bool catching_up = proof && checkpoint->size >= upto + o_.max_pending;
+    RETURN_IF_ERROR(Apply(upto - applied, proof ? nullptr : &kept,
+                          catching_up ? ledger::Durability::kDeferred : ledger::Durability::kSync));
     tree_ = std::move(tree);
     status_.verified_size = checkpoint->size;
     status_.verified_root_hex = crypto::ToHex(checkpoint->root);
@@ -437,7 +443,7 @@ class Replicator {
 
   // Applies the first `count` pending records with the data keys they put,
   // and `checkpoint` (if any) that they end at.
-  Status Apply(uint64_t count, const service::Engine::PrimaryCheckpoint* checkpoint) {
+  Status Apply(uint64_t count, const service::Engine::PrimaryCheckpoint* checkpoint, ledger::Durability durability) {
     std::vector<std::string> needed;
     uint64_t first_needing = UINT64_MAX, last_needing = 0;
     size_t bytes = 0;
@@ -482,7 +488,19 @@ class Replicator {
     for (uint64_t i = 0; i < count; ++i) records.push_back(std::move(pending_[i].record));
     // Staged now, awaited once the next page is staged (or the follower is
     // idle): the committer writes this page while the next is fetched and verified.
-    ASSIGN_OR_RETURN(service::Engine::StagedPage staged, engine_->StageReplicated(std::move(records), keys, checkpoint));
+    ASSIGN_OR_RETURN(service::Engine::StagedPage staged,
+                     engine_->StageReplicated(std::move(records), keys, checkpoint, durability));
+    if (durability == ledger::Durability::kDeferred) {
+      unpersisted_ = true;
+      last_deferred_ = Clock::now();
+    }
+    if (durability != durability_) {
+      durability_ = durability;
+      Info(durability == ledger::Durability::kDeferred
+               ? "catching up: pages are written without the WAL until near the primary's head"
+               : "near the primary's head: every page is synced",
+           {{"from_seq", tree_.size()}});
+    }
     RETURN_IF_ERROR(AwaitApplied());
     in_flight_ = std::move(staged);
     for (const std::string& key : needed) known_keys_.erase(key);
@@ -494,10 +512,20 @@ class Replicator {
     return Status::Ok();
   }
 
-  // Waits until the page staged last is durable; its write error otherwise.
+  // Waits until the page staged last is written; its write error otherwise.
   Status AwaitApplied() {
     if (!in_flight_) return Status::Ok();
     return engine_->AwaitReplicated(*std::exchange(in_flight_, std::nullopt));
+  }
+
+  // AwaitApplied, then the pages written without the WAL on disk too once
+  // none was for `quiet_for` (a pause between two pages of a catch-up is no
+  // reason to flush: the first synced page near the head persists them).
+  Status Settle(std::chrono::milliseconds quiet_for) {
+    RETURN_IF_ERROR(AwaitApplied());
+    if (!unpersisted_ || Clock::now() - last_deferred_ < quiet_for) return Status::Ok();
+    unpersisted_ = false;
+    return engine_->PersistReplicated();
   }
 
   const ReplicatorOptions& o_;
@@ -506,6 +534,9 @@ class Replicator {
   std::unique_ptr<service::Engine> engine_;
   std::optional<service::Engine::StagedPage> in_flight_;  // the page staged last, not yet awaited
   bool idle_ = false;  // the last Receive took no record
+  bool unpersisted_ = false;  // pages written kDeferred since the last Settle
+  Clock::time_point last_deferred_{};
+  ledger::Durability durability_ = ledger::Durability::kSync;  // of the page applied last
   ledger::CompactRange tree_;  // the applied records' tree
   std::unique_ptr<Remote> remote_;
   // The read-ahead connection and the page it reads (its seq, the reply to

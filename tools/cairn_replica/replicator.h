@@ -32,6 +32,13 @@
 // staged and awaited only once the next one is staged, or the stream is idle,
 // so the committer writes one batch while the next is fetched and verified.
 // A batch is still staged only once a signed checkpoint covers it.
+// While the signed tree holds at least another full batch after it, a batch
+// is written without the WAL (ledger::Durability::kDeferred, ledger/FORMAT.md):
+// the kernel copying each page into the WAL was a fifth of the replica's CPU.
+// A crash then loses whole batches from the end, which follow fetches again
+// from the head it reopens at. The batches near the primary's head are
+// synced, and the first of them persists the deferred ones; so does a stream
+// idle for 250 ms, and stopping.
 //
 // The replica's own calls are records on the primary too (ReadRecords, the
 // checkpoint and page reads): they are applied with the rest once a
