@@ -112,11 +112,20 @@ enum class OpenMode {
   kReadOnly,   // must exist; no lock, works while another process holds it
 };
 
+struct StoreOptions {
+  // Flushes and compactions write their table files with O_DIRECT, past the
+  // page cache, where the directory's file system allows it (tmpfs does not:
+  // there they write as usual). For a store written far more than it is read:
+  // a DR replica catching up, where the page cache's copy of every table file
+  // was a sixth of its CPU (bench/RESULTS.md, replica_bench).
+  bool direct_table_writes = false;
+};
+
 // Opens RocksDB at `dir`. Errors: Unavailable("ledger in use by another process
 // (lock held on <dir>/LOCK)") if another process holds it; NotFound("<dir> is not
 // a Cairn ledger") for kReadWrite/kReadOnly on a directory without one;
 // AlreadyExists for kCreate on an existing ledger.
-Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir, OpenMode mode);
+Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir, OpenMode mode, StoreOptions options = {});
 std::unique_ptr<Store> NewMemStore();
 
 // Big-endian encoding of a sequence number: the `log` family's key.

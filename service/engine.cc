@@ -149,7 +149,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const OpenOptions& options) {
     return NotFoundError(options.data_dir + " is not a Cairn data directory (no ledger/ inside); run 'cairn init --data-dir " +
                          options.data_dir + "' first");
   }
-  ASSIGN_OR_RETURN(auto store, ledger::OpenRocksStore(LedgerDir(options.data_dir), ledger::OpenMode::kReadWrite));
+  // A replica's ledger is written far more than it is read (ledger::StoreOptions).
+  ASSIGN_OR_RETURN(auto store, ledger::OpenRocksStore(LedgerDir(options.data_dir), ledger::OpenMode::kReadWrite,
+                                                      {.direct_table_writes = options.replica}));
   ASSIGN_OR_RETURN(crypto::SecureBuffer master,
                    crypto::ReadMasterKeyFile(KeyFilePath(options.data_dir), options.passphrase));
   ASSIGN_OR_RETURN(auto key_id, store->Get(ledger::Family::kMeta, kMetaMasterKeyId));

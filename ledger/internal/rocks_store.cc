@@ -9,6 +9,9 @@
 // persists all families at one sequence number, so what survives is a prefix
 // of whole batches. A WAL write after unpersisted deferred ones would be
 // replayed onto a state without them, so Write persists them first.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
@@ -99,7 +102,7 @@ class ScanIterator final : public StoreIterator {
 
 class RocksStore final : public Store {
  public:
-  static Result<std::unique_ptr<Store>> Open(const std::string& dir, OpenMode mode);
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, OpenMode mode, const StoreOptions& options);
   ~RocksStore() override;
 
   Status Write(const WriteSet& writes, bool sync) override;
@@ -114,7 +117,7 @@ class RocksStore final : public Store {
 
  private:
   RocksStore(std::string dir, bool read_only) : dir_(std::move(dir)), read_only_(read_only) {}
-  Status OpenDb(OpenMode mode, const std::vector<std::string>& existing);
+  Status OpenDb(OpenMode mode, const std::vector<std::string>& existing, const StoreOptions& tuning);
   Status CreateFamilies();
   Status MapFamilies(const std::vector<std::string>& names);
   Status CheckFormat();
@@ -135,7 +138,17 @@ class RocksStore final : public Store {
 
 Status NotALedger(const std::string& dir) { return NotFoundError(dir + " is not a Cairn ledger"); }
 
-Status RocksStore::OpenDb(OpenMode mode, const std::vector<std::string>& existing) {
+// Whether files in `dir` can be opened with O_DIRECT (not on tmpfs, say).
+bool SupportsDirectIo(const std::string& dir) {
+  const std::string probe = dir + "/.direct-io-probe";
+  const int fd = ::open(probe.c_str(), O_CREAT | O_WRONLY | O_DIRECT | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return true;
+}
+
+Status RocksStore::OpenDb(OpenMode mode, const std::vector<std::string>& existing, const StoreOptions& tuning) {
   rocksdb::DBOptions options;
   options.create_if_missing = mode == OpenMode::kCreate;
   options.error_if_exists = mode == OpenMode::kCreate;
@@ -146,6 +159,8 @@ Status RocksStore::OpenDb(OpenMode mode, const std::vector<std::string>& existin
   // Deferred writes (above) rely on it; with the WAL it changes nothing a
   // reader or a crash can tell.
   options.atomic_flush = true;
+  options.use_direct_io_for_flush_and_compaction =
+      tuning.direct_table_writes && mode != OpenMode::kReadOnly && SupportsDirectIo(dir_);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : existing) descriptors.emplace_back(name, FamilyOptions(name));
@@ -200,7 +215,7 @@ Status RocksStore::CheckFormat() {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, OpenMode mode) {
+Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, OpenMode mode, const StoreOptions& options) {
   std::error_code ec;
   bool has_db = fs::exists(fs::path(dir) / "CURRENT", ec);
   std::vector<std::string> families = {rocksdb::kDefaultColumnFamilyName};
@@ -220,7 +235,7 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, OpenMode
     }
   }
   std::unique_ptr<RocksStore> store(new RocksStore(dir, mode == OpenMode::kReadOnly));
-  RETURN_IF_ERROR(store->OpenDb(mode, families));
+  RETURN_IF_ERROR(store->OpenDb(mode, families, options));
   if (mode == OpenMode::kCreate) {
     WriteSet init;
     init.Put(Family::kMeta, kMetaFormat, std::string(kStoreFormat));
@@ -378,8 +393,8 @@ std::unique_ptr<Store> RocksStore::Snapshot() const {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir, OpenMode mode) {
-  auto store = RocksStore::Open(dir, mode);
+Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir, OpenMode mode, StoreOptions options) {
+  auto store = RocksStore::Open(dir, mode, options);
   // A read-only open races the holder's compaction, which deletes table files
   // the MANIFEST still lists; once open, every file it uses is held. Retry only
   // that race, briefly.
@@ -387,7 +402,7 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir, OpenMode m
                         store.status().message().find("No such file or directory") != std::string::npos;
        ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    store = RocksStore::Open(dir, mode);
+    store = RocksStore::Open(dir, mode, options);
   }
   return store;
 }

@@ -1,4 +1,6 @@
 // What only the RocksDB store does: files, locks, read-only handles, shredding.
+#include <fcntl.h>
+#include <unistd.h>
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
@@ -162,6 +164,57 @@ TEST_CASE("a deferred write reaches no WAL file, and is in a table file once per
   }
   auto s = MustOpen(dir, OpenMode::kReadWrite);
   CHECK(*s->Get(Family::kKeys, "secret/v1") == std::optional<std::string>(value));
+}
+
+// The value RocksDB's OPTIONS file in `dir` records for `name`.
+std::string RocksOption(const std::string& dir, const std::string& name) {
+  std::string latest;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string file = e.path().filename().string();
+    if (file.rfind("OPTIONS-", 0) == 0 && file > latest) latest = file;
+  }
+  std::ifstream in(dir + "/" + latest);
+  for (std::string line; std::getline(in, line);) {
+    const size_t at = line.find(name + "=");
+    if (at != std::string::npos) return line.substr(at + name.size() + 1);
+  }
+  return "";
+}
+
+// Direct table writes where the file system allows O_DIRECT (the test's
+// temporary directory, on disk here) and buffered ones where it does not
+// (/dev/shm, a tmpfs): either way flushes, compactions and reopening work.
+TEST_CASE("a store with direct table writes flushes, compacts and reopens, on disk and on tmpfs", "[ledger][rocks]") {
+  std::vector<std::string> parents = {std::filesystem::temp_directory_path().string()};
+  if (std::filesystem::is_directory("/dev/shm")) parents.push_back("/dev/shm");
+  for (const std::string& parent : parents) {
+    INFO("under " << parent);
+    std::string pattern = parent + "/cairn-direct-XXXXXX";
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    const std::string dir = pattern + "/db";
+    {
+      auto s = OpenRocksStore(dir, OpenMode::kCreate, {.direct_table_writes = true});
+      INFO(s.status().ToString());
+      REQUIRE(s.ok());
+      WriteSet w;
+      w.Put(Family::kLog, SeqKey(0), std::string(100000, 'r'));
+      w.Put(Family::kKeys, "secret/v1", "wrapped");
+      REQUIRE((*s)->WriteDeferred(w).ok());
+      REQUIRE((*s)->Persist().ok());
+      REQUIRE(Put(**s, Family::kState, "applied", "1").ok());
+      REQUIRE((*s)->CompactFamily(Family::kKeys).ok());
+    }
+    auto s = OpenRocksStore(dir, OpenMode::kReadWrite, {.direct_table_writes = true});
+    REQUIRE(s.ok());
+    const int fd = ::open((pattern + "/probe").c_str(), O_CREAT | O_WRONLY | O_DIRECT, 0600);
+    CHECK(RocksOption(dir, "use_direct_io_for_flush_and_compaction") == (fd >= 0 ? "true" : "false"));
+    if (fd >= 0) ::close(fd);
+    CHECK(*(*s)->Get(Family::kLog, SeqKey(0)) == std::optional<std::string>(std::string(100000, 'r')));
+    CHECK(*(*s)->Get(Family::kKeys, "secret/v1") == std::optional<std::string>("wrapped"));
+    CHECK(*(*s)->Get(Family::kState, "applied") == std::optional<std::string>("1"));
+    s->reset();
+    std::filesystem::remove_all(pattern);
+  }
 }
 
 // Replaying a WAL write onto a state without the deferred writes before it
