@@ -40,6 +40,10 @@ struct ApiRequestMsg {
 struct StoredRecord {
   uint64_t seq = 0;
   std::string bytes;
+  // Never on the wire. A Follower's FetchRecords may set it to the leaf hash
+  // of `bytes` it computed on its own thread (a replica reading ahead), which
+  // the follower then takes instead of hashing the record again.
+  std::optional<crypto::Digest> leaf_hash;
 };
 
 struct ApiResponseMsg {

@@ -82,7 +82,7 @@ Result<std::optional<FollowedRecord>> FollowerCore::Poll(SteadyTime now) {
   held_.erase(it);
   failed_ = VerifyLink(next_seq_, prev_leaf_, held.bytes);
   if (!failed_.ok()) return failed_;
-  return std::optional<FollowedRecord>(HandOn(std::move(held.bytes), held.fetched));
+  return std::optional<FollowedRecord>(HandOn(std::move(held)));
 }
 
 Status FollowerCore::Fetch(SteadyTime now) {
@@ -109,7 +109,7 @@ Status FollowerCore::Fetch(SteadyTime now) {
       return DataLossError("fetch from " + std::to_string(from) + " returned record " +
                            std::to_string(r.seq) + " in the place of " + std::to_string(from + i));
     }
-    held_.try_emplace(r.seq, Held{std::move(r.bytes), true});
+    held_.try_emplace(r.seq, Held{std::move(r.bytes), true, r.leaf_hash});
   }
   known_head_ = std::max(known_head_, from + n);
   const bool short_page = n < want;
@@ -134,14 +134,14 @@ std::optional<SteadyTime> FollowerCore::RetryAt() const {
   return retry_at_;
 }
 
-FollowedRecord FollowerCore::HandOn(std::string bytes, bool fetched) {
+FollowedRecord FollowerCore::HandOn(Held held) {
   FollowedRecord record;
   record.seq = next_seq_;
-  record.leaf_hash = crypto::LeafHash(crypto::AsBytes(bytes));
-  record.bytes = std::move(bytes);
+  record.leaf_hash = held.leaf_hash ? *held.leaf_hash : crypto::LeafHash(crypto::AsBytes(held.bytes));
+  record.bytes = std::move(held.bytes);
   prev_leaf_ = record.leaf_hash;
   ++next_seq_;
-  ++(fetched ? stats_.fetched : stats_.live);
+  ++(held.fetched ? stats_.fetched : stats_.live);
   return record;
 }
 

@@ -81,13 +81,14 @@ class FollowerCore {
   struct Held {
     std::string bytes;
     bool fetched = false;
+    std::optional<crypto::Digest> leaf_hash;  // the fetcher's, if it hashed the bytes
   };
 
   bool FetchWanted() const;
   // Fetches the start of the gap at next_seq_ into held_.
   Status Fetch(SteadyTime now);
   void Backoff(SteadyTime now);
-  FollowedRecord HandOn(std::string bytes, bool fetched);
+  FollowedRecord HandOn(Held held);
 
   FollowerCoreOptions options_;
   FetchRecords fetch_;

@@ -232,6 +232,42 @@ TEST_CASE("the core refuses a fetch that returns records out of place", "[bus][f
   CHECK(r.status().message() == "fetch from 0 returned record 1 in the place of 0");
 }
 
+// A replica hashes the records of a page it read ahead on the reading thread
+// (StoredRecord::leaf_hash). A hash that is not its record's cannot pass:
+// the next record's prev is the true hash.
+TEST_CASE("the core takes the leaf hashes a fetch gives, and a wrong one breaks the next link", "[bus][follower]") {
+  FakeLog log;
+  log.AppendN(3);
+  int wrong_at = -1;
+  FetchRecords hashed = [&](uint64_t from, uint32_t max) -> Result<std::vector<StoredRecord>> {
+    std::vector<StoredRecord> page;
+    for (uint64_t s = from; s < std::min<uint64_t>(3, from + max); ++s) {
+      page.push_back({s, log.At(s), log.LeafAt(s)});
+      if (static_cast<int>(s) == wrong_at) (*page.back().leaf_hash)[0] ^= 1;
+    }
+    return page;
+  };
+  FollowerCoreOptions options;  // catch_up_at_start
+  FollowerCore core(options, hashed);
+  SECTION("the right hashes are handed on") {
+    for (uint64_t s = 0; s < 3; ++s) {
+      auto r = core.Poll(SteadyTime{});
+      REQUIRE(r.ok());
+      REQUIRE(r->has_value());
+      CHECK((*r)->leaf_hash == log.LeafAt(s));
+    }
+  }
+  SECTION("a wrong hash for record 1: record 2 does not link") {
+    wrong_at = 1;
+    REQUIRE(core.Poll(SteadyTime{}).ok());
+    auto one = core.Poll(SteadyTime{});
+    REQUIRE(one.ok());
+    CHECK((*one)->leaf_hash != log.LeafAt(1));
+    auto two = core.Poll(SteadyTime{});
+    CHECK(two.status().code() == StatusCode::kDataLoss);
+  }
+}
+
 TEST_CASE("a late joiner from seq 0 fetches everything in pages", "[bus][follower]") {
   FakeLog log;
   log.AppendN(2500);

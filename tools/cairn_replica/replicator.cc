@@ -248,16 +248,24 @@ class Replicator {
     if (o_.log) o_.log->Info(msg, std::move(fields));
   }
 
+  // A page read ahead: the reply, and the leaf hash of each of its records,
+  // computed on the reading thread (the follower takes them as they are).
+  struct AheadPage {
+    Result<service::Response> reply;
+    std::vector<crypto::Digest> leaves;
+  };
+
   // ReadReplicaPage from `from`. While pages come back full (catching up), the
-  // next one is read ahead on a second connection, so that fetching overlaps
-  // verifying and applying; a page read ahead is used only if it starts where
-  // the follower asks next (else, or if it failed, the page is read again).
+  // next one is read ahead on a second connection, so that fetching and
+  // hashing its records overlap verifying and applying; a page read ahead is
+  // used only if it starts where the follower asks next (else, or if it
+  // failed, the page is read again).
   Result<std::vector<bus::StoredRecord>> FetchPage(uint64_t from, uint32_t max) {
     const uint32_t want = std::min(max, kPageRecords);
-    std::optional<Result<service::Response>> ahead = TakeReadAhead(from);
-    Result<service::Response> reply = ahead && ahead->ok()
-                                          ? std::move(*ahead)
-                                          : Call(*remote_, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", want}});  // the follower retries
+    std::optional<AheadPage> ahead = TakeReadAhead(from);
+    if (ahead && !ahead->reply.ok()) ahead.reset();
+    Result<service::Response> reply = ahead ? std::move(ahead->reply)
+                                            : Call(*remote_, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", want}});  // the follower retries
     if (!reply.ok()) return reply.status();
     service::Response& page = *reply;
     RETURN_IF_ERROR(KeepDataKeys(page.body));
@@ -265,18 +273,22 @@ class Replicator {
     if (want == kPageRecords && page.records.size() == want) ReadAhead(from + want);
     std::vector<bus::StoredRecord> records;
     records.reserve(page.records.size());
-    for (auto& [seq, bytes] : page.records) records.push_back({seq, std::move(bytes)});
+    for (size_t i = 0; i < page.records.size(); ++i) {
+      auto& [seq, bytes] = page.records[i];
+      records.push_back({seq, std::move(bytes)});
+      if (ahead) records.back().leaf_hash = ahead->leaves[i];
+    }
     return records;
   }
 
   // The page read ahead, if one was and it starts at `from` (waiting for it).
-  std::optional<Result<service::Response>> TakeReadAhead(uint64_t from) {
+  std::optional<AheadPage> TakeReadAhead(uint64_t from) {
     if (!read_ahead_) return std::nullopt;
     const uint64_t at = read_ahead_->first;
-    Result<service::Response> reply = read_ahead_->second.get();
+    AheadPage page = read_ahead_->second.get();
     read_ahead_.reset();
     if (at != from) return std::nullopt;
-    return reply;
+    return page;
   }
 
   // Starts reading the page at `from` on the read-ahead connection (made on
@@ -288,7 +300,11 @@ class Replicator {
       ahead_remote_ = std::move(remote).value();
     }
     read_ahead_.emplace(from, std::async(std::launch::async, [remote = ahead_remote_.get(), from] {
-                          return Call(*remote, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", kPageRecords}});
+                          AheadPage page{Call(*remote, "ReadReplicaPage", {{"FromSeq", from}, {"MaxRecords", kPageRecords}}), {}};
+                          if (!page.reply.ok()) return page;
+                          page.leaves.reserve(page.reply->records.size());
+                          for (const auto& [seq, bytes] : page.reply->records) page.leaves.push_back(ledger::RecordLeafHash(bytes));
+                          return page;
                         }));
   }
 
@@ -542,7 +558,7 @@ class Replicator {
   // The read-ahead connection and the page it reads (its seq, the reply to
   // come); the reply outlives nothing it uses: declared after the connection.
   std::unique_ptr<Remote> ahead_remote_;
-  std::optional<std::pair<uint64_t, std::future<Result<service::Response>>>> read_ahead_;
+  std::optional<std::pair<uint64_t, std::future<AheadPage>>> read_ahead_;
   // The same for the next consistency proof: its sizes, the proof to come.
   std::unique_ptr<Remote> proof_remote_;
   std::optional<std::pair<std::pair<uint64_t, uint64_t>, std::future<Result<std::vector<crypto::Digest>>>>> proof_ahead_;

@@ -25,7 +25,8 @@
 // returns must be the ones held).
 //
 // Catching up overlaps its three stages: while a page comes back full, the
-// next is read ahead on a second connection; each record is decoded once as
+// next is read ahead on a second connection, and its records hashed on that
+// thread (bus::StoredRecord::leaf_hash); each record is decoded once as
 // it arrives (service::ReplicatedRecord: its time, actor, event and the keys
 // it puts, with the follower's leaf hash, which the engine and the ledger
 // take as they are); a verified batch is
