@@ -39,8 +39,9 @@ namespace fs = std::filesystem;
 
 rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name) {
   rocksdb::ColumnFamilyOptions options;
-  // Hashes and ciphertext do not compress; spare the CPU.
-  if (name == FamilyName(Family::kLog) || name == FamilyName(Family::kKeys)) {
+  // Hashes and ciphertext do not compress; spare the CPU. (Records are
+  // mostly hashes, signatures and ciphertext, and the tree all hashes.)
+  if (name == FamilyName(Family::kLog) || name == FamilyName(Family::kKeys) || name == FamilyName(Family::kTree)) {
     options.compression = rocksdb::kNoCompression;
   }
   // The log and the tree only ever append: each new log key follows the last,
