@@ -67,6 +67,8 @@ class FollowerCore {
   std::optional<SteadyTime> RetryAt() const;
 
   uint64_t next_seq() const { return next_seq_; }
+  // Whether the record at next_seq() is held (Poll hands it on without a fetch).
+  bool has_next() const { return held_.contains(next_seq_); }
   // The largest signed checkpoint the stream has shown since the last call
   // (tree size, note), unverified: a DR replica checks it against its pinned
   // key. nullopt if none arrived.
