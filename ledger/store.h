@@ -114,8 +114,9 @@ enum class OpenMode {
 
 struct StoreOptions {
   // Flushes and compactions write their table files with O_DIRECT, past the
-  // page cache, where the directory's file system allows it (tmpfs does not:
-  // there they write as usual). For a store written far more than it is read:
+  // page cache, where the directory's file system allows it (probed when the
+  // store opens; where it does not, they write as usual). For a store
+  // written far more than it is read:
   // a DR replica catching up, where the page cache's copy of every table file
   // was a sixth of its CPU (bench/RESULTS.md, replica_bench).
   bool direct_table_writes = false;
