@@ -2,7 +2,9 @@
 #include "ledger/ledger.h"
 
 #include <algorithm>
+#include <array>
 #include <mutex>
+#include <vector>
 
 #include "ledger/internal/committer.h"
 #include "ledger/internal/meta_format.h"
@@ -181,11 +183,15 @@ Result<std::shared_ptr<CommitTicket>> Ledger::Impl::EnqueueLocked(std::vector<Ap
     ticket->writes.Put(Family::kLog, SeqKey(a.seq), a.bytes);
     tree.Append(a.leaf_hash, collect);  // the leaf and every node it completes
   }
-  std::sort(nodes.begin(), nodes.end(), [](const Node& x, const Node& y) {
-    return x.level != y.level ? x.level < y.level : x.index < y.index;
-  });
+  // Each level's nodes come in index order, so grouping them by level (a
+  // counting sort, stable) is the sort.
+  std::array<size_t, 65> level_start{};
+  for (const Node& n : nodes) ++level_start[n.level + 1];
+  for (size_t l = 1; l < level_start.size(); ++l) level_start[l] += level_start[l - 1];
+  std::vector<const Node*> sorted(nodes.size());
+  for (const Node& n : nodes) sorted[level_start[n.level]++] = &n;
   const CompactRange::NodeVisitor put_nodes = PutNodesInto(ticket->writes);
-  for (const Node& n : nodes) put_nodes(n.level, n.index, n.hash);
+  for (const Node* n : sorted) put_nodes(n->level, n->index, n->hash);
   ticket->records = std::move(records);
   if (side_writes) {
     WriteSet side;

@@ -2,6 +2,7 @@
 #include "ledger/store.h"
 
 #include <functional>
+#include <memory_resource>
 #include <unordered_set>
 
 namespace cairn::ledger {
@@ -24,7 +25,10 @@ void WriteSet::DropOverwritten() {
   if (ops_.size() < 2) return;
   // Last op first: the first time a key is met it is its final op, kept.
   std::vector<bool> keep(ops_.size());
-  std::unordered_set<OpKey, OpKeyHash> seen;
+  // The set's nodes come from one arena, released at once: a replica's page
+  // is tens of thousands of ops, and a malloc and free for each showed.
+  std::pmr::monotonic_buffer_resource arena(ops_.size() * 48);
+  std::pmr::unordered_set<OpKey, OpKeyHash> seen(&arena);
   seen.reserve(ops_.size());
   for (size_t i = ops_.size(); i-- > 0;) {
     keep[i] = seen.insert({ops_[i].family, ops_[i].key}).second;
