@@ -334,7 +334,7 @@ Result<LedgerInfo> DecodeInfo(std::string_view bytes) {
 }  // namespace
 
 const Version* Secret::FindVersion(std::string_view id) const {
-  auto it = versions.find(std::string(id));
+  auto it = versions.find(id);
   return it == versions.end() ? nullptr : &it->second;
 }
 
@@ -353,7 +353,7 @@ const Version* Secret::VersionWithStage(std::string_view stage) const {
 }
 
 const Secret* SecretsView::FindByArn(std::string_view arn) const {
-  auto it = secrets_.find(std::string(arn));
+  auto it = secrets_.find(arn);
   return it == secrets_.end() ? nullptr : &it->second;
 }
 

@@ -122,7 +122,7 @@ struct Secret {
   std::optional<int64_t> deletion_date_ms;  // scheduled purge time while pending deletion
   bool deletion_forced = false;      // scheduled by ForceDeleteWithoutRecovery (window 0)
   uint64_t next_version_order = 0;
-  std::map<std::string, Version> versions;  // by version id
+  std::map<std::string, Version, std::less<>> versions;  // by version id (found by string_view)
   // Rotation configuration and state (RotationStarted and the events after it).
   bool rotation_enabled = false;
   std::string rotation_lambda_arn;   // RotationLambdaARN as given; names the handler ("" = none)
@@ -139,6 +139,9 @@ struct Secret {
   friend bool operator==(const Secret&, const Secret&) = default;
 };
 
+// Secrets by ARN; found by string_view, with no string built.
+using SecretsByArn = std::map<std::string, Secret, std::less<>>;
+
 struct LedgerInfo {
   std::string ledger_id;
   std::string region = "us-east-1";
@@ -154,7 +157,7 @@ class SecretsView {
   uint64_t applied_seq() const { return applied_seq_; }  // seq of the last applied record + 1
   const Secret* FindByArn(std::string_view arn) const;
   const Secret* FindByName(std::string_view name) const;
-  const std::map<std::string, Secret>& secrets() const { return secrets_; }  // by ARN
+  const SecretsByArn& secrets() const { return secrets_; }
 
   // Applies one record's event. `seq` and `time_ms` come from the record envelope.
   // Appends the ARNs it touched to `touched` (for persistence). Events that
@@ -171,7 +174,7 @@ class SecretsView {
  private:
   LedgerInfo info_;
   uint64_t applied_seq_ = 0;
-  std::map<std::string, Secret> secrets_;          // by ARN
+  SecretsByArn secrets_;
   std::map<std::string, std::string> name_index_;  // name -> ARN (live or pending deletion)
 };
 

@@ -17,6 +17,7 @@ using TagList = flatbuffers::Vector<flatbuffers::Offset<schema::Tag>>;
 constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
 
 std::string Str(const flatbuffers::String* s) { return s == nullptr ? std::string() : s->str(); }
+std::string_view View(const flatbuffers::String* s) { return s == nullptr ? std::string_view() : s->string_view(); }
 
 std::string Bytes(const flatbuffers::Vector<uint8_t>* bytes) {
   if (bytes == nullptr) return std::string();
@@ -119,7 +120,7 @@ class Evolver {
   Status WriteVersionAndPrune(Secret& secret, const schema::VersionWritten& written);
   Status Prune(Secret& secret, const StringList* ids);
   Result<ValueKind> KindOf(uint8_t value_kind) const;
-  bool MarkAccessed(Secret& secret, const std::string& version_id);
+  bool MarkAccessed(Secret& secret, Version& version);
   Status CheckStartVersion(const Secret& secret, const schema::RotationStarted& body) const;
   Result<RotationRun*> ActiveRun(Secret& secret, const flatbuffers::String* token) const;
   Result<RotationRun*> ReportedRun(Secret& secret, const flatbuffers::String* token,
@@ -238,7 +239,7 @@ Status Evolver::Dispatch(const schema::Event& event) {
 }
 
 Result<Secret*> Evolver::Find(const flatbuffers::String* arn) const {
-  auto it = catalog_.secrets.find(Str(arn));
+  auto it = catalog_.secrets.find(View(arn));
   if (it == catalog_.secrets.end()) return Error("for unknown secret " + Str(arn));
   return &it->second;
 }
@@ -422,9 +423,8 @@ Status Evolver::Purged(const schema::SecretPurged& body) {
 }
 
 // Sets the day-resolution last-accessed dates; true if either changed.
-bool Evolver::MarkAccessed(Secret& secret, const std::string& version_id) {
+bool Evolver::MarkAccessed(Secret& secret, Version& version) {
   const int64_t day = TruncateToDay(ctx_.time_ms);
-  Version& version = secret.versions.at(version_id);
   const bool changed = secret.last_accessed_ms != day || version.last_accessed_ms != day;
   secret.last_accessed_ms = day;
   version.last_accessed_ms = day;
@@ -433,11 +433,11 @@ bool Evolver::MarkAccessed(Secret& secret, const std::string& version_id) {
 
 Status Evolver::ValueRead(const schema::SecretValueRead& body) {
   ASSIGN_OR_RETURN(Secret * secret, Find(body.arn()));
-  const std::string id = Str(body.version_id());
-  if (secret->FindVersion(id) == nullptr) {
-    return Error("reads unknown version " + id + " of " + secret->arn);
+  auto version = secret->versions.find(View(body.version_id()));
+  if (version == secret->versions.end()) {
+    return Error("reads unknown version " + Str(body.version_id()) + " of " + secret->arn);
   }
-  if (MarkAccessed(*secret, id)) Touch(secret->arn);
+  if (MarkAccessed(*secret, version->second)) Touch(secret->arn);
   return Status::Ok();
 }
 
@@ -448,18 +448,19 @@ Status Evolver::BatchRead(const schema::BatchSecretValuesRead& body) {
     return Error("lists " + std::to_string(arns.size()) + " ARNs but " +
                  std::to_string(ids.size()) + " version ids");
   }
-  std::vector<Secret*> secrets;
+  std::vector<std::pair<Secret*, Version*>> reads;
   for (size_t i = 0; i < arns.size(); ++i) {  // validate all before touching any
     auto it = catalog_.secrets.find(arns[i]);
     if (it == catalog_.secrets.end()) return Error("for unknown secret " + arns[i]);
-    if (it->second.FindVersion(ids[i]) == nullptr) {
+    auto version = it->second.versions.find(ids[i]);
+    if (version == it->second.versions.end()) {
       return Error("reads unknown version " + ids[i] + " of " + arns[i]);
     }
-    secrets.push_back(&it->second);
+    reads.emplace_back(&it->second, &version->second);
   }
   std::set<std::string> touched;
   for (size_t i = 0; i < arns.size(); ++i) {
-    if (MarkAccessed(*secrets[i], ids[i]) && touched.insert(arns[i]).second) Touch(arns[i]);
+    if (MarkAccessed(*reads[i].first, *reads[i].second) && touched.insert(arns[i]).second) Touch(arns[i]);
   }
   return Status::Ok();
 }
