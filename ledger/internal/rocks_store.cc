@@ -54,6 +54,16 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name) {
     options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
   } else if (name == FamilyName(Family::kTree)) {
     options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
+    // Every flushed tree file spans all levels' keys (level byte first), so
+    // it overlaps the whole of L1 and each L0->L1 compaction rewrites the
+    // tree: at the default trigger of 4 files, a replica catching up (a
+    // flush every ~90k records) rewrote it again and again, and the last
+    // rewrites landed on the lag right after. Four times the files per
+    // compaction is a quarter of the rewrites; a point read of a node checks
+    // at most this many more files.
+    options.level0_file_num_compaction_trigger = 16;
+    options.level0_slowdown_writes_trigger = 40;
+    options.level0_stop_writes_trigger = 56;
   }
   return options;
 }

@@ -166,19 +166,26 @@ TEST_CASE("a deferred write reaches no WAL file, and is in a table file once per
   CHECK(*s->Get(Family::kKeys, "secret/v1") == std::optional<std::string>(value));
 }
 
-// The value RocksDB's OPTIONS file in `dir` records for `name`.
-std::string RocksOption(const std::string& dir, const std::string& name) {
+// The value RocksDB's latest OPTIONS file in `dir` records for `name` in
+// `section` ("DBOptions", or "CFOptions \"tree\"" for a column family).
+std::string RocksOption(const std::string& dir, const std::string& section, const std::string& name) {
   std::string latest;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     const std::string file = e.path().filename().string();
     if (file.rfind("OPTIONS-", 0) == 0 && file > latest) latest = file;
   }
   std::ifstream in(dir + "/" + latest);
+  bool inside = false;
   for (std::string line; std::getline(in, line);) {
+    if (line.rfind("[", 0) == 0) inside = line == "[" + section + "]";
     const size_t at = line.find(name + "=");
-    if (at != std::string::npos) return line.substr(at + name.size() + 1);
+    if (inside && at != std::string::npos) return line.substr(at + name.size() + 1);
   }
   return "";
+}
+
+std::string FamilyOption(const std::string& dir, const std::string& family, const std::string& name) {
+  return RocksOption(dir, "CFOptions \"" + family + "\"", name);
 }
 
 // Direct table writes where the file system allows O_DIRECT (the test's
@@ -207,7 +214,7 @@ TEST_CASE("a store with direct table writes flushes, compacts and reopens, on di
     auto s = OpenRocksStore(dir, OpenMode::kReadWrite, {.direct_table_writes = true});
     REQUIRE(s.ok());
     const int fd = ::open((pattern + "/probe").c_str(), O_CREAT | O_WRONLY | O_DIRECT, 0600);
-    CHECK(RocksOption(dir, "use_direct_io_for_flush_and_compaction") == (fd >= 0 ? "true" : "false"));
+    CHECK(RocksOption(dir, "DBOptions", "use_direct_io_for_flush_and_compaction") == (fd >= 0 ? "true" : "false"));
     if (fd >= 0) ::close(fd);
     CHECK(*(*s)->Get(Family::kLog, SeqKey(0)) == std::optional<std::string>(std::string(100000, 'r')));
     CHECK(*(*s)->Get(Family::kKeys, "secret/v1") == std::optional<std::string>("wrapped"));
@@ -215,6 +222,19 @@ TEST_CASE("a store with direct table writes flushes, compacts and reopens, on di
     s->reset();
     std::filesystem::remove_all(pattern);
   }
+}
+
+// Each flushed tree file spans every level's keys, so each tree compaction
+// rewrites the tree: the tree family waits for four times RocksDB's default
+// number of level-0 files. The other families keep the default.
+TEST_CASE("the tree family compacts at 16 level-0 files and the log at the default 4", "[ledger][rocks]") {
+  testing::TempDir tmp;
+  const std::string dir = tmp.sub("db");
+  auto s = MustOpen(dir, OpenMode::kCreate);
+  CHECK(FamilyOption(dir, "tree", "level0_file_num_compaction_trigger") == "16");
+  CHECK(FamilyOption(dir, "tree", "level0_slowdown_writes_trigger") == "40");
+  CHECK(FamilyOption(dir, "log", "level0_file_num_compaction_trigger") == "4");
+  CHECK(FamilyOption(dir, "state", "level0_file_num_compaction_trigger") == "4");
 }
 
 // Replaying a WAL write onto a state without the deferred writes before it
