@@ -15,6 +15,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -52,6 +53,12 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name) {
   // Hints are an in-memory aid only: nothing on disk changes.
   if (name == FamilyName(Family::kLog)) {
     options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
+    // The log is read in long scans (a replica's pages, audits) far more
+    // than record by record: 32 KiB blocks (some 40 records) instead of 4 KiB
+    // are an eighth of the blocks to read, check and index.
+    rocksdb::BlockBasedTableOptions table;
+    table.block_size = 32 << 10;
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   } else if (name == FamilyName(Family::kTree)) {
     options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
     // Every flushed tree file spans all levels' keys (level byte first), so
