@@ -352,10 +352,45 @@ const Version* Secret::VersionWithStage(std::string_view stage) const {
   return nullptr;
 }
 
-const Secret* SecretsView::FindByArn(std::string_view arn) const {
-  auto it = secrets_.find(arn);
-  return it == secrets_.end() ? nullptr : &it->second;
+SecretCatalog& SecretCatalog::operator=(const SecretCatalog& other) {
+  if (this != &other) {
+    map_ = other.map_;
+    Reindex();
+  }
+  return *this;
 }
+
+Secret* SecretCatalog::Find(std::string_view arn) {
+  auto it = index_.find(arn);
+  return it == index_.end() ? nullptr : it->second;
+}
+
+const Secret* SecretCatalog::Find(std::string_view arn) const {
+  auto it = index_.find(arn);
+  return it == index_.end() ? nullptr : it->second;
+}
+
+bool SecretCatalog::Insert(Secret secret) {
+  std::string arn = secret.arn;
+  auto [it, fresh] = map_.try_emplace(std::move(arn), std::move(secret));
+  if (fresh) index_.emplace(it->first, &it->second);
+  return fresh;
+}
+
+void SecretCatalog::Erase(std::string_view arn) {
+  auto it = map_.find(arn);
+  if (it == map_.end()) return;
+  index_.erase(it->first);
+  map_.erase(it);
+}
+
+void SecretCatalog::Reindex() {
+  index_.clear();
+  index_.reserve(map_.size());
+  for (auto& [arn, secret] : map_) index_.emplace(arn, &secret);
+}
+
+const Secret* SecretsView::FindByArn(std::string_view arn) const { return secrets_.Find(arn); }
 
 const Secret* SecretsView::FindByName(std::string_view name) const {
   auto it = name_index_.find(std::string(name));
@@ -383,11 +418,10 @@ void SecretsView::WriteTouched(const std::vector<std::string>& touched,
                                ledger::WriteSet& out) const {
   const std::set<std::string> arns(touched.begin(), touched.end());
   for (const std::string& arn : arns) {
-    auto it = secrets_.find(arn);
-    if (it == secrets_.end()) {
-      out.Delete(ledger::Family::kState, kSecretPrefix + arn);
+    if (const Secret* secret = secrets_.Find(arn)) {
+      out.Put(ledger::Family::kState, kSecretPrefix + arn, EncodeSecret(*secret));
     } else {
-      out.Put(ledger::Family::kState, kSecretPrefix + arn, EncodeSecret(it->second));
+      out.Delete(ledger::Family::kState, kSecretPrefix + arn);
     }
   }
   out.Put(ledger::Family::kState, kInfoKey, EncodeInfo(info_));
@@ -404,7 +438,7 @@ Result<SecretsView> SecretsView::Load(const ledger::Store& store) {
       return DataLossError("state: secrets " + pos->second + " and " + secret.arn +
                            " share the name " + secret.name);
     }
-    view.secrets_.emplace(secret.arn, std::move(secret));
+    view.secrets_.Insert(std::move(secret));
   }
   RETURN_IF_ERROR(it->status().WithContext("loading secrets state"));
 

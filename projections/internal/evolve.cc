@@ -239,9 +239,9 @@ Status Evolver::Dispatch(const schema::Event& event) {
 }
 
 Result<Secret*> Evolver::Find(const flatbuffers::String* arn) const {
-  auto it = catalog_.secrets.find(View(arn));
-  if (it == catalog_.secrets.end()) return Error("for unknown secret " + Str(arn));
-  return &it->second;
+  Secret* secret = catalog_.secrets.Find(View(arn));
+  if (secret == nullptr) return Error("for unknown secret " + Str(arn));
+  return secret;
 }
 
 Result<ValueKind> Evolver::KindOf(uint8_t value_kind) const {
@@ -263,7 +263,7 @@ Status Evolver::Created(const schema::SecretCreated& body) {
   const std::string arn = Str(body.arn());
   const std::string name = Str(body.name());
   if (arn.empty()) return Error("without an ARN");
-  if (catalog_.secrets.count(arn) != 0) return Error("for existing secret " + arn);
+  if (catalog_.secrets.Find(arn) != nullptr) return Error("for existing secret " + arn);
   if (auto it = catalog_.name_index.find(name); it != catalog_.name_index.end()) {
     return Error("reuses the name " + name + " of secret " + it->second);
   }
@@ -285,7 +285,7 @@ Status Evolver::Created(const schema::SecretCreated& body) {
     AttachStagesToNewVersion(secret, Str(written->version_id()), {kAwsCurrent});
   }
   catalog_.name_index[name] = arn;
-  catalog_.secrets.emplace(arn, std::move(secret));
+  catalog_.secrets.Insert(std::move(secret));
   Touch(arn);
   return Status::Ok();
 }
@@ -417,7 +417,7 @@ Status Evolver::Purged(const schema::SecretPurged& body) {
   const std::string arn = secret->arn;
   auto name = catalog_.name_index.find(secret->name);
   if (name != catalog_.name_index.end() && name->second == arn) catalog_.name_index.erase(name);
-  catalog_.secrets.erase(arn);
+  catalog_.secrets.Erase(arn);
   Touch(arn);
   return Status::Ok();
 }
@@ -450,13 +450,13 @@ Status Evolver::BatchRead(const schema::BatchSecretValuesRead& body) {
   }
   std::vector<std::pair<Secret*, Version*>> reads;
   for (size_t i = 0; i < arns.size(); ++i) {  // validate all before touching any
-    auto it = catalog_.secrets.find(arns[i]);
-    if (it == catalog_.secrets.end()) return Error("for unknown secret " + arns[i]);
-    auto version = it->second.versions.find(ids[i]);
-    if (version == it->second.versions.end()) {
+    Secret* secret = catalog_.secrets.Find(arns[i]);
+    if (secret == nullptr) return Error("for unknown secret " + arns[i]);
+    auto version = secret->versions.find(ids[i]);
+    if (version == secret->versions.end()) {
       return Error("reads unknown version " + ids[i] + " of " + arns[i]);
     }
-    reads.emplace_back(&it->second, &version->second);
+    reads.emplace_back(secret, &version->second);
   }
   std::set<std::string> touched;
   for (size_t i = 0; i < arns.size(); ++i) {

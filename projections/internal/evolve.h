@@ -17,7 +17,7 @@ namespace cairn::projections::internal {
 // Borrowed views of SecretsView's state, valid for one Apply call.
 struct Catalog {
   LedgerInfo& info;
-  SecretsByArn& secrets;                           // by ARN
+  SecretCatalog& secrets;                          // by ARN
   std::map<std::string, std::string>& name_index;  // name -> ARN
 };
 

@@ -1,6 +1,7 @@
 // SecretsView::Apply: what each event does to the catalog, what it reports as
 // touched, and the DataLoss it returns when an event contradicts the state.
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -328,6 +329,54 @@ TEST_CASE("Apply accepts a null touched list", "[projections][secrets]") {
   SecretsView view;
   REQUIRE(view.Apply(0, kT0, kOk.Created(kArn, kName, VersionSpec{"v1"}).event(), nullptr).ok());
   CHECK(view.FindByArn(kArn) != nullptr);
+}
+
+}  // namespace cairn::projections::testing
+
+namespace cairn::projections::testing {
+namespace {
+
+Secret Named(const std::string& arn, int64_t created_ms) {
+  Secret s;
+  s.arn = arn;
+  s.name = arn.substr(arn.rfind(':') + 1);
+  s.created_ms = created_ms;
+  return s;
+}
+
+}  // namespace
+
+// SecretCatalog's hash index must follow the map through inserts, erases,
+// copies and moves: a copy finds its own secrets, never the original's.
+TEST_CASE("SecretCatalog finds each secret through inserts, erases, copies and moves", "[projections][secrets]") {
+  SecretCatalog catalog;
+  REQUIRE(catalog.Insert(Named(kArn, 1)));
+  REQUIRE(catalog.Insert(Named(kOtherArn, 2)));
+  CHECK_FALSE(catalog.Insert(Named(kArn, 3)));  // the ARN is taken: nothing changes
+  REQUIRE(catalog.Find(kArn) != nullptr);
+  CHECK(catalog.Find(kArn)->created_ms == 1);
+  CHECK(catalog.Find(std::string_view(kArn, std::strlen(kArn) - 1)) == nullptr);
+
+  SecretCatalog copy = catalog;
+  REQUIRE(copy.Find(kArn) != nullptr);
+  CHECK(copy.Find(kArn) != catalog.Find(kArn));
+  CHECK(copy.Find(kArn) == &copy.map().at(kArn));
+  copy.Erase(kArn);
+  CHECK(copy.Find(kArn) == nullptr);
+  CHECK(catalog.Find(kArn) != nullptr);
+  CHECK(copy.map().size() == 1);
+
+  copy = catalog;  // assigned over: re-indexed
+  CHECK(copy.Find(kArn) == &copy.map().at(kArn));
+
+  const Secret* other = catalog.Find(kOtherArn);
+  SecretCatalog moved = std::move(catalog);
+  CHECK(moved.Find(kOtherArn) == other);  // a move keeps the nodes
+  CHECK(moved.Find(kOtherArn) == &moved.map().at(kOtherArn));
+  moved.Erase(kOtherArn);
+  moved.Erase(kOtherArn);  // erasing an ARN not there changes nothing
+  CHECK(moved.Find(kOtherArn) == nullptr);
+  CHECK(moved.map().size() == 1);
 }
 
 }  // namespace cairn::projections::testing
