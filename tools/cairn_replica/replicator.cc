@@ -506,10 +506,7 @@ class Replicator {
     // idle): the committer writes this page while the next is fetched and verified.
     ASSIGN_OR_RETURN(service::Engine::StagedPage staged,
                      engine_->StageReplicated(std::move(records), keys, checkpoint, durability));
-    if (durability == ledger::Durability::kDeferred) {
-      unpersisted_ = true;
-      last_deferred_ = Clock::now();
-    }
+    if (durability == ledger::Durability::kDeferred) last_deferred_ = Clock::now();
     if (durability != durability_) {
       durability_ = durability;
       Info(durability == ledger::Durability::kDeferred
@@ -537,10 +534,10 @@ class Replicator {
   // AwaitApplied, then the pages written without the WAL on disk too once
   // none was for `quiet_for` (a pause between two pages of a catch-up is no
   // reason to flush: the first synced page near the head persists them).
+  // The store knows whether any is unpersisted: if none, this is a no-op.
   Status Settle(std::chrono::milliseconds quiet_for) {
     RETURN_IF_ERROR(AwaitApplied());
-    if (!unpersisted_ || Clock::now() - last_deferred_ < quiet_for) return Status::Ok();
-    unpersisted_ = false;
+    if (Clock::now() - last_deferred_ < quiet_for) return Status::Ok();
     return engine_->PersistReplicated();
   }
 
@@ -550,8 +547,7 @@ class Replicator {
   std::unique_ptr<service::Engine> engine_;
   std::optional<service::Engine::StagedPage> in_flight_;  // the page staged last, not yet awaited
   bool idle_ = false;  // the last Receive took no record
-  bool unpersisted_ = false;  // pages written kDeferred since the last Settle
-  Clock::time_point last_deferred_{};
+  Clock::time_point last_deferred_{};  // when a page was last written kDeferred
   ledger::Durability durability_ = ledger::Durability::kSync;  // of the page applied last
   ledger::CompactRange tree_;  // the applied records' tree
   std::unique_ptr<Remote> remote_;
