@@ -9,6 +9,7 @@
 #include <fstream>
 #include <atomic>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -162,6 +163,21 @@ std::string CaughtUpReplica(const RunningDaemon& d) {
   REQUIRE(status.value("PendingRecords", 1) == 0);
   REQUIRE(follower.Terminate() == 0);
   return dir;
+}
+
+// A replica of `d` in `dir` (a ReplicaDir), after a secret and `reads` reads
+// of it, initialized and catching up in small verified batches (50 records,
+// then `extra` flags): its follower started.
+std::unique_ptr<ToolProcess> StartCatchingUpReplica(const RunningDaemon& d, const std::string& dir, int reads,
+                                                    std::vector<std::string> extra = {}) {
+  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
+  Reads(d, reads);
+  InitReplica(dir, d.daemon.profile());
+  std::vector<std::string> args = {"follow", "--data-dir", dir, "--max-pending", "50", "--report-every-ms", "0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto follower = std::make_unique<ToolProcess>("cairn-replica", d.tmp.sub("replica.log"), std::move(args));
+  follower->Start();
+  return follower;
 }
 
 // Promotes the replica in `dir` and starts cairnd on it with the old
@@ -482,16 +498,10 @@ TEST_CASE("cairn-replica init refuses a primary signing with another key, and a 
 TEST_CASE("a replica restarted mid-catch-up, and a primary SIGKILLed and restarted mid-stream, end identical",
           "[daemon][replica][chaos]") {
   RunningDaemon d({"--checkpoint-ms", "200", "--checkpoint-records", "100"});
-  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
-  Reads(d, 1500);
-  const std::string dir = ReplicaDir(d);
-  InitReplica(dir, d.daemon.profile());
-
   // The replica SIGKILLed while it catches up (small verified batches), then restarted.
-  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"),
-                       {"follow", "--data-dir", dir, "--max-pending", "50", "--verify-after-ms", "100",
-                        "--report-every-ms", "0"});
-  follower.Start();
+  const std::string dir = ReplicaDir(d);
+  std::unique_ptr<ToolProcess> catching_up = StartCatchingUpReplica(d, dir, 1500, {"--verify-after-ms", "100"});
+  ToolProcess& follower = *catching_up;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (Status(dir).value("HeadSeq", 0) < 300 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -524,13 +534,9 @@ TEST_CASE("a replica restarted mid-catch-up, and a primary SIGKILLed and restart
 TEST_CASE("a replica that caught up through pages written without the WAL keeps them all through a SIGKILL",
           "[daemon][replica][chaos]") {
   RunningDaemon d({"--checkpoint-ms", "200", "--checkpoint-records", "100"});
-  d.Call({"create-secret", "--name", "prod/db", "--secret-string", "db-pass-1"});
-  Reads(d, 1000);
   const std::string dir = ReplicaDir(d);
-  InitReplica(dir, d.daemon.profile());
-  ToolProcess follower("cairn-replica", d.tmp.sub("replica.log"),
-                       {"follow", "--data-dir", dir, "--max-pending", "50", "--report-every-ms", "0"});
-  follower.Start();
+  std::unique_ptr<ToolProcess> catching_up = StartCatchingUpReplica(d, dir, 1000);
+  ToolProcess& follower = *catching_up;
   json status = WaitCaughtUp(dir);
   INFO(status.dump() << "\nreplica log:\n" << follower.log());
   REQUIRE(status.value("PendingRecords", 1) == 0);
