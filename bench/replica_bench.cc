@@ -40,7 +40,10 @@
 // 1M-record catch-up and held it to 155k records/s; every 20 ms, 0.8 s and
 // 176-179k; every 50 ms, 0.4 s and 184k. A poll every 50 ms makes the
 // catch-up look up to 50 ms slower (1% of 5 s), never faster; the bench's
-// own CPU during the catch-up is printed.
+// own CPU during the catch-up is printed. While lag is measured, a record is
+// seen only by the first poll after it is applied, so the slowest poll in
+// each second is printed beside the worst lag: lag up to that long may be
+// the bench's own.
 //                 [--dir=/tmp] [--tools=<dir of cairnd and cairn-replica>]
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -296,8 +299,9 @@ double RawCopy(const std::string& ledger_dir, const std::string& out_dir) {
 // ---- part 2: lag at a paced write rate ---------------------------------------
 
 struct Sample {
-  Clock::time_point at;
+  Clock::time_point at;  // when the poll began
   uint64_t head;
+  Clock::duration took;  // the poll (a slow one delays the next: lag that is the bench's)
 };
 struct Call {
   uint64_t seq;
@@ -363,11 +367,17 @@ void ReportLag(const std::vector<Call>& calls, const std::vector<Sample>& sample
     lag_records.push_back(c.seq + 1 > head ? double(c.seq + 1 - head) : 0.0);
   }
   // The worst lag in each second of the run: a stall shows where it falls.
-  std::vector<double> worst;
+  std::vector<double> worst, slowest_poll;
   if (!calls.empty()) {
     const auto first = std::min_element(calls.begin(), calls.end(), [](const Call& a, const Call& b) {
                          return a.returned < b.returned;
                        })->returned;
+    for (const Sample& s : samples) {
+      if (s.at < first) continue;
+      const size_t second = static_cast<size_t>(Ms(s.at - first) / 1000);
+      if (slowest_poll.size() <= second) slowest_poll.resize(second + 1, 0);
+      slowest_poll[second] = std::max(slowest_poll[second], Ms(s.took));
+    }
     size_t k = 0;
     for (const Call& c : calls) {
       auto past = std::partition_point(samples.begin(), samples.end(), [&](const Sample& s) { return s.head <= c.seq; });
@@ -380,6 +390,8 @@ void ReportLag(const std::vector<Call>& calls, const std::vector<Sample>& sample
   std::printf("lag per record (%zu records; %" PRIu64 " never seen applied):\n", lag_ms.size(), never);
   std::printf("  worst lag in each second, ms:");
   for (double w : worst) std::printf(" %.0f", w);
+  std::printf("\n  the bench's slowest poll of the replica's head in each second, ms:");
+  for (double w : slowest_poll) std::printf(" %.0f", w);
   std::printf("\n");
   std::printf("  ms:      p50 %.1f  p90 %.1f  p99 %.1f  max %.1f   (goal p99 <= 50 ms)\n", Percentile(lag_ms, 0.5),
               Percentile(lag_ms, 0.9), Percentile(lag_ms, 0.99), Percentile(lag_ms, 1.0));
@@ -473,7 +485,9 @@ int Main(const Flags& f) {
   std::atomic<uint64_t> latest{0};
   std::thread poller([&] {
     while (!stop) {
-      samples.push_back({Clock::now(), watcher.Head()});
+      const Clock::time_point began = Clock::now();
+      const uint64_t head = watcher.Head();
+      samples.push_back({began, head, Clock::now() - began});
       latest = samples.back().head;
       std::this_thread::sleep_for(std::chrono::milliseconds(f.poll_ms));
     }
