@@ -493,6 +493,11 @@ TEST_CASE("cairn-replica init refuses a primary signing with another key, and a 
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("cairn-replica init") != std::string::npos);
   }
+  SECTION("follow writing its status file never") {
+    RunResult r = Replica({"follow", "--data-dir", d.tmp.sub("nothing"), "--status-every-ms", "0"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--status-every-ms") != std::string::npos);
+  }
 }
 
 TEST_CASE("a replica restarted mid-catch-up, and a primary SIGKILLed and restarted mid-stream, end identical",

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   bool from_snapshot = false;
   int verify_after_ms = 15000;
   int report_every_ms = 5000;
+  int status_every_ms = 1000;
   std::string replica_id;
 
   CLI::App* init = app.add_subcommand(
@@ -82,6 +83,9 @@ int main(int argc, char** argv) {
                      "Report this replica's status to the primary this often, for 'cairn replica status'\n"
                      "there (needs cairn:ReportReplicaStatus; 0: never)")
       ->capture_default_str()->check(CLI::Range(0, 3600000));
+  follow->add_option("--status-every-ms", status_every_ms,
+                     "Write <data-dir>/replica-status.json (what 'cairn-replica status' shows) this often")
+      ->capture_default_str()->check(CLI::Range(1, 3600000));
   follow->add_option("--replica-id", replica_id, "The name reports carry. Default: <hostname>:<data dir>");
   follow->add_option("--log-level", log_level, "debug, info, warn or error (JSON lines on stderr)")
       ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
@@ -212,6 +216,7 @@ int main(int argc, char** argv) {
   options.max_pending = max_pending;
   options.verify_after_ms = verify_after_ms;
   options.report_every_ms = report_every_ms;
+  options.status_every_ms = status_every_ms;
   options.replica_id = replica_id.empty() ? DefaultReplicaId(data_dir) : replica_id;
   options.stop = &stop;
   options.log = &log;
