@@ -22,17 +22,22 @@
 //     reached (threads / call latency; 32 threads reach 5,000/s where 8
 //     reached ~3,900/s); the achieved rate is printed.
 //
-// The replica's head is read by polling its ledger as a RocksDB secondary
-// instance (TryCatchUpWithPrimary every --poll-ms while it measures lag,
-// every --catchup-poll-ms while it times the catch-up), not replica-status.json,
-// which follow writes once a second. cairnd runs with --checkpoint-ms and
+// While it times the catch-up, the replica's head is read by polling its
+// ledger as a RocksDB secondary instance (TryCatchUpWithPrimary every
+// --catchup-poll-ms), which sees only what is on disk. While it measures lag,
+// every --poll-ms, from replica-status.json by default (--lag-from=status):
+// follow runs with --status-every-ms 1, so the file holds its durable head
+// as of each turn of its loop (at most ~5 ms old). --lag-from=secondary
+// polls the secondary instead, as this bench did before 2026-11-25: each
+// such poll replays the replica's new WAL and took 17-59 ms of wall time on
+// the loaded 2-core VM, so a record was seen only that late. cairnd runs with --checkpoint-ms and
 // --checkpoint-records (default 20 and 100): the replica applies only what a
 // signed checkpoint covers, so these bound the lag. Figures are printed,
 // never asserted.
 //
 //   replica_bench [--records=1000000] [--rate=5000] [--seconds=10] [--threads=32]
 //                 [--checkpoint-ms=20] [--checkpoint-records=100] [--poll-ms=2] [--catchup-poll-ms=50]
-//                 [--max-pending=N]
+//                 [--max-pending=N] [--lag-from=status|secondary]
 //
 // Each poll costs this process CPU that the two under test then lack (it
 // reads the replica's new MANIFEST entries and opens its new table files,
@@ -84,6 +89,7 @@ struct Flags {
   int poll_ms = 2;
   int catchup_poll_ms = 50;
   uint64_t max_pending = 0;  // cairn-replica follow --max-pending; 0: its default
+  std::string lag_from = "status";  // where the lag's head is read: "status" or "secondary"
   std::string dir = "/tmp";
   std::string tools;
 };
@@ -109,12 +115,14 @@ Flags ParseFlags(int argc, char** argv) {
     else if (name == "--checkpoint-records") f.checkpoint_records = std::stoi(value);
     else if (name == "--poll-ms") f.poll_ms = std::stoi(value);
     else if (name == "--catchup-poll-ms") f.catchup_poll_ms = std::stoi(value);
+    else if (name == "--lag-from") f.lag_from = value;
     else if (name == "--max-pending") f.max_pending = std::stoull(value);
     else if (name == "--dir") f.dir = value;
     else if (name == "--tools") f.tools = value;
     else Die("unknown flag " + name);
   }
   if (f.records < ReplayLedgerBuilder::kSecrets + 2) Die("need --records > 1001");
+  if (f.lag_from != "status" && f.lag_from != "secondary") Die("--lag-from is status or secondary");
   if (f.threads < 1 || f.rate <= 0 || f.seconds <= 0 || f.poll_ms < 0 || f.catchup_poll_ms < 0) {
     Die("bad --threads/--rate/--seconds/--poll-ms/--catchup-poll-ms");
   }
@@ -350,7 +358,7 @@ std::vector<Call> Drive(const Flags& f, const tools::Profile& profile, uint64_t*
   return all;
 }
 
-void ReportLag(const std::vector<Call>& calls, const std::vector<Sample>& samples) {
+void ReportLag(const std::vector<Call>& calls, const std::vector<Sample>& samples, const std::string& lag_from) {
   std::vector<double> lag_ms, lag_records;
   uint64_t never = 0;
   for (const Call& c : calls) {
@@ -367,7 +375,7 @@ void ReportLag(const std::vector<Call>& calls, const std::vector<Sample>& sample
     lag_records.push_back(c.seq + 1 > head ? double(c.seq + 1 - head) : 0.0);
   }
   // The worst lag in each second of the run: a stall shows where it falls.
-  std::vector<double> worst, slowest_poll;
+  std::vector<double> worst, slowest_poll, settled_ms;
   if (!calls.empty()) {
     const auto first = std::min_element(calls.begin(), calls.end(), [](const Call& a, const Call& b) {
                          return a.returned < b.returned;
@@ -384,10 +392,13 @@ void ReportLag(const std::vector<Call>& calls, const std::vector<Sample>& sample
       if (past == samples.end()) continue;
       const size_t second = static_cast<size_t>(Ms(c.returned - first) / 1000);
       if (worst.size() <= second) worst.resize(second + 1, 0);
-      worst[second] = std::max(worst[second], lag_ms[k++]);
+      worst[second] = std::max(worst[second], lag_ms[k]);
+      if (second >= 1) settled_ms.push_back(lag_ms[k]);
+      ++k;
     }
   }
-  std::printf("lag per record (%zu records; %" PRIu64 " never seen applied):\n", lag_ms.size(), never);
+  std::printf("lag per record (%zu records; %" PRIu64 " never seen applied; head from %s):\n", lag_ms.size(), never,
+              lag_from.c_str());
   std::printf("  worst lag in each second, ms:");
   for (double w : worst) std::printf(" %.0f", w);
   std::printf("\n  the bench's slowest poll of the replica's head in each second, ms:");
@@ -395,11 +406,23 @@ void ReportLag(const std::vector<Call>& calls, const std::vector<Sample>& sample
   std::printf("\n");
   std::printf("  ms:      p50 %.1f  p90 %.1f  p99 %.1f  max %.1f   (goal p99 <= 50 ms)\n", Percentile(lag_ms, 0.5),
               Percentile(lag_ms, 0.9), Percentile(lag_ms, 0.99), Percentile(lag_ms, 1.0));
+  // The first second of load runs slower on this VM (fewer calls than the
+  // rate, lag up to ~120 ms): shown apart, not taken out of the line above.
+  std::printf("  ms, from the second second on: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f\n", Percentile(settled_ms, 0.5),
+              Percentile(settled_ms, 0.9), Percentile(settled_ms, 0.99), Percentile(settled_ms, 1.0));
   std::printf("  records: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", Percentile(lag_records, 0.5),
               Percentile(lag_records, 0.9), Percentile(lag_records, 0.99), Percentile(lag_records, 1.0));
 }
 
 // ---- main --------------------------------------------------------------------
+
+// The durable head cairn-replica follow last wrote to replica-status.json
+// (written whole, then renamed over the old one); `known` if unreadable.
+uint64_t StatusHead(const std::string& replica_dir, uint64_t known) {
+  const service::Json status = service::Json::parse(ReadWholeFile(replica_dir + "/replica-status.json"), nullptr, false);
+  if (!status.is_object() || !status.contains("HeadSeq") || !status["HeadSeq"].is_number_unsigned()) return known;
+  return std::max(known, status["HeadSeq"].get<uint64_t>());
+}
 
 // A member of replica-status.json as text, "?" if absent.
 std::string Field(const service::Json& status, const char* key) {
@@ -432,6 +455,8 @@ int Main(const Flags& f) {
   const uint64_t head0 = watcher.Head();
   std::vector<std::string> follow_args = {replica, "follow", "--data-dir", replica_dir};
   if (f.max_pending > 0) follow_args.insert(follow_args.end(), {"--max-pending", std::to_string(f.max_pending)});
+  // Its durable head in replica-status.json at every turn of its loop: the lag's cheap source.
+  if (f.lag_from == "status") follow_args.insert(follow_args.end(), {"--status-every-ms", "1"});
   Child follow(follow_args, scratch.Sub("follow.log"));
   const auto start = Clock::now();
   const double cairnd_cpu0 = CpuSeconds(cairnd.pid()), bench_cpu0 = CpuSeconds(getpid());
@@ -486,7 +511,7 @@ int Main(const Flags& f) {
   std::thread poller([&] {
     while (!stop) {
       const Clock::time_point began = Clock::now();
-      const uint64_t head = watcher.Head();
+      const uint64_t head = f.lag_from == "secondary" ? watcher.Head() : StatusHead(replica_dir, latest);
       samples.push_back({began, head, Clock::now() - began});
       latest = samples.back().head;
       std::this_thread::sleep_for(std::chrono::milliseconds(f.poll_ms));
@@ -503,7 +528,7 @@ int Main(const Flags& f) {
   }
   stop = true;
   poller.join();
-  ReportLag(calls, samples);
+  ReportLag(calls, samples, f.lag_from == "status" ? "replica-status.json" : "a RocksDB secondary");
   const service::Json status = service::Json::parse(ReadWholeFile(replica_dir + "/replica-status.json"), nullptr, false);
   std::printf("replica-status.json at the end: HeadSeq %s, PrimaryHeadSeq %s, LagRecords %s, LagMs %s\n",
               Field(status, "HeadSeq").c_str(), Field(status, "PrimaryHeadSeq").c_str(),
