@@ -9,10 +9,6 @@
 //     fresh RocksDB in sync batches of 1000), and the ratio; and the CPU
 //     seconds cairn-replica and cairnd spent (steadier than records/s on a
 //     loaded machine).
-//  1b. Bootstrap from a snapshot: a second replica, `cairn-replica init
-//     --from-snapshot` against the same primary (the state and data keys at
-//     its head, signed, fetched and verified): seconds until it holds the
-//     head, and the ratio to part 1's catch-up from zero.
 //  2. Lag at a sustained write rate: with the replica following, GetSecretValue
 //     calls (one audited record each) paced at --rate/s for --seconds over
 //     --threads tools::Remote connections. Each call's receipt names its seq;
@@ -21,6 +17,11 @@
 //     call returned. The calls are synchronous, so --threads caps the rate
 //     reached (threads / call latency; 32 threads reach 5,000/s where 8
 //     reached ~3,900/s); the achieved rate is printed.
+//  3. Bootstrap from a snapshot, last: a second replica, `cairn-replica init
+//     --from-snapshot` against the same primary (the state and data keys at
+//     its head, signed, fetched and verified): seconds until it holds the
+//     head, and the ratio to part 1's catch-up from zero. (Releasing the
+//     snapshot sets RocksDB rewriting the primary's log: see Part 3 below.)
 //
 // While it times the catch-up, the replica's head is read by polling its
 // ledger as a RocksDB secondary instance (TryCatchUpWithPrimary every
